@@ -1,0 +1,396 @@
+"""The formula language: a small, safe expression language over line items.
+
+Formulas are parsed with :mod:`ast` and checked against a whitelist of node
+types; nothing is ever passed to ``eval``. A parsed formula is a tree of the
+small dataclasses below, which the evaluator compiles to numpy, the reference
+evaluator walks cell by cell, and :func:`to_excel` writes as an Excel formula.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+MAX_FORMULA_LENGTH = 2000
+MAX_DEPTH = 60
+
+FUNCTIONS = ("prev", "min", "max", "if", "abs", "sum_of")
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be parsed, resolved or evaluated."""
+
+    def __init__(self, item_id: str, problem: str) -> None:
+        self.item_id = item_id
+        self.problem = problem
+        super().__init__(f"line item '{item_id}': {problem}")
+
+
+# --- the tree ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+@dataclass(frozen=True)
+class Prev:
+    name: str
+    default: Node | None
+
+
+@dataclass(frozen=True)
+class SumOf:
+    group: str
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Bin:
+    op: str  # + - * / **
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Cmp:
+    op: str  # < <= > >= == !=
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Logic:
+    op: str  # and, or
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str  # min, max, if, abs
+    args: tuple[Node, ...]
+
+
+Node = Num | Ref | Prev | SumOf | Neg | Not | Bin | Cmp | Logic | Call
+
+_BIN_OPS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+}
+_CMP_OPS: dict[type[ast.cmpop], str] = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+}
+_IF_CALL = re.compile(r"\bif(\s*\()")
+_IF_NAME = "if_"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed formula and the names it uses."""
+
+    text: str
+    root: Node
+    refs: frozenset[str]  # line items read in the same period
+    prevs: frozenset[str]  # line items read in the previous period
+    groups: frozenset[str]  # groups summed with sum_of
+
+
+def parse(text: str, item_id: str = "?") -> Formula:
+    """Parse ``text``; raise :class:`FormulaError` naming ``item_id`` on any problem."""
+    return _parse_cached(text, item_id)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str, item_id: str) -> Formula:
+    if not isinstance(text, str) or not text.strip():
+        raise FormulaError(item_id, "the formula is empty")
+    if len(text) > MAX_FORMULA_LENGTH:
+        raise FormulaError(item_id, f"the formula is longer than {MAX_FORMULA_LENGTH} characters")
+    source = _IF_CALL.sub(_IF_NAME + r"\1", text.strip())
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        where = f" at character {exc.offset}" if exc.offset else ""
+        raise FormulaError(item_id, f"bad syntax{where}: {text.strip()!r}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise FormulaError(item_id, "the formula is nested too deeply") from None
+    builder = _Builder(item_id)
+    root = builder.build(tree.body, 0)
+    return Formula(
+        text=text,
+        root=root,
+        refs=frozenset(builder.refs),
+        prevs=frozenset(builder.prevs),
+        groups=frozenset(builder.groups),
+    )
+
+
+class _Builder:
+    def __init__(self, item_id: str) -> None:
+        self.item_id = item_id
+        self.refs: set[str] = set()
+        self.prevs: set[str] = set()
+        self.groups: set[str] = set()
+
+    def fail(self, problem: str) -> FormulaError:
+        return FormulaError(self.item_id, problem)
+
+    def build(self, node: ast.AST, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            raise self.fail("the formula is nested too deeply")
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(f"only numbers are allowed as constants, not {value!r}")
+            if not math.isfinite(float(value)):
+                raise self.fail("numbers must be finite")
+            return Num(float(value))
+        if isinstance(node, ast.Name):
+            if node.id == _IF_NAME or node.id in FUNCTIONS:
+                raise self.fail(f"'{_public(node.id)}' is a function: call it with arguments")
+            self.refs.add(node.id)
+            return Ref(node.id)
+        if isinstance(node, ast.BinOp):
+            op = _BIN_OPS.get(type(node.op))
+            if op is None:
+                raise self.fail(f"the operator {_op_text(node.op)} is not allowed")
+            return Bin(op, self.build(node.left, d), self.build(node.right, d))
+        if isinstance(node, ast.UnaryOp):
+            operand = self.build(node.operand, d)
+            if isinstance(node.op, ast.USub):
+                return Neg(operand)
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            if isinstance(node.op, ast.Not):
+                return Not(operand)
+            raise self.fail(f"the operator {_op_text(node.op)} is not allowed")
+        if isinstance(node, ast.Compare):
+            if len(node.ops) != 1:
+                raise self.fail("chained comparisons are not allowed; combine them with 'and'")
+            cmp = _CMP_OPS.get(type(node.ops[0]))
+            if cmp is None:
+                raise self.fail(f"the comparison {_op_text(node.ops[0])} is not allowed")
+            return Cmp(cmp, self.build(node.left, d), self.build(node.comparators[0], d))
+        if isinstance(node, ast.BoolOp):
+            op = "and" if isinstance(node.op, ast.And) else "or"
+            return Logic(op, tuple(self.build(v, d) for v in node.values))
+        if isinstance(node, ast.Call):
+            return self.build_call(node, d)
+        raise self.fail(f"{_describe(node)} is not allowed in a formula")
+
+    def build_call(self, node: ast.Call, depth: int) -> Node:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail(f"{_describe(node.func)} cannot be called")
+        name = node.func.id
+        public = _public(name)
+        if public not in FUNCTIONS or name == "if":
+            known = ", ".join(FUNCTIONS)
+            raise self.fail(f"the function '{public}' is not allowed (known functions: {known})")
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.fail(f"{public}() takes plain arguments only")
+        args = node.args
+        if public == "prev":
+            if len(args) not in (1, 2) or not isinstance(args[0], ast.Name):
+                raise self.fail("prev() takes a line item name and an optional default: prev(x, 0)")
+            target = args[0].id
+            if target in FUNCTIONS or target == _IF_NAME:
+                raise self.fail("prev() takes a line item name")
+            self.prevs.add(target)
+            default = self.build(args[1], depth) if len(args) == 2 else None
+            return Prev(target, default)
+        if public == "sum_of":
+            if len(args) != 1 or not isinstance(args[0], ast.Name):
+                raise self.fail("sum_of() takes one group name: sum_of(costs)")
+            self.groups.add(args[0].id)
+            return SumOf(args[0].id)
+        built = tuple(self.build(a, depth) for a in args)
+        if public == "if" and len(built) != 3:
+            raise self.fail("if() takes three arguments: if(condition, then, else)")
+        if public == "abs" and len(built) != 1:
+            raise self.fail("abs() takes one argument")
+        if public in ("min", "max") and len(built) < 1:
+            raise self.fail(f"{public}() takes at least one argument")
+        return Call(public, built)
+
+
+def _public(name: str) -> str:
+    return "if" if name == _IF_NAME else name
+
+
+def _op_text(op: ast.AST) -> str:
+    return type(op).__name__
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {
+        ast.Attribute: "attribute access",
+        ast.Subscript: "indexing",
+        ast.Lambda: "a lambda",
+        ast.List: "a list",
+        ast.Tuple: "a tuple",
+        ast.Dict: "a dictionary",
+        ast.Set: "a set",
+        ast.IfExp: "Python's 'x if c else y' (use if(c, x, y))",
+        ast.JoinedStr: "a string",
+        ast.NamedExpr: "assignment",
+    }
+    return kinds.get(type(node), type(node).__name__)
+
+
+# --- checking names ---------------------------------------------------------
+
+
+def check_names(
+    item_id: str, formula: Formula, known: Iterable[str], groups: Iterable[str]
+) -> None:
+    """Raise if ``formula`` uses a line item or group that does not exist."""
+    known_set = set(known)
+    for name in sorted(formula.refs | formula.prevs):
+        if name not in known_set:
+            raise FormulaError(item_id, f"unknown name '{name}'{_suggest(name, known_set)}")
+    group_set = set(groups)
+    for group in sorted(formula.groups):
+        if group not in group_set:
+            raise FormulaError(item_id, f"unknown group '{group}'{_suggest(group, group_set)}")
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --- Excel ------------------------------------------------------------------
+
+CellRef = Callable[[str, int], str]
+"""Maps (line item id, period offset 0 or -1) to an Excel reference."""
+
+_PRECEDENCE = {"cmp": 1, "+": 2, "-": 2, "*": 3, "/": 3, "neg": 4, "**": 5}
+_EXCEL_OP = {"**": "^", "==": "=", "!=": "<>"}
+
+
+def to_excel(
+    formula: Formula,
+    ref: CellRef,
+    *,
+    first_period: bool,
+    group_members: Callable[[str], Sequence[str]],
+) -> str:
+    """The formula as Excel text (without the leading ``=``).
+
+    ``prev(x, d)`` becomes the cell one period to the left, or ``d`` (0 when
+    omitted) in the first period. Comparisons used as numbers become
+    ``IF(cond,1,0)`` so that a cell never holds TRUE or FALSE.
+    """
+    writer = _ExcelWriter(ref, first_period, group_members)
+    return writer.numeric(formula.root)
+
+
+class _ExcelWriter:
+    def __init__(
+        self, ref: CellRef, first_period: bool, group_members: Callable[[str], Sequence[str]]
+    ) -> None:
+        self.ref = ref
+        self.first_period = first_period
+        self.group_members = group_members
+
+    def numeric(self, node: Node) -> str:
+        if isinstance(node, Cmp | Logic | Not):
+            return f"IF({self.logical(node)},1,0)"
+        return self.expr(node)
+
+    def logical(self, node: Node) -> str:
+        if isinstance(node, Cmp):
+            op = _EXCEL_OP.get(node.op, node.op)
+            return f"{self.operand(node.left, 1, False)}{op}{self.operand(node.right, 1, True)}"
+        if isinstance(node, Logic):
+            inner = ",".join(self.logical(o) for o in node.operands)
+            return f"{node.op.upper()}({inner})"
+        if isinstance(node, Not):
+            return f"NOT({self.logical(node.operand)})"
+        return f"{self.expr(node)}<>0"
+
+    def expr(self, node: Node) -> str:
+        if isinstance(node, Num):
+            return _number(node.value)
+        if isinstance(node, Ref):
+            return self.ref(node.name, 0)
+        if isinstance(node, Prev):
+            if not self.first_period:
+                return self.ref(node.name, -1)
+            return "0" if node.default is None else self.numeric(node.default)
+        if isinstance(node, SumOf):
+            members = self.group_members(node.group)
+            if not members:
+                return "0"
+            return "SUM(" + ",".join(self.ref(m, 0) for m in members) + ")"
+        if isinstance(node, Neg):
+            inner = self.numeric(node.operand)
+            # Excel binds unary minus tighter than ^ (-2^2 is 4): bracket any operation.
+            return f"-({inner})" if isinstance(node.operand, Bin | Neg) else f"-{inner}"
+        if isinstance(node, Bin):
+            prec = _PRECEDENCE[node.op]
+            op = _EXCEL_OP.get(node.op, node.op)
+            left = self.operand(node.left, prec, False)
+            right = self.operand(node.right, prec, True)
+            return f"{left}{op}{right}"
+        if isinstance(node, Call):
+            if node.func == "if":
+                cond, then, other = node.args
+                return f"IF({self.logical(cond)},{self.numeric(then)},{self.numeric(other)})"
+            return f"{node.func.upper()}(" + ",".join(self.numeric(a) for a in node.args) + ")"
+        return self.numeric(node)
+
+    def operand(self, node: Node, parent_prec: int, right: bool) -> str:
+        text = self.numeric(node)
+        prec = _node_precedence(node)
+        needs = prec < parent_prec or (
+            prec == parent_prec and (right or parent_prec == _PRECEDENCE["**"])
+        )
+        if isinstance(node, Neg) and parent_prec >= _PRECEDENCE["neg"]:
+            needs = True
+        if isinstance(node, Num) and node.value < 0:
+            needs = True
+        return f"({text})" if needs else text
+
+
+def _node_precedence(node: Node) -> int:
+    if isinstance(node, Bin):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Neg):
+        return _PRECEDENCE["neg"]
+    return 99
+
+
+def _number(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value).upper() if "e" in repr(value) else repr(value)

@@ -1,0 +1,83 @@
+"""Key figures of a scenario, computed from the engine's result ($B unless noted)."""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+
+from planner.engine import Array, Result
+from planner.model import period_months, period_year
+
+KPI_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "cash_zero": ("Cash runs out", "month"),
+    "breakeven_year": ("Break-even year", "year"),
+    "cumulative_burn": ("Cumulative burn", "$B"),
+    "total_raised": ("Total raised", "$B"),
+    "peak_funding_need": ("Peak funding need", "$B"),
+    "last_post_money": ("Last post-money valuation", "$B"),
+    "commitments_total": ("Compute commitments", "$B"),
+    "commitments_to_revenue": ("Commitments / revenue", "x"),
+}
+
+KpiValue = float | int | str | None
+
+
+def cash_zero_month(
+    periods: tuple[str, ...], cash: Array, burn: Array, funding: Array
+) -> str | None:
+    """The month ("YYYY-MM") cash first goes below zero, interpolated within the period."""
+    below = np.flatnonzero(cash < 0)
+    if below.size == 0:
+        return None
+    t = int(below[0])
+    end = float(cash[t])
+    start = float(cash[t - 1]) if t > 0 else end + float(burn[t]) - float(funding[t])
+    first_month, months = period_months(periods[t])
+    fraction = 0.0 if start <= 0 else start / (start - end)
+    month = first_month + min(months - 1, math.floor(fraction * months))
+    return f"{period_year(periods[t]):04d}-{month:02d}"
+
+
+def compute_kpis(result: Result, sample: int = 0) -> dict[str, KpiValue]:
+    """The KPIs named in DESIGN.md for one sample of ``result``."""
+    periods = result.periods
+    burn = result.series("burn", sample)
+    funding = result.series("funding", sample)
+    cash = result.series("cash", sample)
+    revenue = result.series("revenue", sample)
+    positive = np.flatnonzero(burn <= 0)
+    resolved = result.resolved
+    rounds_in_horizon = [
+        r for r in resolved.funding_rounds if r.period in periods and r.pre_money is not None
+    ]
+    rounds_in_horizon.sort(key=lambda r: periods.index(r.period))
+    last_round = rounds_in_horizon[-1] if rounds_in_horizon else None
+    commitments = float(sum(c.total_value for c in resolved.compute_contracts))
+    reference = resolved.reference_period or periods[0]
+    reference_revenue = float(revenue[periods.index(reference)])
+    return {
+        "cash_zero": cash_zero_month(periods, cash, burn, funding),
+        "breakeven_year": period_year(periods[int(positive[0])]) if positive.size else None,
+        "cumulative_burn": float(burn.sum()),
+        "total_raised": float(funding.sum()),
+        "peak_funding_need": max(0.0, float(np.cumsum(burn).max())),
+        "last_post_money": None if last_round is None else last_round.post_money,
+        "commitments_total": commitments,
+        "commitments_to_revenue": (
+            commitments / reference_revenue if reference_revenue > 0 else None
+        ),
+    }
+
+
+def format_kpi(kpi: str, value: KpiValue) -> str:
+    """A KPI as people read it: "$1,400B", "108x", "2027-09", "never"."""
+    if value is None:
+        return {"cash_zero": "never", "breakeven_year": "not in horizon"}.get(kpi, "n/a")
+    unit = KPI_LABELS[kpi][1]
+    if isinstance(value, str) or unit == "year":
+        return str(value)
+    if unit == "x":
+        return f"{value:,.0f}x" if abs(value) >= 10 else f"{value:,.1f}x"
+    return f"${value:,.0f}B" if abs(value) >= 100 else f"${value:,.1f}B"

@@ -1,0 +1,204 @@
+"""The project: periods, line items, event tables and scenarios.
+
+These pydantic models are the project file's schema and the objects that the
+engine, the command line and the window share. Scenarios store only what they
+override; :func:`resolve` merges a scenario over the base.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+SCHEMA_VERSION = 1
+
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+RowId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+NoteText = Annotated[str, StringConstraints(max_length=4000)]
+PeriodLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}(-Q[1-4])?$")]
+
+# Series that the event tables produce; formulas read them like line items.
+EVENT_SERIES: dict[str, tuple[str, str]] = {
+    "contracted_gw": ("Capacity delivered under contracts", "GW"),
+    "contracted_custom_gw": ("of which on custom chips", "GW"),
+    "committed_spend": ("Payments due under compute contracts", "$B"),
+    "committed_custom_spend": ("of which for custom chips", "$B"),
+    "round_funding": ("Cash from funding rounds", "$B"),
+    "round_share_kept": ("Share existing holders keep through the rounds", "%"),
+}
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number, not NaN or infinity")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class LineItem(_Strict):
+    """One row of the model: inputs per period, a single constant, or a formula."""
+
+    id: ItemId
+    label: ShortText
+    unit: ShortText = ""
+    group: ItemId
+    inputs: list[float] | None = None
+    value: float | None = None
+    formula: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: NoteText = ""
+    input_notes: dict[PeriodLabel, NoteText] = Field(default_factory=dict)
+
+    @field_validator("inputs")
+    @classmethod
+    def _inputs_finite(cls, values: list[float] | None) -> list[float] | None:
+        if values is not None:
+            for v in values:
+                _finite(v)
+        return values
+
+    @field_validator("value")
+    @classmethod
+    def _value_finite(cls, value: float | None) -> float | None:
+        return None if value is None else _finite(value)
+
+    @property
+    def kind(self) -> Literal["input", "constant", "formula"]:
+        if self.formula is not None:
+            return "formula"
+        if self.value is not None:
+            return "constant"
+        return "input"
+
+
+class FundingRound(_Strict):
+    """Cash raised from an investor in a period; optionally paid in tranches per GW delivered."""
+
+    id: RowId
+    period: PeriodLabel
+    investor: ShortText
+    amount: Annotated[float, Field(ge=0, le=1e6)]
+    pre_money: Annotated[float, Field(gt=0, le=1e7)] | None = None
+    tranche_per_gw: Annotated[float, Field(gt=0, le=1e6)] | None = None
+    note: NoteText = ""
+
+    @property
+    def post_money(self) -> float | None:
+        return None if self.pre_money is None else self.pre_money + self.amount
+
+
+class ComputeContract(_Strict):
+    """Capacity bought from a counterparty, delivered and paid evenly over its years."""
+
+    id: RowId
+    counterparty: ShortText
+    gw: Annotated[float, Field(ge=0, le=1e4)]
+    total_value: Annotated[float, Field(ge=0, le=1e6)]
+    first_year: Annotated[int, Field(ge=1900, le=2200)]
+    last_year: Annotated[int, Field(ge=1900, le=2200)]
+    custom_chip_share: Annotated[float, Field(ge=0, le=1)] = 0.0
+    note: NoteText = ""
+
+
+class Scenario(_Strict):
+    """A named variant of the base: only the cells, formulas and rows it overrides."""
+
+    name: ShortText
+    description: ShortText = ""
+    inputs: dict[ItemId, dict[PeriodLabel, float]] = Field(default_factory=dict)
+    values: dict[ItemId, float] = Field(default_factory=dict)
+    formulas: dict[ItemId, Annotated[str, StringConstraints(max_length=2000)]] = Field(
+        default_factory=dict
+    )
+    funding_rounds: dict[RowId, FundingRound] = Field(default_factory=dict)
+    compute_contracts: dict[RowId, ComputeContract] = Field(default_factory=dict)
+    removed_rows: list[RowId] = Field(default_factory=list)
+
+    @field_validator("inputs")
+    @classmethod
+    def _inputs_finite(cls, inputs: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for cells in inputs.values():
+            for v in cells.values():
+                _finite(v)
+        return inputs
+
+    @field_validator("values")
+    @classmethod
+    def _values_finite(cls, values: dict[str, float]) -> dict[str, float]:
+        for v in values.values():
+            _finite(v)
+        return values
+
+    def overrides_cell(self, item_id: str, period: str) -> bool:
+        return period in self.inputs.get(item_id, {})
+
+
+class Project(_Strict):
+    """A whole project: the base scenario's model plus named scenarios."""
+
+    schema_version: Literal[1] = 1
+    name: ShortText = "Untitled"
+    description: Annotated[str, StringConstraints(max_length=4000)] = ""
+    base_name: ShortText = "Base"
+    base_description: ShortText = ""
+    periods: Annotated[list[PeriodLabel], Field(min_length=1, max_length=600)]
+    reference_period: PeriodLabel | None = None
+    groups: list[ItemId] = Field(default_factory=list)
+    items: Annotated[list[LineItem], Field(max_length=5000)]
+    funding_rounds: Annotated[list[FundingRound], Field(max_length=1000)] = Field(
+        default_factory=list
+    )
+    compute_contracts: Annotated[list[ComputeContract], Field(max_length=1000)] = Field(
+        default_factory=list
+    )
+    scenarios: Annotated[list[Scenario], Field(max_length=200)] = Field(default_factory=list)
+
+    # --- look-ups -------------------------------------------------------
+
+    @property
+    def scenario_names(self) -> list[str]:
+        return [self.base_name, *(s.name for s in self.scenarios)]
+
+    def item(self, item_id: str) -> LineItem:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def scenario(self, name: str) -> Scenario | None:
+        """The named scenario, or None for the base; KeyError if there is no such name."""
+        if name == self.base_name:
+            return None
+        for scenario in self.scenarios:
+            if scenario.name == name:
+                return scenario
+        raise KeyError(name)
+
+    def period_index(self, period: str) -> int:
+        return self.periods.index(period)
+
+    def group_order(self) -> list[str]:
+        """Groups in display order: those listed first, then any others as they appear."""
+        order = list(self.groups)
+        for item in self.items:
+            if item.group not in order:
+                order.append(item.group)
+        return order
+
+
+def period_year(label: str) -> int:
+    return int(label[:4])
+
+
+def period_months(label: str) -> tuple[int, int]:
+    """First month (1-12) and length in months of a period label."""
+    match = re.fullmatch(r"\d{4}-Q([1-4])", label)
+    if match:
+        return 3 * (int(match.group(1)) - 1) + 1, 3
+    return 1, 12

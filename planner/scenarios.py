@@ -1,0 +1,156 @@
+"""Scenarios: merging a scenario's overrides over the base, and checking a project."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from planner.model import (
+    EVENT_SERIES,
+    ComputeContract,
+    FundingRound,
+    LineItem,
+    Project,
+)
+
+
+class ProjectError(ValueError):
+    """A project whose structure is inconsistent; the message says where."""
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """The base with one scenario's overrides applied: what the engine evaluates."""
+
+    name: str
+    periods: tuple[str, ...]
+    items: tuple[LineItem, ...]
+    funding_rounds: tuple[FundingRound, ...]
+    compute_contracts: tuple[ComputeContract, ...]
+    reference_period: str | None
+
+
+def resolve(project: Project, name: str | None = None) -> ResolvedScenario:
+    """The effective model of scenario ``name`` (the base when None)."""
+    scenario = project.scenario(name or project.base_name)
+    if scenario is None:
+        return ResolvedScenario(
+            name=project.base_name,
+            periods=tuple(project.periods),
+            items=tuple(project.items),
+            funding_rounds=tuple(project.funding_rounds),
+            compute_contracts=tuple(project.compute_contracts),
+            reference_period=project.reference_period,
+        )
+    items = []
+    for item in project.items:
+        changes: dict[str, object] = {}
+        if item.id in scenario.formulas:
+            changes = {"formula": scenario.formulas[item.id], "inputs": None, "value": None}
+        elif item.inputs is not None and item.id in scenario.inputs:
+            cells = scenario.inputs[item.id]
+            changes = {
+                "inputs": [
+                    cells.get(period, base)
+                    for period, base in zip(project.periods, item.inputs, strict=True)
+                ]
+            }
+        elif item.value is not None and item.id in scenario.values:
+            changes = {"value": scenario.values[item.id]}
+        items.append(item.model_copy(update=changes) if changes else item)
+    removed = set(scenario.removed_rows)
+    rounds = _merge_rows(project.funding_rounds, scenario.funding_rounds, removed)
+    contracts = _merge_rows(project.compute_contracts, scenario.compute_contracts, removed)
+    return ResolvedScenario(
+        name=scenario.name,
+        periods=tuple(project.periods),
+        items=tuple(items),
+        funding_rounds=tuple(rounds),
+        compute_contracts=tuple(contracts),
+        reference_period=project.reference_period,
+    )
+
+
+Row = TypeVar("Row", FundingRound, ComputeContract)
+
+
+def _merge_rows(base: list[Row], overrides: dict[str, Row], removed: set[str]) -> list[Row]:
+    merged = [overrides.get(row.id, row) for row in base if row.id not in removed]
+    base_ids = {row.id for row in base}
+    merged.extend(row for row_id, row in overrides.items() if row_id not in base_ids)
+    return merged
+
+
+def check_structure(project: Project) -> None:
+    """Raise :class:`ProjectError` for anything the schema alone cannot catch."""
+    periods = project.periods
+    if len(set(periods)) != len(periods):
+        raise ProjectError("periods: the same period is listed twice")
+    if project.reference_period is not None and project.reference_period not in periods:
+        raise ProjectError(f"reference_period '{project.reference_period}' is not a period")
+    ids: set[str] = set()
+    for item in project.items:
+        where = f"line item '{item.id}'"
+        if item.id in ids:
+            raise ProjectError(f"{where}: the id is used twice")
+        if item.id in EVENT_SERIES:
+            raise ProjectError(f"{where}: the id is reserved for a series of the event tables")
+        ids.add(item.id)
+        kinds = [item.inputs is not None, item.value is not None, item.formula is not None]
+        if sum(kinds) != 1:
+            raise ProjectError(f"{where}: give exactly one of inputs, value or formula")
+        if item.inputs is not None and len(item.inputs) != len(periods):
+            raise ProjectError(
+                f"{where}: {len(item.inputs)} input values for {len(periods)} periods"
+            )
+        for period in item.input_notes:
+            if period not in periods:
+                raise ProjectError(f"{where}: a note names the unknown period '{period}'")
+    _check_rows(project.funding_rounds, project.compute_contracts, periods, "base")
+    names = {project.base_name}
+    for scenario in project.scenarios:
+        where = f"scenario '{scenario.name}'"
+        if scenario.name in names:
+            raise ProjectError(f"{where}: the name is used twice")
+        names.add(scenario.name)
+        for item_id, cells in scenario.inputs.items():
+            if item_id not in ids or project.item(item_id).inputs is None:
+                raise ProjectError(f"{where}: overrides inputs of '{item_id}', not an input row")
+            for period in cells:
+                if period not in periods:
+                    raise ProjectError(f"{where}: overrides the unknown period '{period}'")
+        for item_id in scenario.values:
+            if item_id not in ids or project.item(item_id).value is None:
+                raise ProjectError(f"{where}: overrides the value of '{item_id}', not a constant")
+        for item_id in scenario.formulas:
+            if item_id not in ids:
+                raise ProjectError(f"{where}: overrides the formula of unknown '{item_id}'")
+        resolved = resolve(project, scenario.name)
+        _check_rows(resolved.funding_rounds, resolved.compute_contracts, periods, where)
+
+
+def _check_rows(
+    rounds: Sequence[FundingRound],
+    contracts: Sequence[ComputeContract],
+    periods: list[str],
+    where: str,
+) -> None:
+    row_ids: set[str] = set()
+    for row in rounds:
+        if row.id in row_ids:
+            raise ProjectError(f"{where}: the row id '{row.id}' is used twice")
+        row_ids.add(row.id)
+        if row.period not in periods:
+            raise ProjectError(
+                f"{where}: funding round '{row.id}' is in the unknown period '{row.period}'"
+            )
+    for contract in contracts:
+        if contract.id in row_ids:
+            raise ProjectError(f"{where}: the row id '{contract.id}' is used twice")
+        row_ids.add(contract.id)
+        if contract.last_year < contract.first_year:
+            raise ProjectError(
+                f"{where}: compute contract '{contract.id}' ends ({contract.last_year}) "
+                f"before it starts ({contract.first_year})"
+            )
