@@ -7,7 +7,15 @@ from pathlib import Path
 from planner.io.project_file import load_project
 from planner.model import Project
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+def resources_dir() -> Path:
+    """The shipped resources: planner/resources when installed or bundled, else the repo's."""
+    here = Path(__file__).resolve().parent
+    installed = here / "resources"
+    return installed if installed.is_dir() else here.parent / "resources"
+
+
+RESOURCES = resources_dir()
 BUILTIN_PATH = RESOURCES / "openai-2025.burnrate"
 
 
