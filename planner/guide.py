@@ -1,0 +1,130 @@
+"""The user guide's text: what each number means and where the built-in figures come from.
+
+The guide is built from the project itself (labels, units, source notes), so it
+cannot fall out of step with the model; the window only displays it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+from typing import Final
+
+from planner.kpis import KPI_LABELS
+from planner.model import Project
+
+SERIES_MEANINGS: Final[dict[str, str]] = {
+    "revenue": "Money earned in the period from every source: subscriptions, enterprise and "
+    "API, advertising and commerce fees.",
+    "total_costs": "Everything spent to run the lab in the period: serving answers (inference), "
+    "training models, staff, sales and other operating costs.",
+    "burn": "Total costs minus revenue. Positive while the lab loses money; zero or below "
+    "once it pays for itself.",
+    "funding": "Cash raised in the period: funding rounds (tranches included) plus debt.",
+    "cash": "Cash at the end of the period: last period's cash, plus funding, minus burn.",
+    "capacity_gw": "Data-centre capacity in service at the end of the period, in gigawatts.",
+    "compute_cost": "What the compute costs in the period: capacity outside the contracts, "
+    "plus payments due under the contracts, minus the saving on custom chips.",
+    "committed_spend": "Payments due in the period under the compute contracts, whether or "
+    "not the revenue is there to pay them.",
+}
+
+KPI_MEANINGS: Final[dict[str, str]] = {
+    "cash_zero": "The month the cash balance first goes below zero (interpolated within the "
+    "year), if it does: the date the plan needs more money than it has raised.",
+    "breakeven_year": "The first year in which burn is zero or less.",
+    "cumulative_burn": "All the burn over the horizon added up.",
+    "total_raised": "All the cash raised over the horizon added up.",
+    "peak_funding_need": "The largest cumulative burn from the first year to any later year: "
+    "the most outside money the plan needs before it pays for itself.",
+    "last_post_money": "The valuation after the last priced round in the horizon.",
+    "commitments_total": "The total value of every compute contract.",
+    "commitments_to_revenue": "Compute commitments divided by revenue in the reference year "
+    "(2025 in the built-in project).",
+}
+
+_CITATION = re.compile(r"article,\s*figs?\.\s*([\d\s,\-–and]+)")
+
+
+def cited_figures(note: str) -> list[int]:
+    """The article figure numbers a source note cites: "article, figs. 14, 15" -> [14, 15]."""
+    figures: set[int] = set()
+    for match in _CITATION.finditer(note):
+        for part in re.split(r",|\band\b", match.group(1)):
+            bounds = [int(n) for n in re.findall(r"\d+", part)]
+            if len(bounds) == 2 and re.search(r"[-–]", part):
+                figures.update(range(bounds[0], bounds[1] + 1))
+            else:
+                figures.update(bounds)
+    return sorted(figures)
+
+
+def figure_sources(project: Project) -> list[tuple[str, str, list[int]]]:
+    """(where in the project, its note, article figures) for every note that cites one."""
+    sources: list[tuple[str, str, list[int]]] = []
+
+    def add(where: str, note: str) -> None:
+        figures = cited_figures(note)
+        if figures:
+            sources.append((where, note, figures))
+
+    for item in project.items:
+        add(f"{item.label} ({item.unit})" if item.unit else item.label, item.note)
+        for period, note in item.input_notes.items():
+            add(f"{item.label}, {period}", note)
+    for row in project.funding_rounds:
+        add(f"Funding round: {row.investor}, {row.period}", row.note)
+    for contract in project.compute_contracts:
+        add(f"Compute contract: {contract.counterparty}", contract.note)
+    for scenario in project.scenarios:
+        add(f"Scenario: {scenario.name}", scenario.description)
+    return sources
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th align='left'>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td valign='top'>{escape(c)}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table cellspacing='0' cellpadding='3' border='1'><tr>{head}</tr>{body}</table>"
+
+
+def guide_html(project: Project, shortcuts: Sequence[tuple[str, str]] = ()) -> str:
+    """The guide as simple HTML (the subset Qt's rich text shows)."""
+    item_labels = {item.id: item.label for item in project.items}
+    series_rows = [
+        (item_labels.get(sid, sid), sid, meaning) for sid, meaning in SERIES_MEANINGS.items()
+    ]
+    kpi_rows = [(KPI_LABELS[kpi][0], KPI_LABELS[kpi][1], KPI_MEANINGS[kpi]) for kpi in KPI_LABELS]
+    scenario_rows = [(project.base_name, project.base_description)] + [
+        (s.name, s.description) for s in project.scenarios
+    ]
+    source_rows = [
+        (where, ", ".join(str(f) for f in figures), note)
+        for where, note, figures in figure_sources(project)
+    ]
+    parts = [
+        "<h2>Burnrate guide</h2>",
+        "<p>Burnrate plans the economics of a lab that burns cash: revenue, costs, compute "
+        "and funding, year by year. Edit the blue input cells; formulas recalculate every "
+        "scenario at once, and the charts and key figures follow. Amounts are in billions "
+        "of US dollars ($B) unless a row says otherwise.</p>",
+        "<h3>The main lines</h3>",
+        _table(("Line", "Id", "What it means"), series_rows),
+        "<h3>Key figures</h3>",
+        _table(("Figure", "Unit", "What it means"), kpi_rows),
+        "<h3>Scenarios</h3>",
+        "<p>A scenario overrides some cells, formulas or event rows of the base; everything "
+        "it does not override follows the base.</p>",
+        _table(("Scenario", "What it assumes"), scenario_rows),
+        "<h3>Where the built-in figures come from</h3>",
+        "<p>The built-in project reproduces the figures of a December 2025 news article about "
+        "OpenAI. Each source note cites the article's numbered figures (fig. N); numbers "
+        "marked <i>assumption</i> are the model's own, chosen to match those figures.</p>",
+        _table(("Where", "Article fig.", "Source note"), source_rows),
+    ]
+    if shortcuts:
+        parts += ["<h3>Keyboard shortcuts</h3>", _table(("Command", "Keys"), shortcuts)]
+    return "\n".join(parts)
