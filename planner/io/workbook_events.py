@@ -1,0 +1,179 @@
+"""The event tables' per-period expansion as live formulas.
+
+The formulas reproduce :mod:`planner.schedules` exactly: a contract delivers
+its GW evenly over its delivery periods and pays the k-th of n periods
+k / (1 + ... + n) of its value; a round pays its amount in its period, or
+``tranche_per_gw`` per GW delivered from its period on, up to its amount; each
+priced payment dilutes existing holders by paid / (pre-money + paid).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from planner.io.workbook_layout import COL_VALUE, cell_name
+from planner.model import EVENT_SERIES, ComputeContract, FundingRound
+from planner.schedules import contract_schedule, round_payments
+
+if TYPE_CHECKING:
+    from planner.io.workbook_sheet import ScenarioSheet
+
+
+def _field(row: int, offset: int) -> str:
+    """A field of an event table row, column fixed: $E12."""
+    return "$" + cell_name(row, COL_VALUE + offset)
+
+
+class EventRows:
+    """Plans and writes the expansion rows and the six event series of one sheet."""
+
+    def __init__(self, sheet: ScenarioSheet) -> None:
+        self.sheet = sheet
+        self.delivered: dict[str, int] = {}
+        self.payments: dict[str, int] = {}
+        self.gw_since: dict[str, int] = {}
+        self.cash: dict[str, int] = {}
+        self.kept: dict[str, int] = {}
+
+    def plan(self) -> None:
+        sheet = self.sheet
+        contracts = sheet.resolved.compute_contracts
+        rounds = sheet.resolved.funding_rounds
+        if contracts:
+            sheet._section("Compute contracts, per period", "group")
+            for c in contracts:
+                self.delivered[c.id] = sheet._take(self._write_delivered, c)
+            for c in contracts:
+                self.payments[c.id] = sheet._take(self._write_payment, c)
+        if rounds:
+            sheet._section("Funding rounds, per period", "group")
+            for r in rounds:
+                self.gw_since[r.id] = sheet._take(self._write_gw_since, r)
+            for r in rounds:
+                self.cash[r.id] = sheet._take(self._write_cash, r)
+            for r in rounds:
+                self.kept[r.id] = sheet._take(self._write_kept, r)
+        sheet._section("Event series", "group")
+        for name in EVENT_SERIES:
+            sheet.plan.items[name] = sheet._take(self._write_series, name)
+
+    # --- contracts ------------------------------------------------------------------
+
+    def _delivery_test(self, t: int, row: int) -> tuple[str, str, str]:
+        s = self.sheet
+        year = s.tl("year", t)
+        first, last = _field(row, 2), _field(row, 3)
+        periods = f"(({last}-{first}+1)*{s.tl('periods_per_year', t)})"
+        return f"AND({year}>={first},{year}<={last})", periods, year
+
+    def _write_delivered(self, row: int, contract: ComputeContract) -> None:
+        s = self.sheet
+        table_row = s.plan.contract_rows[contract.id]
+        s._label(row, f"{contract.counterparty}: GW delivered", "GW", "")
+        delivered, _ = contract_schedule(contract, s.periods)
+        for t in range(s.n):
+            test, periods, _ = self._delivery_test(t, table_row)
+            text = f"IF({test},{_field(table_row, 0)}/{periods},0)"
+            s._formula(
+                row, t, text, contract.gw * float(delivered[t]), s.styles.get("calc", "#,##0.00")
+            )
+
+    def _write_payment(self, row: int, contract: ComputeContract) -> None:
+        s = self.sheet
+        table_row = s.plan.contract_rows[contract.id]
+        s._label(row, f"{contract.counterparty}: payment due", "$B", "")
+        _, paid = contract_schedule(contract, s.periods)
+        first = _field(table_row, 2)
+        for t in range(s.n):
+            test, periods, year = self._delivery_test(t, table_row)
+            k = f"(({year}-{first})*{s.tl('periods_per_year', t)}+{s.tl('period_in_year', t)})"
+            text = f"IF({test},{_field(table_row, 1)}*{k}/({periods}*({periods}+1)/2),0)"
+            value = contract.total_value * float(paid[t])
+            s._formula(row, t, text, value, s.styles.get("calc", "#,##0.0"))
+
+    # --- rounds ----------------------------------------------------------------------
+
+    def _write_gw_since(self, row: int, funding_round: FundingRound) -> None:
+        s = self.sheet
+        table_row = s.plan.round_rows[funding_round.id]
+        s._label(row, f"{funding_round.investor}: GW delivered since the round", "GW", "")
+        gw = s.series("contracted_gw")
+        start = s.periods.index(funding_round.period)
+        values = np.zeros(s.n)
+        values[start:] = np.cumsum(gw[start:])
+        number = _field(table_row, 4)
+        for t in range(s.n):
+            delivered = s.at(s.plan.items["contracted_gw"], t)
+            running = delivered if t == 0 else f"{s.at(row, t - 1)}+{delivered}"
+            text = f"IF({s.tl('period_number', t)}>={number},{running},0)"
+            s._formula(row, t, text, float(values[t]), s.styles.get("calc", "#,##0.00"))
+
+    def _write_cash(self, row: int, funding_round: FundingRound) -> None:
+        s = self.sheet
+        table_row = s.plan.round_rows[funding_round.id]
+        s._label(row, f"{funding_round.investor}: cash paid", "$B", "")
+        paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
+        amount, tranche, number = (_field(table_row, n) for n in (1, 3, 4))
+        since = self.gw_since[funding_round.id]
+        for t in range(s.n):
+            before = f"{tranche}*{s.at(since, t - 1)}" if t > 0 else "0"
+            tranche_paid = f"MIN({amount},{tranche}*{s.at(since, t)})-MIN({amount},{before})"
+            in_period = f"IF({s.tl('period_number', t)}={number},{amount},0)"
+            text = f"IF(ISNUMBER({tranche}),{tranche_paid},{in_period})"
+            s._formula(row, t, text, float(paid[t]), s.styles.get("calc", "#,##0.0"))
+
+    def _write_kept(self, row: int, funding_round: FundingRound) -> None:
+        s = self.sheet
+        table_row = s.plan.round_rows[funding_round.id]
+        s._label(row, f"{funding_round.investor}: share holders keep", "%", "")
+        paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
+        pre = _field(table_row, 2)
+        for t in range(s.n):
+            cash = s.at(self.cash[funding_round.id], t)
+            text = f"IF(ISNUMBER({pre}),1-{cash}/({pre}+{cash}),1)"
+            if funding_round.pre_money is None:
+                value = 1.0
+            else:
+                value = 1.0 - float(paid[t]) / (funding_round.pre_money + float(paid[t]))
+            s._formula(row, t, text, value, s.styles.get("calc", "0.00%"))
+
+    # --- the six series ----------------------------------------------------------------
+
+    def _write_series(self, row: int, name: str) -> None:
+        s = self.sheet
+        label, unit = EVENT_SERIES[name]
+        s._label(row, label, unit, name)
+        contract_rows = [s.plan.contract_rows[c] for c in self.delivered]
+        values = s.series(name)
+        for t in range(s.n):
+            text = self._series_formula(name, t, contract_rows)
+            s._formula(
+                row,
+                t,
+                text,
+                float(values[t]),
+                s.styles.get("calc", "0.00%" if unit == "%" else "#,##0.00"),
+            )
+
+    def _series_formula(self, name: str, t: int, contract_rows: list[int]) -> str:
+        s = self.sheet
+        blocks = {
+            "contracted_gw": self.delivered,
+            "contracted_custom_gw": self.delivered,
+            "committed_spend": self.payments,
+            "committed_custom_spend": self.payments,
+            "round_funding": self.cash,
+            "round_share_kept": self.kept,
+        }
+        rows = list(blocks[name].values())
+        if not rows:
+            return "1" if name == "round_share_kept" else "0"
+        column = f"{s.at(rows[0], t)}:{s.at(rows[-1], t)}"
+        if name in ("contracted_custom_gw", "committed_custom_spend"):
+            shares = f"{_field(contract_rows[0], 4)}:{_field(contract_rows[-1], 4)}"
+            return f"SUMPRODUCT({column},{shares})"
+        if name == "round_share_kept":
+            return f"PRODUCT({column})"
+        return f"SUM({column})"

@@ -1,0 +1,91 @@
+"""Helper rows at the foot of a scenario sheet that the Summary's key figures read.
+
+They follow :func:`planner.kpis.compute_kpis`: the cumulative burn (for the
+peak funding need), a break-even flag, a cash-below-zero flag and the month
+within the period when cash crosses zero (linear between the opening and
+closing balance).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from planner.model import period_months
+
+if TYPE_CHECKING:
+    from planner.io.workbook_sheet import ScenarioSheet
+
+KEY_ROWS = {
+    "cumulative_burn": ("Cumulative burn", "$B"),
+    "breakeven_flag": ("Break-even flag (burn <= 0)", "flag"),
+    "cash_below_zero": ("Cash below zero flag", "flag"),
+    "opening_cash_balance": ("Cash at the start of the period", "$B"),
+    "cash_zero_month": ("Month cash crosses zero (in a period ending below zero)", "month"),
+}
+
+
+class KeyRows:
+    """Plans and writes the key-figure helper rows of one scenario sheet."""
+
+    def __init__(self, sheet: ScenarioSheet) -> None:
+        self.sheet = sheet
+
+    def plan(self) -> None:
+        sheet = self.sheet
+        sheet._section("Key figures (read by the Summary sheet)", "group")
+        for name in KEY_ROWS:
+            sheet.plan.key_rows[name] = sheet._take(self._write, name)
+
+    def values(self) -> dict[str, list[float]]:
+        s = self.sheet
+        burn, cash, funding = s.series("burn"), s.series("cash"), s.series("funding")
+        opening = [
+            float(cash[t - 1]) if t else float(cash[0] + burn[0] - funding[0]) for t in range(s.n)
+        ]
+        months = []
+        for t, period in enumerate(s.periods):
+            first_month, length = period_months(period)
+            if cash[t] >= 0:
+                months.append(0.0)
+                continue
+            start = opening[t]
+            fraction = 0.0 if start <= 0 else start / (start - float(cash[t]))
+            months.append(float(first_month + min(length - 1, math.floor(fraction * length))))
+        return {
+            "cumulative_burn": np.cumsum(burn).tolist(),
+            "breakeven_flag": [1.0 if b <= 0 else 0.0 for b in burn],
+            "cash_below_zero": [1.0 if c < 0 else 0.0 for c in cash],
+            "opening_cash_balance": opening,
+            "cash_zero_month": months,
+        }
+
+    def _write(self, row: int, name: str) -> None:
+        s = self.sheet
+        label, unit = KEY_ROWS[name]
+        s._label(row, label, unit, "")
+        values = self.values()[name]
+        fmt = "#,##0.0;[Red]-#,##0.0" if unit == "$B" else "0"
+        for t in range(s.n):
+            s._formula(row, t, self._text(name, row, t), values[t], s.styles.get("calc", fmt))
+
+    def _text(self, name: str, row: int, t: int) -> str:
+        s = self.sheet
+        burn = s.at(s.plan.items["burn"], t)
+        cash = s.at(s.plan.items["cash"], t)
+        if name == "cumulative_burn":
+            return burn if t == 0 else f"{s.at(row, t - 1)}+{burn}"
+        if name == "breakeven_flag":
+            return f"IF({burn}<=0,1,0)"
+        if name == "cash_below_zero":
+            return f"IF({cash}<0,1,0)"
+        if name == "opening_cash_balance":
+            funding = s.at(s.plan.items["funding"], t)
+            return f"{cash}+{burn}-{funding}" if t == 0 else s.at(s.plan.items["cash"], t - 1)
+        start = s.at(s.plan.key_rows["opening_cash_balance"], t)
+        length = f"(12/{s.tl('periods_per_year', t)})"
+        fraction = f"IF({start}<=0,0,{start}/({start}-{cash}))"
+        month = f"{s.tl('first_month', t)}+MIN({length}-1,INT({fraction}*{length}))"
+        return f"IF({cash}<0,{month},0)"

@@ -1,0 +1,455 @@
+"""One scenario sheet of an exported workbook: inputs, event tables, live calculations.
+
+Rows are planned first (every line item, event row and helper row gets its
+row number) and written second, because a formula may point at a row further
+down (``prev`` of a balance computed later). Every formula cell also stores
+the engine's value, so a viewer that does not recalculate shows the same
+numbers as the app.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.engine import Result, dependencies, group_members
+from planner.formula import parse, to_excel
+from planner.io.workbook_layout import (
+    COL_ID,
+    COL_LABEL,
+    COL_UNIT,
+    COL_VALUE,
+    CONTRACT_FIELDS,
+    FIRST_PERIOD_COL,
+    FROZEN_ROWS,
+    HEADER_ROW,
+    ROUND_FIELDS,
+    cell_name,
+    column_letter,
+    number_format,
+    sheet_ref,
+)
+from planner.io.workbook_styles import Styles
+from planner.model import ComputeContract, FundingRound, LineItem, Project, Scenario
+
+KPI_SERIES = ("revenue", "burn", "funding", "cash")
+TIMELINE_ROWS = ("year", "period_in_year", "periods_per_year", "first_month", "period_number")
+
+
+@dataclass
+class BaseLinks:
+    """Where the base scenario's inputs sit, so a scenario sheet can link to them."""
+
+    sheet: str
+    input_rows: dict[str, int]
+    constant_rows: dict[str, int]
+    table_rows: dict[str, int]
+
+
+@dataclass
+class SheetPlan:
+    """Row numbers of everything on one scenario sheet (0-based)."""
+
+    timeline: dict[str, int] = field(default_factory=dict)
+    items: dict[str, int] = field(default_factory=dict)
+    constants: dict[str, int] = field(default_factory=dict)
+    round_rows: dict[str, int] = field(default_factory=dict)
+    contract_rows: dict[str, int] = field(default_factory=dict)
+    key_rows: dict[str, int] = field(default_factory=dict)
+    last_row: int = 0
+
+
+class ScenarioSheet:
+    """Writes one scenario of ``project`` to ``worksheet``."""
+
+    def __init__(
+        self,
+        worksheet: Any,
+        title: str,
+        project: Project,
+        result: Result,
+        styles: Styles,
+        base_links: BaseLinks | None,
+    ) -> None:
+        self.ws = worksheet
+        self.title = title
+        self.project = project
+        self.result = result
+        self.resolved = result.resolved
+        self.periods = list(result.periods)
+        self.n = len(self.periods)
+        self.styles = styles
+        self.links = base_links
+        self.scenario: Scenario | None = project.scenario(result.scenario)
+        self.plan = SheetPlan()
+        self._writers: list[tuple[int, Callable[[], None]]] = []
+        self._row = FROZEN_ROWS
+
+    # --- helpers ------------------------------------------------------------
+
+    def col(self, t: int) -> int:
+        return FIRST_PERIOD_COL + t
+
+    def at(self, row: int, t: int, *, fixed_row: bool = False) -> str:
+        letter = column_letter(self.col(t))
+        return f"{letter}${row + 1}" if fixed_row else f"{letter}{row + 1}"
+
+    def span(self, row: int, *, absolute: bool = True) -> str:
+        first = cell_name(row, self.col(0), absolute=absolute)
+        last = cell_name(row, self.col(self.n - 1), absolute=absolute)
+        return f"{first}:{last}"
+
+    def tl(self, name: str, t: int) -> str:
+        return self.at(self.plan.timeline[name], t, fixed_row=True)
+
+    def _take(self, writer: Callable[..., None], *args: Any) -> int:
+        """The next free row; ``writer(row, *args)`` fills it once every row is planned."""
+        row = self._row
+        self._row += 1
+        self._writers.append((row, functools.partial(writer, row, *args)))
+        return row
+
+    def _gap(self) -> None:
+        self._row += 1
+
+    def _section(self, text: str, style: str = "section") -> None:
+        self._take(self._write_section, text, style)
+
+    def _write_section(self, row: int, text: str, style: str) -> None:
+        self.ws.write_string(row, COL_LABEL, text, self.styles[style])
+
+    def _formula(self, row: int, t: int, text: str, value: float | str, style: Any) -> None:
+        self.ws.write_formula(row, self.col(t), "=" + text, style, _cached(value))
+
+    def _label(self, row: int, label: str, unit: str, ident: str, style: str = "label") -> None:
+        self.ws.write_string(row, COL_LABEL, label, self.styles[style])
+        self.ws.write_string(row, COL_UNIT, unit, self.styles["unit"])
+        if ident:
+            self.ws.write_string(row, COL_ID, ident, self.styles["ident"])
+
+    def _comment(self, row: int, col: int, note: str) -> None:
+        if note:
+            self.ws.write_comment(row, col, note, {"x_scale": 2.2, "y_scale": 1.6})
+
+    # --- planning -------------------------------------------------------------
+
+    def write(self) -> SheetPlan:
+        """Plan the rows, then write every cell, the charts and the page set-up."""
+        self._plan_timeline()
+        self._plan_inputs()
+        self._plan_tables()
+        self._plan_calculations()
+        self.plan.last_row = self._row
+        self._write_header()
+        for _, writer in self._writers:
+            writer()
+        self._setup_page()
+        return self.plan
+
+    def _plan_timeline(self) -> None:
+        self._section("Timeline")
+        labels = {
+            "year": "Year",
+            "period_in_year": "Period within the year",
+            "periods_per_year": "Periods per year",
+            "first_month": "First month of the period",
+            "period_number": "Period number",
+        }
+        for name in TIMELINE_ROWS:
+            self.plan.timeline[name] = self._take(self._write_timeline_row, name, labels[name])
+        self._gap()
+
+    def _plan_inputs(self) -> None:
+        self._section("Inputs")
+        order = {g: i for i, g in enumerate(self.project.group_order())}
+        inputs = [i for i in self.resolved.items if i.formula is None]
+        inputs.sort(key=lambda item: order.get(item.group, len(order)))
+        group = None
+        for item in inputs:
+            if item.group != group:
+                group = item.group
+                self._section(group.replace("_", " ").capitalize(), "group")
+            if item.inputs is not None:
+                self.plan.items[item.id] = self._take(self._write_input, item)
+            else:
+                self.plan.constants[item.id] = self._take(self._write_constant, item)
+        self._gap()
+
+    def _plan_tables(self) -> None:
+        self._take(self._write_table_header, "Funding rounds", ROUND_FIELDS)
+        for funding_round in self.resolved.funding_rounds:
+            self.plan.round_rows[funding_round.id] = self._take(self._write_round, funding_round)
+        self._gap()
+        self._take(self._write_table_header, "Compute contracts", CONTRACT_FIELDS)
+        for contract in self.resolved.compute_contracts:
+            self.plan.contract_rows[contract.id] = self._take(self._write_contract, contract)
+        self._gap()
+
+    def _plan_calculations(self) -> None:
+        from planner.io.workbook_events import EventRows
+
+        self._section("Calculations")
+        events = EventRows(self)
+        events.plan()
+        for item in self._calculation_order():
+            self.plan.items[item.id] = self._take(self._write_formula_row, item)
+        self._gap()
+        if all(name in self.plan.items for name in KPI_SERIES):
+            from planner.io.workbook_keys import KeyRows
+
+            KeyRows(self).plan()
+
+    def _calculation_order(self) -> list[LineItem]:
+        """Formula rows in dependency order, keeping the model's order where free to."""
+        items = [i for i in self.resolved.items if i.formula is not None]
+        deps = dependencies(self.resolved.items)
+        position = {item.id: n for n, item in enumerate(items)}
+        waiting = {
+            item.id: {d for d in deps.same_period[item.id] if d in position} for item in items
+        }
+        ready = [position[i] for i, needs in waiting.items() if not needs]
+        heapq.heapify(ready)
+        ordered: list[LineItem] = []
+        while ready:
+            item = items[heapq.heappop(ready)]
+            ordered.append(item)
+            for other, needs in waiting.items():
+                if item.id in needs:
+                    needs.discard(item.id)
+                    if not needs:
+                        heapq.heappush(ready, position[other])
+        return ordered
+
+    # --- writing --------------------------------------------------------------------
+
+    def _write_header(self) -> None:
+        ws, s = self.ws, self.styles
+        ws.write_string(0, COL_LABEL, self.result.scenario, s["title"])
+        description = self.scenario.description if self.scenario else self.project.base_description
+        ws.write_string(1, COL_LABEL, description, s["subtitle"])
+        legend = (
+            ("Input", "input"),
+            ("Override", "override"),
+            ("From base", "link"),
+            ("Formula", "calc"),
+        )
+        for n, (text, style) in enumerate(legend):
+            ws.write_string(1, COL_VALUE + n, text, s[style])
+        headers = ("Line item", "Unit", "Id", "Value")
+        for col, text in enumerate(headers):
+            ws.write_string(HEADER_ROW, col, text, s["header"])
+        for col in range(COL_VALUE + 1, FIRST_PERIOD_COL):
+            ws.write_blank(HEADER_ROW, col, None, s["header"])
+        for t, period in enumerate(self.periods):
+            ws.write_string(HEADER_ROW, self.col(t), period, s["period"])
+
+    def _write_timeline_row(self, row: int, name: str, label: str) -> None:
+        self._label(row, label, "", "", "muted")
+        years = [int(p[:4]) for p in self.periods]
+        for t, period in enumerate(self.periods):
+            quarter = len(period) > 4
+            head = self.at(HEADER_ROW, t, fixed_row=True)
+            if name == "year":
+                text, value = f"VALUE(LEFT({head},4))", float(years[t])
+            elif name == "period_in_year":
+                text = f"IF(LEN({head})>4,VALUE(RIGHT({head},1)),1)"
+                value = float(period[-1]) if quarter else 1.0
+            elif name == "periods_per_year":
+                text, value = f"IF(LEN({head})>4,4,1)", 4.0 if quarter else 1.0
+            elif name == "first_month":
+                within, per_year = self.tl("period_in_year", t), self.tl("periods_per_year", t)
+                text = f"({within}-1)*12/{per_year}+1"
+                value = 3.0 * (int(period[-1]) - 1) + 1 if quarter else 1.0
+            else:
+                text = "1" if t == 0 else f"{self.at(row, t - 1)}+1"
+                value = float(t + 1)
+            self._formula(row, t, text, value, self.styles["timeline"])
+
+    def _write_input(self, row: int, item: LineItem) -> None:
+        assert item.inputs is not None
+        overridden = item.id in (self.scenario.inputs if self.scenario else {})
+        self._label(row, item.label, item.unit, item.id)
+        self._comment(row, COL_LABEL, item.note)
+        base_notes = self.project.item(item.id).input_notes
+        cells = self.scenario.inputs.get(item.id, {}) if self.scenario else {}
+        fmt = number_format(item.unit)
+        for t, (period, value) in enumerate(zip(self.periods, item.inputs, strict=True)):
+            if self.links is not None and period not in cells:
+                link_row = self.links.input_rows[item.id]
+                target = sheet_ref(self.links.sheet) + cell_name(link_row, self.col(t))
+                self._formula(row, t, target, value, self.styles.get("link", fmt))
+            else:
+                style = "override" if overridden and period in cells else "input"
+                self.ws.write_number(row, self.col(t), value, self.styles.get(style, fmt))
+            self._comment(row, self.col(t), base_notes.get(period, ""))
+
+    def _write_constant(self, row: int, item: LineItem) -> None:
+        assert item.value is not None
+        self._label(row, item.label, item.unit, item.id)
+        self._comment(row, COL_LABEL, item.note)
+        fmt = number_format(item.unit)
+        overridden = self.scenario is not None and item.id in self.scenario.values
+        if self.links is not None and not overridden:
+            target = sheet_ref(self.links.sheet) + cell_name(
+                self.links.constant_rows[item.id], COL_VALUE, absolute=True
+            )
+            self.ws.write_formula(
+                row, COL_VALUE, "=" + target, self.styles.get("link", fmt), item.value
+            )
+        else:
+            style = "override" if overridden else "input"
+            self.ws.write_number(row, COL_VALUE, item.value, self.styles.get(style, fmt))
+
+    def _write_table_header(self, row: int, title: str, fields: Sequence[tuple[str, str]]) -> None:
+        s = self.styles
+        self.ws.write_string(row, COL_LABEL, title, s["section"])
+        self.ws.write_string(row, COL_UNIT, "", s["header"])
+        self.ws.write_string(row, COL_ID, "Id", s["header"])
+        for n, (_, text) in enumerate(fields):
+            self.ws.write_string(row, COL_VALUE + n, text, s["header"])
+
+    def _row_style(self, row_id: str) -> str:
+        if self.scenario is None:
+            return "input"
+        overridden = (
+            row_id in self.scenario.funding_rounds or row_id in self.scenario.compute_contracts
+        )
+        return "override" if overridden else "input"
+
+    def _table_cells(
+        self, row: int, row_id: str, cells: Sequence[tuple[int, str | float | None, str]]
+    ) -> None:
+        """Fields of an event table row: the scenario's own values, or links to the base's row."""
+        s, ws = self.styles, self.ws
+        style = self._row_style(row_id)
+        base_row = None if self.links is None else self.links.table_rows.get(row_id)
+        for col, value, fmt in cells:
+            if base_row is not None and style == "input":
+                source = sheet_ref(self.links.sheet if self.links else "") + cell_name(
+                    base_row, col, absolute=True
+                )
+                text = f'IF(ISBLANK({source}),"",{source})' if col > COL_VALUE else source
+                cached = _cached("" if value is None else value)
+                ws.write_formula(row, col, "=" + text, s.get("link", fmt), cached)
+            elif isinstance(value, str):
+                ws.write_string(row, col, value, s[style + "_text"])
+            elif value is None:
+                ws.write_blank(row, col, None, s.get(style, fmt))
+            else:
+                ws.write_number(row, col, value, s.get(style, fmt))
+
+    def _write_round(self, row: int, funding_round: FundingRound) -> None:
+        s, ws = self.styles, self.ws
+        ws.write_string(row, COL_UNIT, "$B", s["unit"])
+        ws.write_string(row, COL_ID, funding_round.id, s["ident"])
+        money = "#,##0.0"
+        cells = (
+            (COL_LABEL, funding_round.investor, "@"),
+            (COL_VALUE, funding_round.period, "@"),
+            (COL_VALUE + 1, funding_round.amount, money),
+            (COL_VALUE + 2, funding_round.pre_money, money),
+            (COL_VALUE + 3, funding_round.tranche_per_gw, money),
+        )
+        self._table_cells(row, funding_round.id, cells)
+        self._comment(row, COL_LABEL, funding_round.note)
+        labels = self.span(HEADER_ROW)
+        period_cell = cell_name(row, COL_VALUE)
+        ws.write_formula(
+            row,
+            COL_VALUE + 4,
+            f"=MATCH({period_cell},{labels},0)",
+            s.get("calc", "0"),
+            float(self.periods.index(funding_round.period) + 1),
+        )
+        pre, amount = cell_name(row, COL_VALUE + 2), cell_name(row, COL_VALUE + 1)
+        post = funding_round.post_money
+        ws.write_formula(
+            row,
+            COL_VALUE + 5,
+            f'=IF(ISNUMBER({pre}),{pre}+{amount},"")',
+            s.get("calc", money),
+            "" if post is None else post,
+        )
+
+    def _write_contract(self, row: int, contract: ComputeContract) -> None:
+        s, ws = self.styles, self.ws
+        ws.write_string(row, COL_UNIT, "", s["unit"])
+        ws.write_string(row, COL_ID, contract.id, s["ident"])
+        cells = (
+            (COL_LABEL, contract.counterparty, "@"),
+            (COL_VALUE, contract.gw, "#,##0.00"),
+            (COL_VALUE + 1, contract.total_value, "#,##0.0"),
+            (COL_VALUE + 2, float(contract.first_year), "0"),
+            (COL_VALUE + 3, float(contract.last_year), "0"),
+            (COL_VALUE + 4, contract.custom_chip_share, "0%"),
+        )
+        self._table_cells(row, contract.id, cells)
+        self._comment(row, COL_LABEL, contract.note)
+
+    def _write_formula_row(self, row: int, item: LineItem) -> None:
+        assert item.formula is not None
+        overridden = self.scenario is not None and item.id in self.scenario.formulas
+        self._label(
+            row, item.label, item.unit, item.id, "override_label" if overridden else "label"
+        )
+        note = item.note
+        formula_note = f"Formula: {item.formula}"
+        self._comment(row, COL_LABEL, f"{note}\n{formula_note}" if note else formula_note)
+        formula = parse(item.formula, item.id)
+        members = self.resolved.items
+        values = self.result.series(item.id)
+        style = self.styles.get("calc", number_format(item.unit))
+
+        def summed(group: str) -> list[str]:
+            return group_members(members, group, item.id)
+
+        for t in range(self.n):
+            text = to_excel(
+                formula,
+                functools.partial(self._shifted_ref, t),
+                first_period=t == 0,
+                group_members=summed,
+            )
+            self._formula(row, t, text, float(values[t]), style)
+
+    def _shifted_ref(self, t: int, name: str, offset: int) -> str:
+        return self.ref(name, t + offset)
+
+    def ref(self, name: str, t: int) -> str:
+        """The cell holding line item ``name`` in period ``t`` on this sheet."""
+        if name in self.plan.constants:
+            return cell_name(self.plan.constants[name], COL_VALUE, absolute=True)
+        return self.at(self.plan.items[name], t)
+
+    def series(self, name: str) -> npt.NDArray[np.float64]:
+        return self.result.series(name)
+
+    def _setup_page(self) -> None:
+        ws = self.ws
+        ws.freeze_panes(FROZEN_ROWS, COL_UNIT + 1)
+        ws.set_column(COL_LABEL, COL_LABEL, 44)
+        ws.set_column(COL_UNIT, COL_UNIT, 10)
+        ws.set_column(COL_ID, COL_ID, 22)
+        ws.set_column(COL_VALUE, FIRST_PERIOD_COL - 2, 11)
+        ws.set_column(FIRST_PERIOD_COL - 1, FIRST_PERIOD_COL - 1, 2)
+        ws.set_column(self.col(0), self.col(self.n - 1), 10)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, HEADER_ROW)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        ws.set_footer("&L&A&RPage &P of &N")
+        ws.hide_gridlines(2)
+
+
+def _cached(value: float | str) -> float | str:
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    return value if np.isfinite(value) else 0.0

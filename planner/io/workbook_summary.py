@@ -1,0 +1,210 @@
+"""The Summary sheet: each scenario's key figures side by side, as formulas, and a cash chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.engine import Result
+from planner.io.workbook_layout import (
+    COL_ID,
+    COL_LABEL,
+    COL_UNIT,
+    COL_VALUE,
+    FIRST_PERIOD_COL,
+    cell_name,
+    sheet_ref,
+)
+from planner.io.workbook_sheet import SheetPlan
+from planner.kpis import KPI_LABELS, KpiValue, compute_kpis
+from planner.model import Project
+
+KPI_ROW = 3
+_NONE_TEXT = {"cash_zero": "never", "breakeven_year": "not in horizon"}
+_FORMATS = {"$B": "#,##0.0", "x": '0.0"x"', "year": "0", "month": "@"}
+CHART_SERIES = (
+    ("cash", "Cash at period end, $B"),
+    ("revenue", "Revenue, $B"),
+    ("burn", "Burn, $B"),
+)
+
+
+def kpi_text(kpi: str, value: KpiValue) -> float | str:
+    """A KPI as the Summary sheet's formula shows it: the number, or a word for none."""
+    if value is None:
+        return _NONE_TEXT.get(kpi, "n/a")
+    if isinstance(value, str):
+        return value
+    return float(value)
+
+
+class _Refs:
+    """Ranges on one scenario sheet that the Summary's formulas read."""
+
+    def __init__(self, title: str, plan: SheetPlan, n: int) -> None:
+        self.prefix = sheet_ref(title)
+        self.plan = plan
+        self.n = n
+
+    def row_span(self, row: int) -> str:
+        first = cell_name(row, FIRST_PERIOD_COL, absolute=True)
+        last = cell_name(row, FIRST_PERIOD_COL + self.n - 1, absolute=True)
+        return f"{self.prefix}{first}:{last}"
+
+    def table_span(self, rows: dict[str, int], offset: int) -> str | None:
+        if not rows:
+            return None
+        col = COL_VALUE + offset
+        first = cell_name(min(rows.values()), col, absolute=True)
+        last = cell_name(max(rows.values()), col, absolute=True)
+        return f"{self.prefix}{first}:{last}"
+
+    def timeline(self, name: str) -> str:
+        return self.row_span(self.plan.timeline[name])
+
+    def item(self, name: str) -> str:
+        return self.row_span(self.plan.items[name])
+
+    def key(self, name: str) -> str:
+        return self.row_span(self.plan.key_rows[name])
+
+
+def kpi_formula(kpi: str, refs: _Refs, reference_index: int) -> str | None:
+    """The Excel formula of one key figure, or None when the sheet lacks what it needs."""
+    plan = refs.plan
+    if not plan.key_rows:
+        return None
+    if kpi == "cash_zero":
+        at = f"MATCH(1,{refs.key('cash_below_zero')},0)"
+        year = f"INDEX({refs.timeline('year')},{at})"
+        month = f"INDEX({refs.key('cash_zero_month')},{at})"
+        return f'IFERROR({year}&"-"&TEXT({month},"00"),"never")'
+    if kpi == "breakeven_year":
+        at = f"MATCH(1,{refs.key('breakeven_flag')},0)"
+        return f'IFERROR(INDEX({refs.timeline("year")},{at}),"not in horizon")'
+    if kpi == "cumulative_burn":
+        return f"SUM({refs.item('burn')})"
+    if kpi == "total_raised":
+        return f"SUM({refs.item('funding')})"
+    if kpi == "peak_funding_need":
+        return f"MAX(0,MAX({refs.key('cumulative_burn')}))"
+    if kpi == "last_post_money":
+        pre = refs.table_span(plan.round_rows, 2)
+        number = refs.table_span(plan.round_rows, 4)
+        post = refs.table_span(plan.round_rows, 5)
+        if pre is None:
+            return '"n/a"'
+        latest = f"SUMPRODUCT(MAX(ISNUMBER({pre})*{number}))"
+        return f'IFERROR(LOOKUP(2,1/(ISNUMBER({pre})*({number}={latest})),{post}),"n/a")'
+    if kpi == "commitments_total":
+        values = refs.table_span(plan.contract_rows, 1)
+        return "0" if values is None else f"SUM({values})"
+    if kpi == "commitments_to_revenue":
+        revenue_cell = refs.prefix + cell_name(
+            plan.items["revenue"], FIRST_PERIOD_COL + reference_index, absolute=True
+        )
+        values = refs.table_span(plan.contract_rows, 1)
+        commitments = "0" if values is None else f"SUM({values})"
+        return f'IF({revenue_cell}>0,{commitments}/{revenue_cell},"n/a")'
+    return None
+
+
+def write_summary(
+    workbook: Any,
+    ws: Any,
+    styles: Any,
+    project: Project,
+    results: list[Result],
+    titles: list[str],
+    plans: list[SheetPlan],
+) -> None:
+    ws.write_string(0, COL_LABEL, project.name, styles["title"])
+    ws.write_string(1, COL_LABEL, project.description[:250], styles["subtitle"])
+    ws.write_string(2, COL_LABEL, "Key figure", styles["header"])
+    ws.write_string(2, COL_UNIT, "Unit", styles["header"])
+    ws.write_string(2, COL_ID, "Id", styles["header"])
+    periods = list(results[0].periods) if results else list(project.periods)
+    reference = project.reference_period or periods[0]
+    reference_index = periods.index(reference)
+    refs = [_Refs(t, p, len(periods)) for t, p in zip(titles, plans, strict=True)]
+    for n, result in enumerate(results):
+        col = COL_VALUE + n
+        ws.write_string(2, col, result.scenario, styles["period"])
+        kpis = compute_kpis(result) if plans[n].key_rows else {}
+        for k, kpi in enumerate(KPI_LABELS):
+            row = KPI_ROW + k
+            value = kpi_text(kpi, kpis.get(kpi))
+            fmt = styles.get("kpi", _FORMATS.get(KPI_LABELS[kpi][1], "#,##0.0"))
+            text = kpi_formula(kpi, refs[n], reference_index)
+            if text is None:
+                ws.write(row, col, value if kpis else "n/a", fmt)
+            else:
+                ws.write_formula(row, col, "=" + text, fmt, value)
+    for k, (kpi, (label, unit)) in enumerate(KPI_LABELS.items()):
+        ws.write_string(KPI_ROW + k, COL_LABEL, label, styles["label"])
+        ws.write_string(KPI_ROW + k, COL_UNIT, unit, styles["unit"])
+        ws.write_string(KPI_ROW + k, COL_ID, kpi, styles["ident"])
+    row = KPI_ROW + len(KPI_LABELS) + 1
+    chart_rows: dict[str, tuple[int, int]] = {}
+    for series, heading in CHART_SERIES:
+        if not all(series in p.items for p in plans):
+            continue
+        ws.write_string(row, COL_LABEL, heading, styles["section"])
+        for t, period in enumerate(periods):
+            ws.write_string(row, FIRST_PERIOD_COL + t, period, styles["period"])
+        first = row + 1
+        for n, result in enumerate(results):
+            r = row + 1 + n
+            ws.write_string(r, COL_LABEL, result.scenario, styles["label"])
+            ws.write_string(r, COL_UNIT, "$B", styles["unit"])
+            values = result.series(series)
+            for t in range(len(periods)):
+                source = refs[n].prefix + cell_name(plans[n].items[series], FIRST_PERIOD_COL + t)
+                ws.write_formula(
+                    r,
+                    FIRST_PERIOD_COL + t,
+                    "=" + source,
+                    styles.get("link", "#,##0.0"),
+                    float(values[t]),
+                )
+        chart_rows[series] = (row, first)
+        row += len(results) + 2
+    if "cash" in chart_rows:
+        _cash_chart(workbook, ws, results, chart_rows["cash"], len(periods), row)
+    ws.set_column(COL_LABEL, COL_LABEL, 34)
+    ws.set_column(COL_UNIT, COL_UNIT, 8)
+    ws.set_column(COL_ID, COL_ID, 22)
+    ws.set_column(COL_VALUE, FIRST_PERIOD_COL - 1, 16)
+    ws.set_column(FIRST_PERIOD_COL, FIRST_PERIOD_COL + len(periods) - 1, 10)
+    ws.freeze_panes(3, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.hide_gridlines(2)
+
+
+def _cash_chart(
+    workbook: Any, ws: Any, results: list[Result], rows: tuple[int, int], n: int, anchor: int
+) -> None:
+    header, first = rows
+    prefix = sheet_ref("Summary")
+    last_col = FIRST_PERIOD_COL + n - 1
+    categories = f"={prefix}{cell_name(header, FIRST_PERIOD_COL, absolute=True)}:" + cell_name(
+        header, last_col, absolute=True
+    )
+    chart = workbook.add_chart({"type": "line"})
+    for k in range(len(results)):
+        r = first + k
+        chart.add_series(
+            {
+                "name": f"={prefix}{cell_name(r, COL_LABEL, absolute=True)}",
+                "categories": categories,
+                "values": f"={prefix}{cell_name(r, FIRST_PERIOD_COL, absolute=True)}:"
+                + cell_name(r, last_col, absolute=True),
+                "marker": {"type": "circle", "size": 4},
+            }
+        )
+    chart.set_title({"name": "Cash at period end by scenario, $B", "name_font": {"size": 11}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 900, "height": 360})
+    ws.insert_chart(anchor, COL_LABEL, chart, {"x_offset": 5, "y_offset": 5})

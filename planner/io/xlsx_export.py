@@ -1,0 +1,258 @@
+"""Export a project as an Excel workbook that keeps working: live formulas, cached values.
+
+One sheet per scenario (inputs, event tables, calculations as formulas
+translated from the model), a Summary sheet with each scenario's key figures
+as formulas over those sheets and a chart of cash, a Sources sheet listing
+every note, and a hidden sheet describing the structure for import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from planner.engine import Result, evaluate
+from planner.io.workbook_layout import (
+    COL_ID,
+    COL_LABEL,
+    COL_VALUE,
+    FIRST_PERIOD_COL,
+    META_CHUNK,
+    META_FORMAT,
+    META_SHEET,
+    META_VERSION,
+    SOURCES_SHEET,
+    SUMMARY_SHEET,
+    cell_name,
+    sheet_names,
+    sheet_ref,
+)
+from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
+from planner.io.workbook_styles import Styles
+from planner.io.workbook_summary import write_summary
+from planner.model import Project
+
+
+class ExportError(ValueError):
+    """The workbook could not be written; the message says why."""
+
+
+def export_workbook(
+    project: Project, path: str | os.PathLike[str], scenarios: Sequence[str] | None = None
+) -> None:
+    """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``."""
+    import xlsxwriter
+
+    names = list(scenarios) if scenarios else project.scenario_names
+    for name in names:
+        if name not in project.scenario_names:
+            raise ExportError(f"the project has no scenario named {name!r}")
+    names = list(dict.fromkeys(names))
+    results = [evaluate(project, name) for name in names]
+    titles = sheet_names(names)
+    target = Path(path)
+    options = {
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,
+    }
+    workbook = xlsxwriter.Workbook(str(target), options)
+    try:
+        _fill(workbook, project, results, titles)
+    finally:
+        try:
+            workbook.close()
+        except OSError as exc:
+            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+        except Exception as exc:  # XlsxWriter wraps file errors in its own types
+            raise ExportError(f"cannot write {target}: {exc}") from None
+
+
+def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
+    styles = Styles(workbook)
+    workbook.set_properties(
+        {"title": project.name, "subject": "Scenario plan", "comments": project.description}
+    )
+    summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
+    sheets = [workbook.add_worksheet(title) for title in titles]
+    sources_ws = workbook.add_worksheet(SOURCES_SHEET)
+    meta_ws = workbook.add_worksheet(META_SHEET)
+    plans: list[SheetPlan] = []
+    links: BaseLinks | None = None
+    order = sorted(range(len(results)), key=lambda n: results[n].scenario != project.base_name)
+    plans_by_index: dict[int, SheetPlan] = {}
+    for n in order:
+        result = results[n]
+        is_base = result.scenario == project.base_name
+        writer = ScenarioSheet(sheets[n], titles[n], project, result, styles, links)
+        plan = writer.write()
+        _add_sheet_charts(workbook, sheets[n], titles[n], plan, len(result.periods))
+        plans_by_index[n] = plan
+        if is_base:
+            links = BaseLinks(
+                titles[n],
+                dict(plan.items),
+                dict(plan.constants),
+                {**plan.round_rows, **plan.contract_rows},
+            )
+    plans = [plans_by_index[n] for n in range(len(results))]
+    write_summary(workbook, summary_ws, styles, project, results, titles, plans)
+    _write_sources(sources_ws, styles, project, results)
+    _write_metadata(meta_ws, project, results, titles, plans, links is not None)
+    summary_ws.activate()
+
+
+def _add_sheet_charts(workbook: Any, ws: Any, title: str, plan: SheetPlan, n: int) -> None:
+    ref = sheet_ref(title)
+    last_col = FIRST_PERIOD_COL + n - 1
+    categories = f"={ref}{cell_name(2, FIRST_PERIOD_COL, absolute=True)}:" + cell_name(
+        2, last_col, absolute=True
+    )
+
+    def values(row: int) -> str:
+        first = cell_name(row, FIRST_PERIOD_COL, absolute=True)
+        return f"={ref}{first}:{cell_name(row, last_col, absolute=True)}"
+
+    anchor = plan.last_row + 1
+    specs = (
+        ("Revenue and costs, $B", "line", ("revenue", "total_costs", "burn"), COL_LABEL),
+        ("Cash at period end and funding, $B", "column", ("cash", "funding"), FIRST_PERIOD_COL),
+    )
+    for chart_title, kind, series, col in specs:
+        present = [s for s in series if s in plan.items]
+        if not present:
+            continue
+        chart = workbook.add_chart({"type": kind})
+        for name in present:
+            chart.add_series(
+                {
+                    "name": f"={ref}{cell_name(plan.items[name], COL_LABEL, absolute=True)}",
+                    "categories": categories,
+                    "values": values(plan.items[name]),
+                    "marker": {"type": "circle", "size": 4} if kind == "line" else None,
+                }
+            )
+        chart.set_title({"name": chart_title, "name_font": {"size": 11}})
+        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 620, "height": 300})
+        ws.insert_chart(anchor, col, chart, {"x_offset": 5, "y_offset": 5})
+
+
+def _write_sources(ws: Any, styles: Any, project: Project, results: list[Result]) -> None:
+    ws.write_string(0, 0, "Sources and assumptions", styles["title"])
+    headers = ("Scenario", "Line item or row", "Id", "Period", "Note")
+    for col, text in enumerate(headers):
+        ws.write_string(2, col, text, styles["header"])
+    row = 3
+    wrap = styles["wrap"]
+
+    def put(scenario: str, what: str, ident: str, period: str, note: str) -> None:
+        nonlocal row
+        if not note:
+            return
+        for col, text in enumerate((scenario, what, ident, period, note)):
+            ws.write_string(row, col, text, wrap)
+        row += 1
+
+    everyone = "all scenarios"
+    for item in project.items:
+        put(everyone, item.label, item.id, "", item.note)
+        for period, note in item.input_notes.items():
+            put(everyone, item.label, item.id, period, note)
+    base_rounds = {r.id: r for r in project.funding_rounds}
+    base_contracts = {c.id: c for c in project.compute_contracts}
+    for result in results:
+        is_base = result.scenario == project.base_name
+        for funding_round in result.resolved.funding_rounds:
+            if is_base or base_rounds.get(funding_round.id) != funding_round:
+                put(
+                    result.scenario,
+                    funding_round.investor,
+                    funding_round.id,
+                    "",
+                    funding_round.note,
+                )
+        for contract in result.resolved.compute_contracts:
+            if is_base or base_contracts.get(contract.id) != contract:
+                put(result.scenario, contract.counterparty, contract.id, "", contract.note)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 22)
+    ws.set_column(3, 3, 8)
+    ws.set_column(4, 4, 90)
+    ws.freeze_panes(3, 0)
+    ws.autofilter(2, 0, max(row - 1, 2), 4)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(2)
+
+
+def _write_metadata(
+    ws: Any,
+    project: Project,
+    results: list[Result],
+    titles: list[str],
+    plans: list[SheetPlan],
+    linked: bool,
+) -> None:
+    """The structure the importer needs; values and notes are read from the visible cells."""
+    sheets = []
+    for result, title, plan in zip(results, titles, plans, strict=True):
+        scenario = project.scenario(result.scenario)
+        sheets.append(
+            {
+                "sheet": title,
+                "scenario": result.scenario,
+                "description": scenario.description if scenario else project.base_description,
+                "base": scenario is None,
+                "linked": linked and scenario is not None,
+                "rows": plan.items,
+                "constants": plan.constants,
+                "round_rows": plan.round_rows,
+                "contract_rows": plan.contract_rows,
+                "formulas": dict(scenario.formulas) if scenario else {},
+                "row_overrides": sorted(
+                    [*scenario.funding_rounds, *scenario.compute_contracts] if scenario else []
+                ),
+            }
+        )
+    data = {
+        "format": META_FORMAT,
+        "version": META_VERSION,
+        "project": project.model_dump(
+            mode="json",
+            include={
+                "name",
+                "description",
+                "base_name",
+                "base_description",
+                "periods",
+                "reference_period",
+                "groups",
+            },
+        ),
+        "items": [
+            {
+                "id": i.id,
+                "label": i.label,
+                "unit": i.unit,
+                "group": i.group,
+                "kind": i.kind,
+                "formula": i.formula,
+            }
+            for i in project.items
+        ],
+        "columns": {"id": COL_ID, "value": COL_VALUE, "first_period": FIRST_PERIOD_COL},
+        "sheets": sheets,
+    }
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    ws.write_string(0, 0, "Structure of this workbook, read when it is imported into Burnrate.")
+    for n in range(0, len(text), META_CHUNK):
+        ws.write_string(1 + n // META_CHUNK, 0, text[n : n + META_CHUNK])
+    ws.hide()

@@ -1,0 +1,215 @@
+"""Proof that the workbook's formulas are the model: LibreOffice recalculates, the engine agrees.
+
+All workbooks of this module go through one LibreOffice start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from planner.builtin import builtin_project
+from planner.engine import evaluate
+from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL, sheet_names
+from planner.io.xlsx_export import export_workbook
+from planner.model import ComputeContract, FundingRound, LineItem, Project
+from tests.planner.libreoffice import (
+    MISSING_REASON,
+    SOFFICE,
+    cell_values,
+    convert,
+    formula_cells,
+    same_value,
+)
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(SOFFICE is None, reason=MISSING_REASON),
+]
+
+
+def quarterly_project() -> Project:
+    """Quarters, a tranche round, custom chips and every function of the formula language."""
+    periods = [f"{y}-Q{q}" for y in (2025, 2026, 2027) for q in (1, 2, 3, 4)]
+    n = len(periods)
+    items = [
+        {"id": "price", "inputs": [1.0 + 0.25 * t for t in range(n)], "group": "drivers"},
+        {"id": "units", "inputs": [100.0 * (t % 5 + 1) for t in range(n)], "group": "drivers"},
+        {"id": "cut", "value": 0.3, "group": "drivers"},
+        {"id": "sales", "formula": "price * units / 100", "group": "revenue"},
+        {
+            "id": "bonus",
+            "formula": "if(sales > 4 and not (units == 300), 1.5, 0)",
+            "group": "revenue",
+        },
+        {"id": "revenue", "formula": "sum_of(revenue)", "group": "revenue"},
+        {"id": "costs_base", "formula": "max(2, min(9, sales ** 1.5 / 3))", "group": "costs"},
+        {
+            "id": "compute_cost",
+            "formula": "committed_spend - committed_custom_spend * cut",
+            "group": "costs",
+        },
+        {"id": "swing", "formula": "abs(prev(revenue, 1) - revenue) - -1", "group": "costs"},
+        {"id": "total_costs", "formula": "sum_of(costs)", "group": "costs"},
+        {"id": "burn", "formula": "total_costs - revenue", "group": "cash"},
+        {"id": "funding", "formula": "round_funding", "group": "cash"},
+        {"id": "cash", "formula": "prev(cash, 5) + funding - burn", "group": "cash"},
+        {"id": "holders", "formula": "prev(holders, 1) * round_share_kept", "group": "cash"},
+        {
+            "id": "capacity",
+            "formula": "prev(capacity) + contracted_gw + contracted_custom_gw * 0",
+            "group": "cash",
+        },
+    ]
+    rounds = [
+        FundingRound(id="seed", period="2025-Q1", investor="Seed", amount=3.0, pre_money=20.0),
+        FundingRound(
+            id="chips",
+            period="2025-Q3",
+            investor="Chip maker",
+            amount=7.0,
+            pre_money=50.0,
+            tranche_per_gw=2.5,
+        ),
+        FundingRound(id="debt", period="2026-Q2", investor="=Bank", amount=4.0),
+    ]
+    contracts = [
+        ComputeContract(
+            id="dc1",
+            counterparty="Data centre",
+            gw=2.0,
+            total_value=12.0,
+            first_year=2025,
+            last_year=2026,
+            custom_chip_share=0.25,
+        ),
+        ComputeContract(
+            id="dc2",
+            counterparty="Fab",
+            gw=1.2,
+            total_value=9.0,
+            first_year=2026,
+            last_year=2027,
+            custom_chip_share=1.0,
+        ),
+    ]
+    full = [{"label": i["id"].replace("_", " "), "unit": "$B", **i} for i in items]
+    return Project(
+        name="Quarterly",
+        periods=periods,
+        items=[LineItem.model_validate(i) for i in full],
+        funding_rounds=rounds,
+        compute_contracts=contracts,
+    )
+
+
+def _row_of(ws: openpyxl.worksheet.worksheet.Worksheet, ident: str) -> int:
+    for row in ws.iter_rows(min_col=3, max_col=3):
+        if row[0].value == ident:
+            return row[0].row
+    raise KeyError(ident)
+
+
+def edit_workbook(path: Path, out: Path) -> None:
+    """Change inputs the way a colleague would in a spreadsheet, then save."""
+    workbook = openpyxl.load_workbook(path)
+    base, bull = workbook["Leaked plan"], workbook["Bull case"]
+    base.cell(_row_of(base, "chatgpt_users"), FIRST_PERIOD_COL + 1 + 7).value = 2500.0
+    base.cell(_row_of(base, "opening_cash"), COL_VALUE + 1).value = 7.5
+    base.cell(_row_of(base, "c_oracle"), COL_VALUE + 2).value = 420.0
+    base.cell(_row_of(base, "r2027_ipo"), COL_VALUE + 2).value = 25.0
+    # a linked cell typed over becomes the scenario's own override
+    bull.cell(_row_of(bull, "enterprise_api"), FIRST_PERIOD_COL + 1 + 3).value = 20.0
+    workbook.save(out)
+
+
+def edit_project(project: Project) -> Project:
+    """The same edits made in the planner."""
+    edited = project.model_copy(deep=True)
+    users = edited.item("chatgpt_users")
+    assert users.inputs is not None
+    users.inputs[7] = 2500.0
+    for n, item in enumerate(edited.items):
+        if item.id == "opening_cash":
+            edited.items[n] = item.model_copy(update={"value": 7.5})
+    for n, contract in enumerate(edited.compute_contracts):
+        if contract.id == "c_oracle":
+            edited.compute_contracts[n] = contract.model_copy(update={"total_value": 420.0})
+    for n, funding_round in enumerate(edited.funding_rounds):
+        if funding_round.id == "r2027_ipo":
+            edited.funding_rounds[n] = funding_round.model_copy(update={"amount": 25.0})
+    bull = edited.scenario("Bull case")
+    assert bull is not None
+    bull.inputs.setdefault("enterprise_api", {})["2026"] = 20.0
+    return edited
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """name -> (workbook whose cached values are the engine's, LibreOffice's recalculation)."""
+    folder = tmp_path_factory.mktemp("recalc")
+    builtin = builtin_project()
+    expected = {
+        "builtin": folder / "builtin.xlsx",
+        "quarterly": folder / "quarterly.xlsx",
+        "edited": folder / "edited_expected.xlsx",
+    }
+    export_workbook(builtin, expected["builtin"])
+    export_workbook(quarterly_project(), expected["quarterly"])
+    export_workbook(edit_project(builtin), expected["edited"])
+    edited_input = folder / "edited.xlsx"
+    edit_workbook(expected["builtin"], edited_input)
+    sources = [expected["builtin"], expected["quarterly"], edited_input]
+    outputs = convert(sources, folder / "out")
+    return {
+        name: (expected[name], out)
+        for name, out in zip(("builtin", "quarterly", "edited"), outputs, strict=True)
+    }
+
+
+def mismatches(expected: Path, recalculated: Path) -> tuple[int, list[str]]:
+    formulas = formula_cells(expected)
+    want = cell_values(expected)
+    got = cell_values(recalculated)
+    bad = [
+        f"{sheet}!{cell} {formulas[(sheet, cell)]}: engine {want.get((sheet, cell))!r}, "
+        f"LibreOffice {got.get((sheet, cell))!r}"
+        for sheet, cell in formulas
+        if not same_value(want.get((sheet, cell)), got.get((sheet, cell)))
+    ]
+    return len(formulas), bad
+
+
+@pytest.mark.parametrize("name", ["builtin", "quarterly", "edited"])
+def test_every_formula_cell_matches_the_engine(
+    recalculated: dict[str, tuple[Path, Path]], name: str
+) -> None:
+    expected, out = recalculated[name]
+    count, bad = mismatches(expected, out)
+    assert count > 500
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_recalculated_cash_is_the_engines_for_every_builtin_scenario(
+    recalculated: dict[str, tuple[Path, Path]],
+) -> None:
+    project = builtin_project()
+    workbook = openpyxl.load_workbook(recalculated["builtin"][1], data_only=True)
+    titles = sheet_names(project.scenario_names)
+    for name, title in zip(project.scenario_names, titles, strict=True):
+        ws = workbook[title]
+        result = evaluate(project, name)
+        for series in ("cash", "revenue", "burn", "round_funding", "committed_spend"):
+            row = _row_of(ws, series)
+            cols = range(FIRST_PERIOD_COL + 1, FIRST_PERIOD_COL + 1 + len(project.periods))
+            got = [ws.cell(row, col).value for col in cols]
+            assert got == pytest.approx(result.series(series).tolist(), rel=1e-9, abs=1e-9)
+
+
+def test_edited_inputs_change_the_results(recalculated: dict[str, tuple[Path, Path]]) -> None:
+    before = cell_values(recalculated["builtin"][1])
+    after = cell_values(recalculated["edited"][1])
+    changed = [key for key, value in before.items() if not same_value(value, after.get(key))]
+    assert len(changed) > 100
