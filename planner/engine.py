@@ -11,42 +11,33 @@ samples.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
-from planner.formula import (
-    Bin,
-    Call,
-    Cmp,
-    Formula,
-    FormulaError,
-    Logic,
-    Neg,
-    Node,
-    Not,
-    Num,
-    Prev,
-    Ref,
-    SumOf,
-    check_names,
-    parse,
+from planner.compiled import (
+    Affine,
+    Array,
+    Compiler,
+    LinearForm,
+    ScalarCompiler,
+    ScalarFn,
+    StepFn,
+    VecFn,
+    affine_parts,
+    count_prev,
+    linear_form,
+    self_prev_default,
 )
+from planner.formula import Formula, FormulaError, check_names, parse
 from planner.model import EVENT_SERIES, LineItem, Project
 from planner.scenarios import ResolvedScenario, resolve
 from planner.schedules import expand_events
 
 if TYPE_CHECKING:
     import pandas as pd
-
-Array = npt.NDArray[np.float64]
-Value = Array | float
-VecFn = Callable[[dict[str, Array]], Value]
-StepFn = Callable[[dict[str, Array], int], Value]
 
 
 # --- structure ----------------------------------------------------------------
@@ -183,223 +174,6 @@ def components(nodes: Sequence[str], edges: Mapping[str, Iterable[str]]) -> list
     return result
 
 
-# --- compiling formulas to numpy ---------------------------------------------------
-
-
-class _Compiler:
-    """Turns formula trees into closures over the value environment."""
-
-    def __init__(self, item_id: str, members: Mapping[tuple[str, str], Sequence[str]]) -> None:
-        self.item_id = item_id
-        self.members = members
-
-    def vector(self, node: Node) -> VecFn:
-        """A closure computing ``node`` for all periods at once."""
-        if isinstance(node, Num):
-            value = node.value
-            return lambda env: value
-        if isinstance(node, Ref):
-            name = node.name
-            return lambda env: env[name]
-        if isinstance(node, Prev):
-            name = node.name
-            default = self.vector(node.default) if node.default is not None else None
-
-            def shifted(env: dict[str, Array]) -> Value:
-                source = env[name]
-                out = np.empty_like(source)
-                out[:, 1:] = source[:, :-1]
-                if default is None:
-                    out[:, 0] = 0.0
-                else:
-                    first = default(env)
-                    out[:, 0] = first[:, 0] if isinstance(first, np.ndarray) else first
-                return out
-
-            return shifted
-        if isinstance(node, SumOf):
-            names = tuple(self.members[(self.item_id, node.group)])
-            return lambda env: _total(env[n] for n in names)
-        return self._combine(node, self.vector)
-
-    def step(self, node: Node) -> StepFn:
-        """A closure computing ``node`` for one period ``t``."""
-        if isinstance(node, Num):
-            value = node.value
-            return lambda env, t: value
-        if isinstance(node, Ref):
-            name = node.name
-            return lambda env, t: env[name][:, t]
-        if isinstance(node, Prev):
-            name = node.name
-            default = self.step(node.default) if node.default is not None else None
-
-            def previous(env: dict[str, Array], t: int) -> Value:
-                if t > 0:
-                    return env[name][:, t - 1]
-                return 0.0 if default is None else default(env, t)
-
-            return previous
-        if isinstance(node, SumOf):
-            names = tuple(self.members[(self.item_id, node.group)])
-            return lambda env, t: _total(env[n][:, t] for n in names)
-        return self._combine(node, self.step)
-
-    def _combine(
-        self, node: Node, sub: Callable[[Node], Callable[..., Value]]
-    ) -> Callable[..., Value]:
-        if isinstance(node, Bin):
-            left, right = sub(node.left), sub(node.right)
-            op = _BINARY[node.op]
-            return lambda *a: op(left(*a), right(*a))
-        if isinstance(node, Neg):
-            inner = sub(node.operand)
-            return lambda *a: np.negative(inner(*a))
-        if isinstance(node, Cmp):
-            left, right = sub(node.left), sub(node.right)
-            cmp = _COMPARE[node.op]
-            return lambda *a: cmp(left(*a), right(*a)).astype(np.float64)
-        if isinstance(node, Not):
-            inner = sub(node.operand)
-            return lambda *a: np.equal(inner(*a), 0.0).astype(np.float64)
-        if isinstance(node, Logic):
-            parts = [sub(o) for o in node.operands]
-            logic = np.logical_and if node.op == "and" else np.logical_or
-            return lambda *a: functools.reduce(
-                logic, (np.not_equal(p(*a), 0.0) for p in parts)
-            ).astype(np.float64)
-        if isinstance(node, Call):
-            args = [sub(arg) for arg in node.args]
-            if node.func == "if":
-                cond, then, other = args
-                return lambda *a: np.where(np.not_equal(cond(*a), 0.0), then(*a), other(*a))
-            if node.func == "abs":
-                (only,) = args
-                return lambda *a: np.abs(only(*a))
-            reducer = np.minimum if node.func == "min" else np.maximum
-            return lambda *a: functools.reduce(reducer, (f(*a) for f in args))
-        raise FormulaError(self.item_id, f"cannot evaluate {node!r}")
-
-
-def _total(parts: Iterable[Value]) -> Value:
-    total: Value = 0.0
-    for part in parts:
-        total = np.add(total, part)
-    return total
-
-
-def _power(base: Value, exponent: Value) -> Value:
-    return np.power(np.asarray(base, dtype=np.float64), exponent)
-
-
-_BINARY: dict[str, Callable[[Value, Value], Value]] = {
-    "+": np.add,
-    "-": np.subtract,
-    "*": np.multiply,
-    "/": np.divide,
-    "**": _power,
-}
-_COMPARE: dict[str, Callable[[Value, Value], npt.NDArray[np.bool_]]] = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-}
-
-
-@dataclass(frozen=True)
-class _Affine:
-    """``x_t = coef_t * x_{t-1} + const_t``; None stands for 0, ``unit`` for a coefficient of 1."""
-
-    coef: VecFn | None
-    const: VecFn | None
-    unit: bool
-
-
-def _affine(node: Node, target: str, compiler: _Compiler) -> _Affine | None:
-    """Decompose ``node`` as affine in ``prev(target)``, or None if it is not."""
-    if not _mentions_prev(node, target):
-        return _Affine(None, compiler.vector(node), False)
-    if isinstance(node, Prev):
-        return _Affine(None, None, True)
-    if isinstance(node, Neg):
-        inner = _affine(node.operand, target, compiler)
-        if inner is None:
-            return None
-        return _Affine(_neg(_coef_fn(inner)), _neg(inner.const), False)
-    if not isinstance(node, Bin):
-        return None
-    if node.op in "+-":
-        left = _affine(node.left, target, compiler)
-        right = _affine(node.right, target, compiler)
-        if left is None or right is None:
-            return None
-        op = _BINARY[node.op]
-        one_side_is_prev = left.unit != right.unit and not (left.coef or right.coef)
-        if node.op == "+" and one_side_is_prev:
-            return _Affine(None, _join(op, left.const, right.const), True)
-        if node.op == "-" and left.unit and not right.unit and right.coef is None:
-            return _Affine(None, _join(op, left.const, right.const), True)
-        coef = _join(op, _coef_fn(left), _coef_fn(right))
-        return _Affine(coef, _join(op, left.const, right.const), False)
-    if node.op == "*":
-        if not _mentions_prev(node.left, target):
-            factor, other = compiler.vector(node.left), _affine(node.right, target, compiler)
-        elif not _mentions_prev(node.right, target):
-            factor, other = compiler.vector(node.right), _affine(node.left, target, compiler)
-        else:
-            return None
-        if other is None:
-            return None
-        return _Affine(_scale(_coef_fn(other), factor), _scale(other.const, factor), False)
-    if node.op == "/" and not _mentions_prev(node.right, target):
-        divisor = compiler.vector(node.right)
-        other = _affine(node.left, target, compiler)
-        if other is None:
-            return None
-        coef = _coef_fn(other)
-        return _Affine(
-            None if coef is None else _divide(coef, divisor),
-            None if other.const is None else _divide(other.const, divisor),
-            False,
-        )
-    return None
-
-
-def _mentions_prev(node: Node, target: str) -> bool:
-    return _count_prev(node, target) > 0
-
-
-def _coef_fn(part: _Affine) -> VecFn | None:
-    if part.unit:
-        return lambda env: 1.0
-    return part.coef
-
-
-def _neg(fn: VecFn | None) -> VecFn | None:
-    return None if fn is None else (lambda env: np.negative(fn(env)))
-
-
-def _join(op: Callable[[Value, Value], Value], a: VecFn | None, b: VecFn | None) -> VecFn | None:
-    if a is None and b is None:
-        return None
-    if b is None:
-        return a
-    if a is None:
-        return b if op is np.add else (lambda env: np.negative(b(env)))
-    return lambda env: op(a(env), b(env))
-
-
-def _scale(fn: VecFn | None, factor: VecFn) -> VecFn | None:
-    return None if fn is None else (lambda env: np.multiply(factor(env), fn(env)))
-
-
-def _divide(fn: VecFn, divisor: VecFn) -> VecFn:
-    return lambda env: np.divide(fn(env), divisor(env))
-
-
 # --- the plan -------------------------------------------------------------------
 
 
@@ -407,9 +181,13 @@ def _divide(fn: VecFn, divisor: VecFn) -> VecFn:
 class _Step:
     items: tuple[str, ...]
     vector: VecFn | None = None
-    affine: _Affine | None = None
+    affine: Affine | None = None
     initial: VecFn | None = None
     steps: tuple[StepFn, ...] = ()
+    scalar_steps: tuple[ScalarFn, ...] = ()
+    reads: tuple[str, ...] = ()
+    hoisted: tuple[tuple[str, VecFn], ...] = ()
+    linear: tuple[LinearForm, ...] | None = None
 
 
 @dataclass
@@ -447,13 +225,65 @@ def _run_step(
         (item_id,) = step.items
         env[item_id] = _finite_or_raise(item_id, _solve_affine(step, env, shape), periods)
         return
-    for item_id in step.items:
-        env[item_id] = np.empty(shape)
-    for t in range(shape[1]):
-        for item_id, fn in zip(step.items, step.steps, strict=True):
-            env[item_id][:, t] = fn(env, t)
+    if shape[0] == 1:
+        _run_scalar_loop(step, env, shape[1])
+    else:
+        for item_id in step.items:
+            env[item_id] = np.empty(shape)
+        for t in range(shape[1]):
+            for item_id, fn in zip(step.items, step.steps, strict=True):
+                env[item_id][:, t] = fn(env, t)
     for item_id in step.items:
         _finite_or_raise(item_id, env[item_id], periods)
+
+
+def _run_scalar_loop(step: _Step, env: dict[str, Array], n_periods: int) -> None:
+    """Items linked through ``prev`` with one sample: plain floats beat numpy on scalars."""
+    values = {name: env[name][0].tolist() for name in step.reads}
+    for name, hoisted in step.hoisted:
+        values[name] = np.broadcast_to(hoisted(env), (1, n_periods))[0].tolist()
+    rows: list[list[float]] = [[] for _ in step.items]
+    for item_id, row in zip(step.items, rows, strict=True):
+        values[item_id] = row
+    first_linear = 1 if step.linear is not None else n_periods
+    for t in range(min(first_linear, n_periods)):
+        for row, fn in zip(rows, step.scalar_steps, strict=True):
+            row.append(fn(values, t))
+    if step.linear is not None and n_periods > 1:
+        _run_linear(step.linear, rows, values, env, n_periods)
+    for item_id, row in zip(step.items, rows, strict=True):
+        env[item_id] = np.asarray(row, dtype=np.float64).reshape(1, n_periods)
+
+
+def _run_linear(
+    forms: tuple[LinearForm, ...],
+    rows: list[list[float]],
+    values: dict[str, list[float]],
+    env: dict[str, Array],
+    n_periods: int,
+) -> None:
+    """Periods after the first of a loop whose items are linear in each other."""
+
+    def full(fn: VecFn) -> list[float]:
+        return list(np.broadcast_to(fn(env), (1, n_periods))[0].tolist())
+
+    plan = [
+        (
+            row,
+            full(form.const) if form.const is not None else [0.0] * n_periods,
+            [
+                (1 if previous else 0, values[member], full(coef))
+                for previous, member, coef in form.terms
+            ],
+        )
+        for row, form in zip(rows, forms, strict=True)
+    ]
+    for t in range(1, n_periods):
+        for row, const, terms in plan:
+            total = const[t]
+            for lag, source, coef in terms:
+                total += coef[t] * source[t - lag]
+            row.append(total)
 
 
 def _solve_affine(step: _Step, env: dict[str, Array], shape: tuple[int, int]) -> Array:
@@ -523,16 +353,16 @@ def _plan_component(component: list[str], deps: Dependencies) -> _Step:
     if len(component) == 1:
         (item_id,) = component
         formula = deps.formulas[item_id]
-        compiler = _Compiler(item_id, deps.members)
+        compiler = Compiler(item_id, deps.members)
         if item_id not in formula.prevs:
             return _Step((item_id,), vector=compiler.vector(formula.root))
         affine = (
-            _affine(formula.root, item_id, compiler)
-            if _count_prev(formula.root, item_id) == 1
+            affine_parts(formula.root, item_id, compiler)
+            if count_prev(formula.root, item_id) == 1
             else None
         )
         if affine is not None:
-            initial = _self_prev_default(formula.root, item_id)
+            initial = self_prev_default(formula.root, item_id)
             return _Step(
                 (item_id,),
                 affine=affine,
@@ -540,37 +370,24 @@ def _plan_component(component: list[str], deps: Dependencies) -> _Step:
             )
     members = set(component)
     ordered = [i for i in same_period_order(component, deps) if i in members]
-    steps = tuple(_Compiler(i, deps.members).step(deps.formulas[i].root) for i in ordered)
-    return _Step(tuple(ordered), steps=steps)
-
-
-def _children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, Neg | Not):
-        return (node.operand,)
-    if isinstance(node, Bin | Cmp):
-        return (node.left, node.right)
-    if isinstance(node, Logic):
-        return node.operands
-    if isinstance(node, Call):
-        return node.args
-    if isinstance(node, Prev) and node.default is not None:
-        return (node.default,)
-    return ()
-
-
-def _count_prev(node: Node, target: str) -> int:
-    own = 1 if isinstance(node, Prev) and node.name == target else 0
-    return own + sum(_count_prev(child, target) for child in _children(node))
-
-
-def _self_prev_default(node: Node, target: str) -> Node | None:
-    if isinstance(node, Prev) and node.name == target:
-        return node.default
-    for child in _children(node):
-        found = _self_prev_default(child, target)
-        if found is not None:
-            return found
-    return None
+    steps = tuple(Compiler(i, deps.members).step(deps.formulas[i].root) for i in ordered)
+    hoisted: list[tuple[str, VecFn]] = []
+    forms = [
+        linear_form(deps.formulas[i].root, members, Compiler(i, deps.members)) for i in ordered
+    ]
+    scalar = tuple(
+        ScalarCompiler(i, deps.members, members, hoisted).compile(deps.formulas[i].root)
+        for i in ordered
+    )
+    reads = {r for i in ordered for r in (*deps.same_period[i], *deps.previous[i])} - members
+    return _Step(
+        tuple(ordered),
+        steps=steps,
+        scalar_steps=scalar,
+        reads=tuple(sorted(reads)),
+        hoisted=tuple(hoisted),
+        linear=None if any(f is None for f in forms) else tuple(f for f in forms if f is not None),
+    )
 
 
 def same_period_order(component: list[str], deps: Dependencies) -> list[str]:

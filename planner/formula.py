@@ -134,6 +134,8 @@ def _parse_cached(text: str, item_id: str) -> Formula:
         raise FormulaError(item_id, "the formula is empty")
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaError(item_id, f"the formula is longer than {MAX_FORMULA_LENGTH} characters")
+    if _bracket_depth(text) > MAX_DEPTH:
+        raise FormulaError(item_id, "the formula is nested too deeply")
     source = _IF_CALL.sub(_IF_NAME + r"\1", text.strip())
     try:
         tree = ast.parse(source, mode="eval")
@@ -151,6 +153,17 @@ def _parse_cached(text: str, item_id: str) -> Formula:
         prevs=frozenset(builder.prevs),
         groups=frozenset(builder.groups),
     )
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
 
 
 class _Builder:

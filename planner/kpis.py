@@ -7,7 +7,8 @@ from typing import Final
 
 import numpy as np
 
-from planner.engine import Array, Result
+from planner.compiled import Array
+from planner.engine import Result
 from planner.model import period_months, period_year
 
 KPI_LABELS: Final[dict[str, tuple[str, str]]] = {

@@ -101,25 +101,38 @@ class _Cell:
         if isinstance(node, Neg):
             return -self.eval(node.operand)
         if isinstance(node, Not):
-            return float(self.eval(node.operand) == 0.0)
+            operand = self.eval(node.operand)
+            return math.nan if math.isnan(operand) else float(operand == 0.0)
         if isinstance(node, Bin):
             left, right = self.eval(node.left), self.eval(node.right)
             if node.op == "/" and right == 0.0:
                 raise ZeroDivisionError
-            if node.op == "**" and left < 0 and right != int(right):
+            if node.op == "**" and (
+                (left < 0 and right != int(right)) or (left == 0 and right < 0)
+            ):
                 return math.nan
             return _BINARY[node.op](left, right)
         if isinstance(node, Cmp):
-            return float(_COMPARE[node.op](self.eval(node.left), self.eval(node.right)))
+            left, right = self.eval(node.left), self.eval(node.right)
+            if math.isnan(left) or math.isnan(right):
+                return math.nan
+            return float(_COMPARE[node.op](left, right))
         if isinstance(node, Logic):
-            if node.op == "and":
-                return float(all(self.eval(o) != 0.0 for o in node.operands))
-            return float(any(self.eval(o) != 0.0 for o in node.operands))
+            values = [self.eval(o) for o in node.operands]
+            if any(math.isnan(v) for v in values):
+                return math.nan
+            truth = all if node.op == "and" else any
+            return float(truth(v != 0.0 for v in values))
         if isinstance(node, Call):
             if node.func == "if":
                 cond, then, other = node.args
-                return self.eval(then) if self.eval(cond) != 0.0 else self.eval(other)
+                condition = self.eval(cond)
+                if math.isnan(condition):
+                    return math.nan
+                return self.eval(then) if condition != 0.0 else self.eval(other)
             args = [self.eval(a) for a in node.args]
+            if any(math.isnan(a) for a in args):
+                return math.nan
             if node.func == "abs":
                 return abs(args[0])
             return min(args) if node.func == "min" else max(args)

@@ -32,7 +32,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ProjectFileError(
-                f"{file.name} is {size / 1e6:.0f} MB; a project file is at most "
+                f"{file.name} is {size / 2**20:.0f} MB; a project file is at most "
                 f"{MAX_FILE_BYTES // 1024 // 1024} MB"
             )
         raw = file.read_bytes()

@@ -1,0 +1,527 @@
+"""Formula trees compiled to closures: over all periods at once, one period at a time
+(numpy, vectorised over samples), or one period of one sample (plain floats).
+
+All three follow spreadsheet semantics for errors: a division by zero or an
+overflow makes the cell NaN, and NaN spreads through every later operation,
+comparisons and conditions included, so the engine reports it like Excel's #DIV/0!.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.formula import (
+    Bin,
+    Call,
+    Cmp,
+    FormulaError,
+    Logic,
+    Neg,
+    Node,
+    Not,
+    Num,
+    Prev,
+    Ref,
+    SumOf,
+)
+
+Array = npt.NDArray[np.float64]
+Value = Array | float
+VecFn = Callable[[dict[str, Array]], Value]
+StepFn = Callable[[dict[str, Array], int], Value]
+ScalarFn = Callable[[dict[str, list[float]], int], float]
+
+
+class Compiler:
+    """Turns formula trees into closures over the value environment."""
+
+    def __init__(self, item_id: str, members: Mapping[tuple[str, str], Sequence[str]]) -> None:
+        self.item_id = item_id
+        self.members = members
+
+    def vector(self, node: Node) -> VecFn:
+        """A closure computing ``node`` for all periods at once."""
+        if isinstance(node, Num):
+            value = node.value
+            return lambda env: value
+        if isinstance(node, Ref):
+            name = node.name
+            return lambda env: env[name]
+        if isinstance(node, Prev):
+            name = node.name
+            default = self.vector(node.default) if node.default is not None else None
+
+            def shifted(env: dict[str, Array]) -> Value:
+                source = env[name]
+                out = np.empty_like(source)
+                out[:, 1:] = source[:, :-1]
+                if default is None:
+                    out[:, 0] = 0.0
+                else:
+                    first = default(env)
+                    out[:, 0] = first[:, 0] if isinstance(first, np.ndarray) else first
+                return out
+
+            return shifted
+        if isinstance(node, SumOf):
+            names = tuple(self.members[(self.item_id, node.group)])
+            return lambda env: _total(env[n] for n in names)
+        return self._combine(node, self.vector)
+
+    def step(self, node: Node) -> StepFn:
+        """A closure computing ``node`` for one period ``t``."""
+        if isinstance(node, Num):
+            value = node.value
+            return lambda env, t: value
+        if isinstance(node, Ref):
+            name = node.name
+            return lambda env, t: env[name][:, t]
+        if isinstance(node, Prev):
+            name = node.name
+            default = self.step(node.default) if node.default is not None else None
+
+            def previous(env: dict[str, Array], t: int) -> Value:
+                if t > 0:
+                    return env[name][:, t - 1]
+                return 0.0 if default is None else default(env, t)
+
+            return previous
+        if isinstance(node, SumOf):
+            names = tuple(self.members[(self.item_id, node.group)])
+            return lambda env, t: _total(env[n][:, t] for n in names)
+        return self._combine(node, self.step)
+
+    def _combine(
+        self, node: Node, sub: Callable[[Node], Callable[..., Value]]
+    ) -> Callable[..., Value]:
+        if isinstance(node, Bin):
+            left, right = sub(node.left), sub(node.right)
+            op = _BINARY[node.op]
+            return lambda *a: op(left(*a), right(*a))
+        if isinstance(node, Neg):
+            inner = sub(node.operand)
+            return lambda *a: np.negative(inner(*a))
+        if isinstance(node, Cmp):
+            left, right = sub(node.left), sub(node.right)
+            cmp = _COMPARE[node.op]
+
+            def compare(*a: object) -> Value:
+                x, y = left(*a), right(*a)
+                return _keep_nan(cmp(x, y), np.add(x, y))
+
+            return compare
+        if isinstance(node, Not):
+            inner = sub(node.operand)
+
+            def negate(*a: object) -> Value:
+                x = inner(*a)
+                return _keep_nan(np.equal(x, 0.0), x)
+
+            return negate
+        if isinstance(node, Logic):
+            parts = [sub(o) for o in node.operands]
+            logic = np.logical_and if node.op == "and" else np.logical_or
+
+            def combine(*a: object) -> Value:
+                values = [p(*a) for p in parts]
+                truth = functools.reduce(logic, (np.not_equal(v, 0.0) for v in values))
+                return _keep_nan(truth, _total(values))
+
+            return combine
+        if isinstance(node, Call):
+            args = [sub(arg) for arg in node.args]
+            if node.func == "if":
+                cond, then, other = args
+
+                def choose(*a: object) -> Value:
+                    c = cond(*a)
+                    picked = np.where(np.not_equal(c, 0.0), then(*a), other(*a))
+                    return np.add(picked, np.multiply(c, 0.0))  # a NaN condition stays NaN
+
+                return choose
+            if node.func == "abs":
+                (only,) = args
+                return lambda *a: np.abs(only(*a))
+            reducer = np.minimum if node.func == "min" else np.maximum
+            return lambda *a: functools.reduce(reducer, (f(*a) for f in args))
+        raise FormulaError(self.item_id, f"cannot evaluate {node!r}")
+
+
+def _total(parts: Iterable[Value]) -> Value:
+    total: Value = 0.0
+    for part in parts:
+        total = np.add(total, part)
+    return total
+
+
+def _keep_nan(truth: npt.NDArray[np.bool_] | np.bool_ | bool, operands: Value) -> Value:
+    """1.0/0.0 for a truth value, NaN where an operand was NaN (as a spreadsheet error spreads)."""
+    return np.add(np.asarray(truth, dtype=np.float64), np.multiply(operands, 0.0))
+
+
+def _divide_or_nan(numerator: Value, denominator: Value) -> Value:
+    # 0 / (1 / 0) would be 0 in IEEE arithmetic but #DIV/0! in a spreadsheet: poison it.
+    quotient = np.divide(numerator, denominator)
+    return np.where(np.equal(denominator, 0.0), np.nan, quotient)
+
+
+def _power(base: Value, exponent: Value) -> Value:
+    result = np.power(np.asarray(base, dtype=np.float64), exponent)
+    return np.where(np.isinf(result), np.nan, result)
+
+
+_BINARY: dict[str, Callable[[Value, Value], Value]] = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": _divide_or_nan,
+    "**": _power,
+}
+_COMPARE: dict[str, Callable[[Value, Value], npt.NDArray[np.bool_]]] = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+@dataclass(frozen=True)
+class Affine:
+    """``x_t = coef_t * x_{t-1} + const_t``; None stands for 0, ``unit`` for a coefficient of 1."""
+
+    coef: VecFn | None
+    const: VecFn | None
+    unit: bool
+
+
+def affine_parts(node: Node, target: str, compiler: Compiler) -> Affine | None:
+    """Decompose ``node`` as affine in ``prev(target)``, or None if it is not."""
+    if not _mentions_prev(node, target):
+        return Affine(None, compiler.vector(node), False)
+    if isinstance(node, Prev):
+        return Affine(None, None, True)
+    if isinstance(node, Neg):
+        inner = affine_parts(node.operand, target, compiler)
+        if inner is None:
+            return None
+        return Affine(_neg(_coef_fn(inner)), _neg(inner.const), False)
+    if not isinstance(node, Bin):
+        return None
+    if node.op in "+-":
+        left = affine_parts(node.left, target, compiler)
+        right = affine_parts(node.right, target, compiler)
+        if left is None or right is None:
+            return None
+        op = _BINARY[node.op]
+        one_side_is_prev = left.unit != right.unit and not (left.coef or right.coef)
+        if node.op == "+" and one_side_is_prev:
+            return Affine(None, _join(op, left.const, right.const), True)
+        if node.op == "-" and left.unit and not right.unit and right.coef is None:
+            return Affine(None, _join(op, left.const, right.const), True)
+        coef = _join(op, _coef_fn(left), _coef_fn(right))
+        return Affine(coef, _join(op, left.const, right.const), False)
+    if node.op == "*":
+        if not _mentions_prev(node.left, target):
+            factor, other = compiler.vector(node.left), affine_parts(node.right, target, compiler)
+        elif not _mentions_prev(node.right, target):
+            factor, other = compiler.vector(node.right), affine_parts(node.left, target, compiler)
+        else:
+            return None
+        if other is None:
+            return None
+        return Affine(_scale(_coef_fn(other), factor), _scale(other.const, factor), False)
+    if node.op == "/" and not _mentions_prev(node.right, target):
+        divisor = compiler.vector(node.right)
+        other = affine_parts(node.left, target, compiler)
+        if other is None:
+            return None
+        coef = _coef_fn(other)
+        return Affine(
+            None if coef is None else _divide(coef, divisor),
+            None if other.const is None else _divide(other.const, divisor),
+            False,
+        )
+    return None
+
+
+def _mentions_prev(node: Node, target: str) -> bool:
+    return count_prev(node, target) > 0
+
+
+def _coef_fn(part: Affine) -> VecFn | None:
+    if part.unit:
+        return lambda env: 1.0
+    return part.coef
+
+
+def _neg(fn: VecFn | None) -> VecFn | None:
+    return None if fn is None else (lambda env: np.negative(fn(env)))
+
+
+def _join(op: Callable[[Value, Value], Value], a: VecFn | None, b: VecFn | None) -> VecFn | None:
+    if a is None and b is None:
+        return None
+    if b is None:
+        return a
+    if a is None:
+        return b if op is np.add else (lambda env: np.negative(b(env)))
+    return lambda env: op(a(env), b(env))
+
+
+def _scale(fn: VecFn | None, factor: VecFn) -> VecFn | None:
+    return None if fn is None else (lambda env: np.multiply(factor(env), fn(env)))
+
+
+def _divide(fn: VecFn, divisor: VecFn) -> VecFn:
+    return lambda env: _divide_or_nan(fn(env), divisor(env))
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Neg | Not):
+        return (node.operand,)
+    if isinstance(node, Bin | Cmp):
+        return (node.left, node.right)
+    if isinstance(node, Logic):
+        return node.operands
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Prev) and node.default is not None:
+        return (node.default,)
+    return ()
+
+
+def count_prev(node: Node, target: str) -> int:
+    own = 1 if isinstance(node, Prev) and node.name == target else 0
+    return own + sum(count_prev(child, target) for child in children(node))
+
+
+def self_prev_default(node: Node, target: str) -> Node | None:
+    if isinstance(node, Prev) and node.name == target:
+        return node.default
+    for child in children(node):
+        found = self_prev_default(child, target)
+        if found is not None:
+            return found
+    return None
+
+
+def _scalar_divide(numerator: float, denominator: float) -> float:
+    return math.nan if denominator == 0.0 else numerator / denominator
+
+
+def _scalar_power(base: float, exponent: float) -> float:
+    try:
+        result = base**exponent
+    except (OverflowError, ZeroDivisionError):
+        return math.nan
+    if isinstance(result, complex) or math.isinf(result):
+        return math.nan
+    return float(result)
+
+
+_SCALAR_BINARY: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _scalar_divide,
+    "**": _scalar_power,
+}
+_SCALAR_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class ScalarCompiler:
+    """Closures over plain floats for one period of one sample: the fast path for
+    items linked through ``prev`` when there are no samples to vectorise over.
+
+    Sub-formulas that read nothing of the loop are computed for all periods first
+    (appended to ``hoisted`` as a name and a vector closure) and only looked up here.
+    """
+
+    def __init__(
+        self,
+        item_id: str,
+        members: Mapping[tuple[str, str], Sequence[str]],
+        loop: set[str],
+        hoisted: list[tuple[str, VecFn]],
+    ) -> None:
+        self.item_id = item_id
+        self.members = members
+        self.loop = loop
+        self.hoisted = hoisted
+
+    def compile(self, node: Node) -> ScalarFn:
+        if not isinstance(node, Num | Ref) and not self._reads_loop(node):
+            name = f"\0hoisted{len(self.hoisted)}"
+            self.hoisted.append((name, Compiler(self.item_id, self.members).vector(node)))
+            return lambda v, t: v[name][t]
+        if isinstance(node, Num):
+            value = node.value
+            return lambda v, t: value
+        if isinstance(node, Ref):
+            name = node.name
+            return lambda v, t: v[name][t]
+        if isinstance(node, Prev):
+            name = node.name
+            default = self.compile(node.default) if node.default is not None else None
+
+            def previous(v: dict[str, list[float]], t: int) -> float:
+                if t > 0:
+                    return v[name][t - 1]
+                return 0.0 if default is None else default(v, t)
+
+            return previous
+        if isinstance(node, SumOf):
+            names = tuple(self.members[(self.item_id, node.group)])
+            return lambda v, t: sum((v[n][t] for n in names), 0.0)
+        if isinstance(node, Bin):
+            left, right = self.compile(node.left), self.compile(node.right)
+            op = _SCALAR_BINARY[node.op]
+            return lambda v, t: op(left(v, t), right(v, t))
+        if isinstance(node, Neg):
+            inner = self.compile(node.operand)
+            return lambda v, t: -inner(v, t)
+        if isinstance(node, Not):
+            operand = self.compile(node.operand)
+            return lambda v, t: _scalar_truth(operand(v, t) == 0.0, operand(v, t))
+        if isinstance(node, Cmp):
+            left, right = self.compile(node.left), self.compile(node.right)
+            cmp = _SCALAR_COMPARE[node.op]
+
+            def compare(v: dict[str, list[float]], t: int) -> float:
+                x, y = left(v, t), right(v, t)
+                return _scalar_truth(cmp(x, y), x + y)
+
+            return compare
+        if isinstance(node, Logic):
+            parts = [self.compile(o) for o in node.operands]
+            truth = all if node.op == "and" else any
+
+            def combine(v: dict[str, list[float]], t: int) -> float:
+                values = [p(v, t) for p in parts]
+                return _scalar_truth(truth(x != 0.0 for x in values), sum(values))
+
+            return combine
+        if isinstance(node, Call):
+            args = [self.compile(a) for a in node.args]
+            if node.func == "if":
+                cond, then, other = args
+
+                def choose(v: dict[str, list[float]], t: int) -> float:
+                    c = cond(v, t)
+                    if math.isnan(c):
+                        return math.nan
+                    return then(v, t) if c != 0.0 else other(v, t)
+
+                return choose
+            if node.func == "abs":
+                (only,) = args
+                return lambda v, t: abs(only(v, t))
+            pick = min if node.func == "min" else max
+
+            def extreme(v: dict[str, list[float]], t: int) -> float:
+                values = [a(v, t) for a in args]
+                return math.nan if any(math.isnan(x) for x in values) else pick(values)
+
+            return extreme
+        raise FormulaError(self.item_id, f"cannot evaluate {node!r}")
+
+    def _reads_loop(self, node: Node) -> bool:
+        return reads_any(node, self.loop, self.members, self.item_id)
+
+
+def _scalar_truth(truth: bool, operands: float) -> float:
+    return math.nan if math.isnan(operands) else float(truth)
+
+
+def reads_any(
+    node: Node,
+    names: set[str],
+    members: Mapping[tuple[str, str], Sequence[str]],
+    item_id: str,
+) -> bool:
+    """Whether ``node`` reads any of ``names``, in this period or the previous one."""
+    if isinstance(node, Ref | Prev) and node.name in names:
+        return True
+    if isinstance(node, SumOf):
+        return any(m in names for m in members[(item_id, node.group)])
+    return any(reads_any(child, names, members, item_id) for child in children(node))
+
+
+@dataclass(frozen=True)
+class LinearForm:
+    """One item of a loop as ``const + sum(coef * variable)``.
+
+    A term is (previous period?, loop member, coefficient); coefficients and the
+    constant read nothing of the loop, so they are computed for all periods at once.
+    """
+
+    terms: tuple[tuple[bool, str, VecFn], ...]
+    const: VecFn | None
+
+
+def _one(env: dict[str, Array]) -> Value:
+    return 1.0
+
+
+def linear_form(node: Node, loop: set[str], compiler: Compiler) -> LinearForm | None:
+    """Decompose ``node`` as linear in the loop's members, or None if it is not."""
+    if not reads_any(node, loop, compiler.members, compiler.item_id):
+        return LinearForm((), compiler.vector(node))
+    if isinstance(node, Prev | Ref) and node.name in loop:
+        return LinearForm(((isinstance(node, Prev), node.name, _one),), None)
+    if isinstance(node, Neg):
+        inner = linear_form(node.operand, loop, compiler)
+        if inner is None:
+            return None
+        terms = tuple((p, m, _neg(c) or c) for p, m, c in inner.terms)
+        return LinearForm(terms, _neg(inner.const))
+    if not isinstance(node, Bin):
+        return None
+    if node.op in "+-":
+        left = linear_form(node.left, loop, compiler)
+        right = linear_form(node.right, loop, compiler)
+        if left is None or right is None:
+            return None
+        op = _BINARY[node.op]
+        right_terms = right.terms
+        if node.op == "-":
+            right_terms = tuple((p, m, _neg(c) or c) for p, m, c in right.terms)
+        return LinearForm(left.terms + right_terms, _join(op, left.const, right.const))
+    reads = [
+        reads_any(side, loop, compiler.members, compiler.item_id)
+        for side in (node.left, node.right)
+    ]
+    if node.op == "*" and not all(reads):
+        factor_node, other_node = (
+            (node.left, node.right) if not reads[0] else (node.right, node.left)
+        )
+        factor = compiler.vector(factor_node)
+        other = linear_form(other_node, loop, compiler)
+        if other is None:
+            return None
+        terms = tuple((p, m, _scale(c, factor) or c) for p, m, c in other.terms)
+        return LinearForm(terms, _scale(other.const, factor))
+    if node.op == "/" and not reads[1]:
+        divisor = compiler.vector(node.right)
+        other = linear_form(node.left, loop, compiler)
+        if other is None:
+            return None
+        terms = tuple((p, m, _divide(c, divisor)) for p, m, c in other.terms)
+        return LinearForm(terms, None if other.const is None else _divide(other.const, divisor))
+    return None

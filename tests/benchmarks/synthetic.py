@@ -1,0 +1,34 @@
+"""A large synthetic model for benchmarks: blocks of inputs, growth chains, balances,
+plain formulas and items linked through ``prev``."""
+
+from __future__ import annotations
+
+import random
+
+from planner.model import Project
+
+
+def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> Project:
+    rng = random.Random(seed)
+    labels = [str(1900 + t) for t in range(periods)]
+    rows: list[dict[str, object]] = []
+
+    def add(item_id: str, **fields: object) -> None:
+        rows.append({"id": item_id, "label": item_id, "unit": "$B", "group": "g", **fields})
+
+    block = 0
+    while len(rows) + 10 <= items:
+        b = f"b{block}_"
+        for name in ("a", "g", "c"):
+            add(b + name, inputs=[round(rng.uniform(-1, 1), 3) for _ in labels])
+        add(b + "growth", formula=f"prev({b}growth, 1) * (1 + {b}g / 100)")
+        add(b + "balance", formula=f"prev({b}balance, 0) + {b}a - {b}c")
+        add(b + "mix", formula=f"{b}growth * {b}a + max({b}balance - {b}c, 0)")
+        add(b + "choice", formula=f"if({b}a > {b}c, {b}mix, {b}growth / (abs({b}c) + 1))")
+        add(b + "interest", formula=f"prev({b}loan, 10) * 0.01")
+        add(b + "loan", formula=f"prev({b}loan, 10) + {b}interest + {b}a / 10")
+        add(b + "total", formula=f"{b}mix + {b}choice + {b}loan")
+        block += 1
+    while len(rows) < items:
+        add(f"pad{len(rows)}", inputs=[1.0] * periods)
+    return Project.model_validate({"periods": labels, "items": rows})

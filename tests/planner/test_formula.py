@@ -1,0 +1,90 @@
+import pytest
+
+from planner.formula import FormulaError, check_names, parse, to_excel
+
+
+def excel(text: str, first: bool = False, members: tuple[str, ...] = ()) -> str:
+    refs = {"a": "E5", "b": "E6", "c": "E7", "cash": "E9"}
+    left = {"a": "D5", "b": "D6", "c": "D7", "cash": "D9"}
+
+    def ref(name: str, offset: int) -> str:
+        return refs[name] if offset == 0 else left[name]
+
+    return to_excel(parse(text), ref, first_period=first, group_members=lambda g: members)
+
+
+def test_parse_collects_same_period_and_previous_names() -> None:
+    formula = parse("prev(cash, opening) + funding - burn", "cash")
+    assert formula.refs == {"opening", "funding", "burn"}
+    assert formula.prevs == {"cash"}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("__import__('os')", "'__import__' is not allowed"),
+        ("__import__('os').system('x')", "cannot be called"),
+        ("a.b", "attribute access"),
+        ("a[0]", "indexing"),
+        ("lambda: 1", "lambda"),
+        ("'text'", "only numbers"),
+        ("a +", "bad syntax"),
+        ("", "empty"),
+        ("1 < a < 2", "chained"),
+        ("if(a, b)", "three arguments"),
+        ("prev(1)", "line item name"),
+        ("a if b else c", "if(c, x, y)"),
+        ("open('f')", "'open' is not allowed"),
+        ("a // b", "FloorDiv"),
+        ("(" * 300 + "1" + ")" * 300, "nested too deeply"),
+        ("x" * 2001, "longer than"),
+    ],
+)
+def test_refused_formulas_name_the_item_and_the_problem(text: str, problem: str) -> None:
+    with pytest.raises(FormulaError) as caught:
+        parse(text, "burn")
+    assert "line item 'burn'" in str(caught.value)
+    assert problem in str(caught.value)
+
+
+def test_unknown_name_suggests_a_close_match() -> None:
+    with pytest.raises(FormulaError, match="unknown name 'revnue' \\(did you mean 'revenue'"):
+        check_names("burn", parse("costs - revnue"), ["costs", "revenue"], [])
+
+
+def test_unknown_group_is_refused() -> None:
+    with pytest.raises(FormulaError, match="unknown group 'cost'"):
+        check_names("total", parse("sum_of(cost)"), [], ["costs"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a + b * c", "E5+E6*E7"),
+        ("(a + b) * c", "(E5+E6)*E7"),
+        ("a - (b - c)", "E5-(E6-E7)"),
+        ("a - b - c", "E5-E6-E7"),
+        ("a / (b * c)", "E5/(E6*E7)"),
+        ("-a ** 2", "-(E5^2)"),
+        ("(-a) ** 2", "(-E5)^2"),
+        ("a ** b ** c", "E5^(E6^E7)"),
+        ("min(a, b, 0.5)", "MIN(E5,E6,0.5)"),
+        ("if(a > 0 and b != 1, a, 0)", "IF(AND(E5>0,E6<>1),E5,0)"),
+        ("if(not a, 1, 2)", "IF(NOT(E5<>0),1,2)"),
+        ("(a >= b) * c", "IF(E5>=E6,1,0)*E7"),
+        ("abs(a) * 1e-05", "ABS(E5)*1E-05"),
+    ],
+)
+def test_excel_translation_keeps_the_meaning(text: str, expected: str) -> None:
+    assert excel(text) == expected
+
+
+def test_prev_is_the_cell_to_the_left_or_the_default_in_the_first_period() -> None:
+    assert excel("prev(cash, a) + b") == "D9+E6"
+    assert excel("prev(cash, a) + b", first=True) == "E5+E6"
+    assert excel("prev(cash) + b", first=True) == "0+E6"
+
+
+def test_sum_of_lists_the_group_members() -> None:
+    assert excel("sum_of(g)", members=("a", "b")) == "SUM(E5,E6)"
+    assert excel("sum_of(g)") == "0"
