@@ -1,0 +1,488 @@
+"""Edits as plain command objects: each applies itself to a project and returns its inverse.
+
+The window wraps them in an undo stack; tests and scripts use them directly.
+:func:`apply_checked` applies a command and undoes it again if the project no
+longer evaluates, so a bad edit is refused with a message and nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from planner.engine import Result, compile_items, evaluate
+from planner.formula import FormulaError
+from planner.model import ComputeContract, FundingRound, LineItem, Project, Scenario
+from planner.scenarios import ProjectError, check_structure, resolve
+
+EventRow = FundingRound | ComputeContract
+
+
+class CommandError(ValueError):
+    """An edit that cannot be applied; the message says why."""
+
+
+class Command(Protocol):
+    """An edit: ``apply`` changes the project and returns the command that reverts it."""
+
+    @property
+    def description(self) -> str: ...
+
+    def apply(self, project: Project) -> Command: ...
+
+
+def _scenario(project: Project, name: str | None) -> Scenario | None:
+    try:
+        return None if name is None else project.scenario(name)
+    except KeyError:
+        raise CommandError(f"there is no scenario '{name}'") from None
+
+
+def _item(project: Project, item_id: str) -> LineItem:
+    try:
+        return project.item(item_id)
+    except KeyError:
+        raise CommandError(f"there is no line item '{item_id}'") from None
+
+
+@dataclass(frozen=True)
+class SetInput:
+    """Set one input cell; in a scenario, ``None`` removes the override (back to the base)."""
+
+    scenario: str | None
+    item_id: str
+    period: str
+    value: float | None
+
+    @property
+    def description(self) -> str:
+        if self.value is None:
+            return f"Reset {self.item_id} {self.period} to base"
+        return f"Edit {self.item_id} {self.period}"
+
+    @property
+    def merge_key(self) -> tuple[str, str | None, str, str]:
+        return ("input", self.scenario, self.item_id, self.period)
+
+    def apply(self, project: Project) -> Command:
+        item = _item(project, self.item_id)
+        if item.inputs is None:
+            raise CommandError(f"'{item.label}' is not an input row")
+        if self.period not in project.periods:
+            raise CommandError(f"there is no period '{self.period}'")
+        index = project.period_index(self.period)
+        scenario = _scenario(project, self.scenario)
+        if scenario is None:
+            if self.value is None:
+                raise CommandError("the base scenario has no override to reset")
+            old: float | None = item.inputs[index]
+            values = list(item.inputs)
+            values[index] = self.value
+            item.inputs = values
+        else:
+            cells = dict(scenario.inputs.get(self.item_id, {}))
+            old = cells.pop(self.period, None)
+            if self.value is not None:
+                cells[self.period] = self.value
+            if cells:
+                scenario.inputs[self.item_id] = cells
+            else:
+                scenario.inputs.pop(self.item_id, None)
+        return SetInput(self.scenario, self.item_id, self.period, old)
+
+
+@dataclass(frozen=True)
+class SetConstant:
+    """Set a constant; in a scenario, ``None`` removes the override."""
+
+    scenario: str | None
+    item_id: str
+    value: float | None
+
+    @property
+    def description(self) -> str:
+        return f"Edit {self.item_id}"
+
+    @property
+    def merge_key(self) -> tuple[str, str | None, str, str]:
+        return ("constant", self.scenario, self.item_id, "")
+
+    def apply(self, project: Project) -> Command:
+        item = _item(project, self.item_id)
+        if item.value is None:
+            raise CommandError(f"'{item.label}' is not a constant")
+        scenario = _scenario(project, self.scenario)
+        old: float | None
+        if scenario is None:
+            if self.value is None:
+                raise CommandError("the base scenario has no override to reset")
+            old, item.value = item.value, self.value
+        else:
+            old = scenario.values.pop(self.item_id, None)
+            if self.value is not None:
+                scenario.values[self.item_id] = self.value
+        return SetConstant(self.scenario, self.item_id, old)
+
+
+def check_formula(project: Project, scenario: str | None, item_id: str, text: str) -> None:
+    """Raise :class:`FormulaError` if ``text`` as ``item_id``'s formula does not compile."""
+    if not text.strip():
+        raise FormulaError(item_id, "the formula is empty")
+    resolved = resolve(project, scenario)
+    items = [
+        item.model_copy(update={"formula": text, "inputs": None, "value": None})
+        if item.id == item_id
+        else item
+        for item in resolved.items
+    ]
+    compile_items(items)
+
+
+@dataclass(frozen=True)
+class SetFormula:
+    """Replace a formula (compiled first; refused with the formula's error); ``None`` resets."""
+
+    scenario: str | None
+    item_id: str
+    text: str | None
+
+    @property
+    def description(self) -> str:
+        return f"Edit formula of {self.item_id}"
+
+    def apply(self, project: Project) -> Command:
+        item = _item(project, self.item_id)
+        scenario = _scenario(project, self.scenario)
+        if self.text is not None:
+            check_formula(project, self.scenario, self.item_id, self.text)
+        old: str | None
+        if scenario is None:
+            if item.formula is None or self.text is None:
+                raise CommandError(f"'{item.label}' is not calculated by a formula")
+            old, item.formula = item.formula, self.text.strip()
+        else:
+            old = scenario.formulas.pop(self.item_id, None)
+            if self.text is not None:
+                scenario.formulas[self.item_id] = self.text.strip()
+        return SetFormula(self.scenario, self.item_id, old)
+
+
+@dataclass(frozen=True)
+class SetNote:
+    """The source note of a line item, or of one of its input cells when ``period`` is given."""
+
+    item_id: str
+    period: str | None
+    text: str
+
+    @property
+    def description(self) -> str:
+        return f"Edit note of {self.item_id}"
+
+    def apply(self, project: Project) -> Command:
+        item = _item(project, self.item_id)
+        text = self.text.strip()
+        if len(text) > 4000:
+            raise CommandError("a note is at most 4,000 characters")
+        if self.period is None:
+            old, item.note = item.note, text
+            return SetNote(self.item_id, None, old)
+        if self.period not in project.periods:
+            raise CommandError(f"there is no period '{self.period}'")
+        notes = dict(item.input_notes)
+        old = notes.pop(self.period, "")
+        if text:
+            notes[self.period] = text
+        item.input_notes = notes
+        return SetNote(self.item_id, self.period, old)
+
+
+def _check_name(project: Project, name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise CommandError("a scenario needs a name")
+    if len(name) > 200:
+        raise CommandError("a scenario name is at most 200 characters")
+    if name in project.scenario_names:
+        raise CommandError(f"there is already a scenario named '{name}'")
+    return name
+
+
+@dataclass(frozen=True)
+class AddScenario:
+    """Insert a scenario (a new one, a duplicate, or one being restored) at ``index``."""
+
+    scenario: Scenario
+    index: int | None = None
+
+    @property
+    def description(self) -> str:
+        return f"Add scenario {self.scenario.name}"
+
+    def apply(self, project: Project) -> Command:
+        _check_name(project, self.scenario.name)
+        index = len(project.scenarios) if self.index is None else self.index
+        project.scenarios.insert(index, self.scenario.model_copy(deep=True))
+        return RemoveScenario(self.scenario.name)
+
+
+@dataclass(frozen=True)
+class RemoveScenario:
+    name: str
+
+    @property
+    def description(self) -> str:
+        return f"Delete scenario {self.name}"
+
+    def apply(self, project: Project) -> Command:
+        scenario = _scenario(project, self.name)
+        if scenario is None:
+            raise CommandError("the base scenario cannot be deleted")
+        index = project.scenarios.index(scenario)
+        project.scenarios.pop(index)
+        return AddScenario(scenario, index)
+
+
+def duplicate_scenario(project: Project, name: str, new_name: str) -> AddScenario:
+    """A command adding a copy of ``name`` (the base copies as an empty scenario)."""
+    source = _scenario(project, name)
+    base = _scenario(project, None)
+    copy = (source or base or Scenario(name=new_name)).model_copy(deep=True)
+    copy.name = new_name
+    if source is None:
+        copy.description = project.base_description
+    index = project.scenarios.index(source) + 1 if source is not None else 0
+    return AddScenario(copy, index)
+
+
+def unused_name(project: Project, stem: str) -> str:
+    """``stem``, or ``stem 2``, ``stem 3``... whichever is free."""
+    names = set(project.scenario_names)
+    if stem not in names:
+        return stem
+    n = 2
+    while f"{stem} {n}" in names:
+        n += 1
+    return f"{stem} {n}"
+
+
+@dataclass(frozen=True)
+class RenameScenario:
+    old: str
+    new: str
+
+    @property
+    def description(self) -> str:
+        return f"Rename scenario {self.old}"
+
+    def apply(self, project: Project) -> Command:
+        scenario = _scenario(project, self.old)
+        new = self.new.strip()
+        if new == self.old:
+            return RenameScenario(self.old, self.old)
+        new = _check_name(project, new)
+        if scenario is None:
+            project.base_name = new
+        else:
+            scenario.name = new
+        return RenameScenario(new, self.old)
+
+
+@dataclass(frozen=True)
+class SetDescription:
+    name: str
+    text: str
+
+    @property
+    def description(self) -> str:
+        return f"Describe scenario {self.name}"
+
+    def apply(self, project: Project) -> Command:
+        scenario = _scenario(project, self.name)
+        text = " ".join(self.text.split())
+        if len(text) > 200:
+            raise CommandError("a description is at most 200 characters")
+        if scenario is None:
+            old, project.base_description = project.base_description, text
+        else:
+            old, scenario.description = scenario.description, text
+        return SetDescription(self.name, old)
+
+
+@dataclass(frozen=True)
+class _RowsState:
+    """Everything the event tables of the base or one scenario hold; the inverse of row edits."""
+
+    scenario: str | None
+    funding_rounds: tuple[FundingRound, ...]
+    compute_contracts: tuple[ComputeContract, ...]
+    removed: tuple[str, ...] = ()
+    label: str = "Edit event rows"
+
+    @property
+    def description(self) -> str:
+        return self.label
+
+    def apply(self, project: Project) -> Command:
+        before = _rows_state(project, self.scenario, self.label)
+        scenario = _scenario(project, self.scenario)
+        if scenario is None:
+            project.funding_rounds = list(self.funding_rounds)
+            project.compute_contracts = list(self.compute_contracts)
+        else:
+            scenario.funding_rounds = {r.id: r for r in self.funding_rounds}
+            scenario.compute_contracts = {c.id: c for c in self.compute_contracts}
+            scenario.removed_rows = list(self.removed)
+        return before
+
+
+def _rows_state(project: Project, name: str | None, label: str) -> _RowsState:
+    scenario = _scenario(project, name)
+    if scenario is None:
+        return _RowsState(
+            None, tuple(project.funding_rounds), tuple(project.compute_contracts), (), label
+        )
+    return _RowsState(
+        name,
+        tuple(scenario.funding_rounds.values()),
+        tuple(scenario.compute_contracts.values()),
+        tuple(scenario.removed_rows),
+        label,
+    )
+
+
+def _base_row_ids(project: Project) -> set[str]:
+    return {r.id for r in project.funding_rounds} | {c.id for c in project.compute_contracts}
+
+
+@dataclass(frozen=True)
+class PutRow:
+    """Add an event row or replace the row with the same id; in a scenario, as an override."""
+
+    scenario: str | None
+    row: EventRow
+
+    @property
+    def description(self) -> str:
+        return f"Edit row {self.row.id}"
+
+    def apply(self, project: Project) -> Command:
+        before = _rows_state(project, self.scenario, self.description)
+        scenario = _scenario(project, self.scenario)
+        row = self.row
+        if scenario is None:
+            is_round = isinstance(row, FundingRound)
+            rows: list[EventRow] = list(
+                project.funding_rounds if is_round else project.compute_contracts
+            )
+            ids = [r.id for r in rows]
+            if row.id in ids:
+                rows[ids.index(row.id)] = row
+            else:
+                rows.append(row)
+            if isinstance(row, FundingRound):
+                project.funding_rounds = [r for r in rows if isinstance(r, FundingRound)]
+            else:
+                project.compute_contracts = [r for r in rows if isinstance(r, ComputeContract)]
+        else:
+            if isinstance(row, FundingRound):
+                scenario.funding_rounds = {**scenario.funding_rounds, row.id: row}
+            else:
+                scenario.compute_contracts = {**scenario.compute_contracts, row.id: row}
+            scenario.removed_rows = [r for r in scenario.removed_rows if r != row.id]
+        return before
+
+
+@dataclass(frozen=True)
+class RemoveRow:
+    """Remove an event row; in a scenario a base row is marked removed, an added one deleted."""
+
+    scenario: str | None
+    row_id: str
+
+    @property
+    def description(self) -> str:
+        return f"Delete row {self.row_id}"
+
+    def apply(self, project: Project) -> Command:
+        before = _rows_state(project, self.scenario, self.description)
+        scenario = _scenario(project, self.scenario)
+        if scenario is None:
+            if self.row_id not in _base_row_ids(project):
+                raise CommandError(f"there is no row '{self.row_id}'")
+            project.funding_rounds = [r for r in project.funding_rounds if r.id != self.row_id]
+            project.compute_contracts = [
+                c for c in project.compute_contracts if c.id != self.row_id
+            ]
+            return before
+        scenario.funding_rounds = {
+            k: v for k, v in scenario.funding_rounds.items() if k != self.row_id
+        }
+        scenario.compute_contracts = {
+            k: v for k, v in scenario.compute_contracts.items() if k != self.row_id
+        }
+        if self.row_id in _base_row_ids(project) and self.row_id not in scenario.removed_rows:
+            scenario.removed_rows = [*scenario.removed_rows, self.row_id]
+        return before
+
+
+def new_row_id(project: Project, stem: str) -> str:
+    """A row id not used by the base or any scenario."""
+    used = _base_row_ids(project)
+    for scenario in project.scenarios:
+        used |= set(scenario.funding_rounds) | set(scenario.compute_contracts)
+    n = 1
+    while f"{stem}{n}" in used:
+        n += 1
+    return f"{stem}{n}"
+
+
+@dataclass(frozen=True)
+class Macro:
+    """Several commands as one edit (a paste); applied in order, reverted in reverse."""
+
+    commands: tuple[Command, ...]
+    label: str = "Paste"
+
+    @property
+    def description(self) -> str:
+        return self.label
+
+    def apply(self, project: Project) -> Command:
+        inverses: list[Command] = []
+        try:
+            for command in self.commands:
+                inverses.append(command.apply(project))
+        except Exception:
+            for inverse in reversed(inverses):
+                inverse.apply(project)
+            raise
+        return Macro(tuple(reversed(inverses)), self.label)
+
+
+@dataclass
+class Applied:
+    """An applied command: its inverse and every scenario's fresh result."""
+
+    inverse: Command
+    results: dict[str, Result] = field(default_factory=dict)
+
+
+def evaluate_all(project: Project) -> dict[str, Result]:
+    """Check the structure and evaluate every scenario; raises ProjectError or FormulaError."""
+    check_structure(project)
+    return {name: evaluate(project, name) for name in project.scenario_names}
+
+
+def apply_checked(project: Project, command: Command) -> Applied:
+    """Apply ``command``; if any scenario then fails to evaluate, revert and raise CommandError."""
+    try:
+        inverse = command.apply(project)
+    except (FormulaError, ProjectError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        results = evaluate_all(project)
+    except (FormulaError, ProjectError) as exc:
+        inverse.apply(project)
+        raise CommandError(str(exc)) from None
+    return Applied(inverse, results)

@@ -1,0 +1,168 @@
+"""A chart panel: title, hover read-out and "Save PNG" above one pyqtgraph plot.
+
+Plot items are created once per project and updated with ``setData`` when
+results change; only the number of series (a new scenario, another project)
+makes a panel rebuild its items.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.model import period_months, period_year
+from ui.document import Document
+
+Array = npt.NDArray[np.float64]
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
+
+
+def period_x(periods: tuple[str, ...] | list[str]) -> Array:
+    """Chart x positions: the year, plus a fraction for quarters."""
+    return np.array(
+        [period_year(p) + (period_months(p)[0] - 1) / 12 for p in periods], dtype=np.float64
+    )
+
+
+class ChartPanel(QWidget):
+    """Subclasses fill :attr:`plot` in ``rebuild`` and update it in ``refresh``."""
+
+    title = ""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.heading = QLabel(f"<b>{self.title}</b>")
+        self.readout = QLabel("")
+        self.readout.setStyleSheet("color: #444; font-size: 11px;")
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.save_button = QToolButton()
+        self.save_button.setText("Save PNG…")
+        self.save_button.setToolTip("Save this chart as a PNG image")
+        self.save_button.clicked.connect(self._ask_save_png)
+        self.header = QHBoxLayout()
+        self.header.setContentsMargins(4, 0, 0, 0)
+        self.header.addWidget(self.heading)
+        self.header.addWidget(self.readout, 1)
+        self.header.addWidget(self.save_button)
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumHeight(150)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setMenuEnabled(False)
+        self.plot.getViewBox().setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        # The scene's export dialog offers SVG, which fails on this pyqtgraph version.
+        self.plot_widget.scene().contextMenu = []
+        self.legend = self.plot.addLegend(offset=(6, 4), labelTextSize="8pt", verSpacing=-6)
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999", style=Qt.PenStyle.DotLine))
+        self.cursor.setVisible(False)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(self.header)
+        layout.addWidget(self.plot_widget, 1)
+        self.plot_widget.scene().sigMouseMoved.connect(self._hover)
+        self.x: Array = np.zeros(0)
+        self.hover_index: int | None = None
+        self._structure: object = None
+
+    # --- to override ----------------------------------------------------------
+
+    def structure(self) -> object:
+        """What decides which plot items exist; a change triggers ``rebuild``."""
+        return tuple(self.document.project.periods)
+
+    def rebuild(self) -> None:
+        """Create the plot items for the current project."""
+
+    def refresh(self) -> None:
+        """Push the current results into the plot items with ``setData``."""
+
+    def describe(self, index: int) -> str:
+        """The read-out text for period ``index``."""
+        return ""
+
+    # --- machinery --------------------------------------------------------------
+
+    def update_chart(self) -> None:
+        structure = self.structure()
+        if structure != self._structure:
+            self._structure = structure
+            self.plot.clear()
+            self.legend.clear()
+            self.plot.addItem(self.cursor, ignoreBounds=True)
+            self.rebuild()
+        self.x = period_x(self.document.project.periods)
+        self.refresh()
+        if self.hover_index is not None and self.hover_index < len(self.x):
+            self.readout.setText(self.describe(self.hover_index))
+
+    def _hover(self, position: QPointF) -> None:
+        if not self.plot.sceneBoundingRect().contains(position) or not len(self.x):
+            return
+        x = self.plot.getViewBox().mapSceneToView(position).x()
+        index = int(np.argmin(np.abs(self.x - x)))
+        self.hover_index = index
+        self.cursor.setPos(self.x[index])
+        self.cursor.setVisible(True)
+        self.readout.setText(self.describe(index))
+
+    def leaveEvent(self, event: object) -> None:
+        self.cursor.setVisible(False)
+        self.hover_index = None
+        self.readout.setText("")
+
+    def save_png(self, path: str | Path) -> None:
+        """Write the chart as a PNG at twice the screen resolution."""
+        from pyqtgraph.exporters import ImageExporter
+
+        exporter = ImageExporter(self.plot)
+        exporter.parameters()["width"] = max(800, self.plot_widget.width() * 2)
+        exporter.export(str(path))
+
+    def _ask_save_png(self) -> None:
+        name = self.title.lower().replace(" ", "-").replace(",", "")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save chart as PNG", f"{name}.png", "PNG image (*.png)"
+        )
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            try:
+                self.save_png(path)
+            except OSError as exc:
+                self.document.message.emit(f"Could not save {path}: {exc.strerror or exc}")
+            else:
+                self.document.message.emit(f"Saved {path}")
+
+
+def money(value: float) -> str:
+    """$B amounts for read-outs: "$13.0B", "−$9.0B", "$1,400B"."""
+    sign = "\u2212" if value < 0 else ""
+    magnitude = abs(value)
+    text = f"{magnitude:,.0f}" if magnitude >= 100 else f"{magnitude:,.1f}"
+    return f"{sign}${text}B"
+
+
+def colour(hex_colour: str, alpha: int = 255) -> pg.QtGui.QColor:
+    c = pg.mkColor(hex_colour)
+    c.setAlpha(alpha)
+    return c

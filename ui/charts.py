@@ -1,0 +1,269 @@
+"""The four charts: revenue against costs, cash, compute, and a scenario comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from planner.engine import group_members
+from planner.kpis import compute_kpis
+from ui.chart_base import ChartPanel, colour, money
+from ui.document import Document
+from ui.style import CAPACITY, CASH, COSTS, FUNDING, SERIES_COLOURS, SPEND
+
+
+class RevenueChart(ChartPanel):
+    """Revenue stacked by source against total costs."""
+
+    title = "Revenue by source vs total costs"
+
+    def structure(self) -> object:
+        return (tuple(self.document.project.periods), tuple(self._sources()))
+
+    def _sources(self) -> list[str]:
+        items = self.document.result.resolved.items
+        return group_members(items, "revenue", "revenue")
+
+    def rebuild(self) -> None:
+        self.plot.setLabel("left", "$B per year")
+        self.sources = self._sources()
+        self.stack: list[pg.PlotDataItem] = []
+        # Drawn top of the stack first, so each lower band paints over the one above.
+        for n in reversed(range(len(self.sources))):
+            tint = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+            curve = pg.PlotDataItem(
+                pen=pg.mkPen(colour(tint), width=1),
+                fillLevel=0,
+                fillBrush=colour(tint, 200),
+            )
+            self.plot.addItem(curve)
+            self.stack.insert(0, curve)
+        project = self.document.project
+        for source, curve in zip(self.sources, self.stack, strict=True):
+            self.legend.addItem(curve, project.item(source).label)
+        self.costs = pg.PlotDataItem(
+            pen=pg.mkPen(COSTS, width=3), symbol="o", symbolSize=5, symbolBrush=COSTS
+        )
+        self.plot.addItem(self.costs)
+        self.legend.addItem(self.costs, "Total costs")
+
+    def refresh(self) -> None:
+        result = self.document.result
+        level = np.zeros(len(self.x))
+        for source, curve in zip(self.sources, self.stack, strict=True):
+            level = level + result.series(source)
+            curve.setData(self.x, level)
+        self.costs.setData(self.x, result.series("total_costs"))
+
+    def describe(self, index: int) -> str:
+        result = self.document.result
+        period = result.periods[index]
+        revenue = result.series("revenue")[index]
+        costs = result.series("total_costs")[index]
+        burn = money(costs - revenue)
+        return f"{period}: revenue {money(revenue)} · costs {money(costs)} · burn {burn}"
+
+
+class CashChart(ChartPanel):
+    """Cash at year end, cash raised per year, the rounds, the zero line and cash-zero date."""
+
+    title = "Cash balance and funding"
+
+    def rebuild(self) -> None:
+        self.plot.setLabel("left", "$B")
+        self.bars = pg.BarGraphItem(
+            x=[0], height=[0], width=0.6, brush=colour(FUNDING, 110), pen=pg.mkPen(None)
+        )
+        self.plot.addItem(self.bars)
+        self.legend.addItem(self.bars, "Cash raised in the year")
+        self.zero = pg.InfiniteLine(
+            pos=0, angle=0, pen=pg.mkPen("#333", width=1, style=Qt.PenStyle.DashLine)
+        )
+        self.plot.addItem(self.zero, ignoreBounds=True)
+        self.cash = pg.PlotDataItem(
+            pen=pg.mkPen(CASH, width=3), symbol="o", symbolSize=5, symbolBrush=CASH
+        )
+        self.plot.addItem(self.cash)
+        self.legend.addItem(self.cash, "Cash at year end")
+        self.rounds = pg.ScatterPlotItem(
+            symbol="t1",
+            size=13,
+            brush=colour(FUNDING),
+            pen=pg.mkPen("#1e5a1e"),
+            hoverable=True,
+            tip=self._round_tip,
+        )
+        self.plot.addItem(self.rounds)
+        self.legend.addItem(self.rounds, "Funding round")
+        self.zero_date = pg.InfiniteLine(
+            angle=90,
+            pen=pg.mkPen(COSTS, width=2, style=Qt.PenStyle.DashLine),
+            label="cash runs out {value}",
+            labelOpts={"position": 0.92, "color": COSTS, "anchors": [(1, 0.5), (1, 0.5)]},
+        )
+        self.plot.addItem(self.zero_date, ignoreBounds=True)
+
+    def _round_lines(self, index: int) -> list[str]:
+        result = self.document.result
+        period = result.periods[index]
+        return [
+            f"{r.investor} {money(r.amount)}"
+            for r in result.resolved.funding_rounds
+            if r.period == period and r.amount > 0
+        ]
+
+    def _round_tip(self, x: float, y: float, data: object) -> str:
+        index = int(np.argmin(np.abs(self.x - x)))
+        return "\n".join([self.document.result.periods[index], *self._round_lines(index)])
+
+    def refresh(self) -> None:
+        result = self.document.result
+        cash = result.series("cash")
+        self.bars.setOpts(x=self.x, height=result.series("funding"), width=0.6)
+        self.cash.setData(self.x, cash)
+        with_rounds = [i for i in range(len(self.x)) if self._round_lines(i)]
+        self.rounds.setData(x=self.x[with_rounds], y=cash[with_rounds])
+        cash_zero = compute_kpis(result)["cash_zero"]
+        if isinstance(cash_zero, str):
+            year, month = int(cash_zero[:4]), int(cash_zero[5:7])
+            self.zero_date.setValue(year - 1 + month / 12)
+            self.zero_date.label.setFormat(f"cash runs out {cash_zero}")
+            self.zero_date.setVisible(True)
+        else:
+            self.zero_date.setVisible(False)
+
+    def describe(self, index: int) -> str:
+        result = self.document.result
+        rounds = self._round_lines(index)
+        text = (
+            f"{result.periods[index]}: cash {money(result.series('cash')[index])}"
+            f" · raised {money(result.series('funding')[index])}"
+        )
+        return text + (f" ({', '.join(rounds)})" if rounds else "")
+
+
+class ComputeChart(ChartPanel):
+    """Capacity in GW (left axis) against payments due under compute contracts ($B, right)."""
+
+    title = "Compute capacity vs committed spend"
+
+    def rebuild(self) -> None:
+        self.plot.setLabel("left", "Capacity (GW)", color=CAPACITY)
+        self.plot.showAxis("right")
+        self.plot.setLabel("right", "Committed spend ($B per year)", color=SPEND)
+        if not hasattr(self, "spend_box"):
+            self.spend_box = pg.ViewBox()
+            self.plot.scene().addItem(self.spend_box)
+            self.plot.getAxis("right").linkToView(self.spend_box)
+            self.spend_box.setXLink(self.plot)
+            self.plot.getViewBox().sigResized.connect(self._align_boxes)
+            self.spend_box.setMouseEnabled(x=False, y=False)
+        self.spend_box.clear()
+        self.spend = pg.BarGraphItem(
+            x=[0], height=[0], width=0.6, brush=colour(SPEND, 140), pen=pg.mkPen(None)
+        )
+        self.spend_box.addItem(self.spend)
+        self.capacity = pg.PlotDataItem(
+            pen=pg.mkPen(CAPACITY, width=3), symbol="o", symbolSize=5, symbolBrush=CAPACITY
+        )
+        self.plot.addItem(self.capacity)
+        self.legend.addItem(self.capacity, "Capacity at year end (GW)")
+        self.legend.addItem(self.spend, "Payments under contracts ($B)")
+
+    def _align_boxes(self) -> None:
+        self.spend_box.setGeometry(self.plot.getViewBox().sceneBoundingRect())
+        self.spend_box.linkedViewChanged(self.plot.getViewBox(), self.spend_box.XAxis)
+
+    def refresh(self) -> None:
+        result = self.document.result
+        self.capacity.setData(self.x, result.series("capacity_gw"))
+        spend = result.series("committed_spend")
+        self.spend.setOpts(x=self.x, height=spend, width=0.6)
+        self.spend_box.setYRange(min(0.0, float(spend.min())), max(1.0, float(spend.max())) * 1.05)
+        self._align_boxes()
+
+    def describe(self, index: int) -> str:
+        result = self.document.result
+        return (
+            f"{result.periods[index]}: capacity {result.series('capacity_gw')[index]:,.1f} GW"
+            f" · committed spend {money(result.series('committed_spend')[index])}"
+        )
+
+
+COMPARED_FIRST = ("cash", "revenue", "burn", "total_costs", "funding", "capacity_gw")
+
+
+class ComparisonChart(ChartPanel):
+    """One chosen series, one line per scenario; the scenario on screen drawn heavier."""
+
+    title = "Scenarios compared"
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(document, parent)
+        self.series_box = QComboBox()
+        self.series_box.setToolTip("The series to compare across scenarios")
+        self.series_box.setMaximumWidth(230)
+        self.header.insertWidget(1, self.series_box)
+        self._fill_series_box()
+        self.series_box.currentIndexChanged.connect(self._series_chosen)
+        document.projectReplaced.connect(self._fill_series_box)
+
+    def _fill_series_box(self) -> None:
+        project = self.document.project
+        ids = [i.id for i in project.items]
+        ordered = [s for s in COMPARED_FIRST if s in ids] + [
+            i for i in ids if i not in COMPARED_FIRST
+        ]
+        self.series_box.blockSignals(True)
+        self.series_box.clear()
+        for item_id in ordered:
+            item = project.item(item_id)
+            self.series_box.addItem(
+                f"{item.label} ({item.unit})" if item.unit else item.label, item_id
+            )
+        self.series_box.setCurrentIndex(0)
+        self.series_box.blockSignals(False)
+
+    @property
+    def series_id(self) -> str:
+        return str(self.series_box.currentData())
+
+    def _series_chosen(self) -> None:
+        self.update_chart()
+
+    def structure(self) -> object:
+        return (tuple(self.document.project.periods), tuple(self.document.results))
+
+    def rebuild(self) -> None:
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for n, name in enumerate(self.document.results):
+            curve = pg.PlotDataItem(pen=pg.mkPen(SERIES_COLOURS[n % len(SERIES_COLOURS)], width=2))
+            self.plot.addItem(curve)
+            self.legend.addItem(curve, name)
+            self.curves[name] = curve
+
+    def refresh(self) -> None:
+        series = self.series_id
+        unit = self.document.project.item(series).unit if series else ""
+        self.plot.setLabel("left", unit)
+        scale = 100.0 if unit == "%" else 1.0
+        for n, (name, curve) in enumerate(self.curves.items()):
+            result = self.document.results.get(name)
+            if result is None or series not in result.values:
+                continue
+            width = 4 if name == self.document.scenario else 2
+            curve.setPen(pg.mkPen(SERIES_COLOURS[n % len(SERIES_COLOURS)], width=width))
+            curve.setData(self.x, result.series(series) * scale)
+
+    def describe(self, index: int) -> str:
+        series = self.series_id
+        unit = self.document.project.item(series).unit
+        parts = []
+        for name, result in self.document.results.items():
+            value = float(result.series(series)[index])
+            shown = f"{value * 100:,.1f}%" if unit == "%" else f"{value:,.1f}"
+            parts.append(f"{name} {shown}")
+        period = self.document.project.periods[index]
+        return f"{period}: " + " · ".join(parts) + (f" ({unit})" if unit != "%" else "")

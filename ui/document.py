@@ -1,0 +1,179 @@
+"""The open document: the project, its file, the current scenario, results and undo stack.
+
+Edits arrive as planner commands through :meth:`Document.push`; the document
+applies them (refusing any that break the model), keeps every scenario's
+results fresh, and announces changes with one coalesced signal per event-loop
+turn so that a burst of edits redraws once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from planner.commands import Command, CommandError, apply_checked, evaluate_all
+from planner.engine import Result
+from planner.formula import FormulaError
+from planner.model import Project
+from planner.scenarios import ProjectError
+from ui.undo import PlannerUndoCommand
+
+
+class Document(QObject):
+    """One project being edited; the single source of truth for every view."""
+
+    resultsChanged = Signal()  # coalesced: values of the current project changed
+    projectReplaced = Signal()  # a different project (new, opened, restored, imported)
+    scenarioChanged = Signal(str)  # the scenario on screen
+    scenariosChanged = Signal()  # scenario names, order or descriptions
+    modifiedChanged = Signal(bool)
+    pathChanged = Signal()
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, project: Project, path: Path | None = None) -> None:
+        super().__init__()
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(1000)
+        self.undo_stack.cleanChanged.connect(self._emit_modified)
+        self._project = project
+        self._path = path
+        self._unsaved = False
+        self._scenario = project.base_name
+        self._results: dict[str, Result] = evaluate_all(project)
+        self._emit_pending = False
+        self._scenario_names = tuple(project.scenario_names)
+
+    # --- state ---------------------------------------------------------------
+
+    @property
+    def project(self) -> Project:
+        return self._project
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def scenario(self) -> str:
+        """The name of the scenario on screen."""
+        return self._scenario
+
+    @property
+    def scenario_key(self) -> str | None:
+        """The scenario for commands: None for the base."""
+        return None if self._scenario == self._project.base_name else self._scenario
+
+    @property
+    def results(self) -> dict[str, Result]:
+        return self._results
+
+    @property
+    def result(self) -> Result:
+        return self._results[self._scenario]
+
+    @property
+    def is_modified(self) -> bool:
+        return self._unsaved or not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        return self._path.name if self._path else self._project.name or "Untitled"
+
+    def set_scenario(self, name: str) -> None:
+        if name == self._scenario or name not in self._results:
+            return
+        self._scenario = name
+        self.scenarioChanged.emit(name)
+        self._schedule_results_changed()
+
+    # --- edits -----------------------------------------------------------------
+
+    def push(self, command: Command) -> bool:
+        """Apply ``command`` as one undo step; False (and a status message) if refused."""
+        try:
+            applied = apply_checked(self._project, command)
+        except CommandError as exc:
+            self.message.emit(f"Not applied: {exc}")
+            return False
+        self._results = applied.results
+        self.undo_stack.push(PlannerUndoCommand(self, command, applied.inverse))
+        self._after_change()
+        return True
+
+    def apply_unchecked(self, command: Command) -> Command:
+        """Apply a command the undo stack replays (its inverse was valid before)."""
+        inverse = command.apply(self._project)
+        try:
+            self._results = evaluate_all(self._project)
+        except (FormulaError, ProjectError) as exc:
+            self.message.emit(f"The model does not evaluate: {exc}")
+        self._after_change()
+        return inverse
+
+    def _after_change(self) -> None:
+        names = tuple(self._project.scenario_names)
+        if self._scenario not in names:
+            renamed = (
+                names[self._scenario_names.index(self._scenario)]
+                if len(names) == len(self._scenario_names)
+                else self._project.base_name
+            )
+            self._scenario = renamed
+            self.scenarioChanged.emit(renamed)
+        if names != self._scenario_names:
+            self._scenario_names = names
+        self.scenariosChanged.emit()
+        self._schedule_results_changed()
+
+    def _schedule_results_changed(self) -> None:
+        if not self._emit_pending:
+            self._emit_pending = True
+            QTimer.singleShot(0, self._emit_results_changed)
+
+    def _emit_results_changed(self) -> None:
+        self._emit_pending = False
+        self.resultsChanged.emit()
+
+    def flush(self) -> None:
+        """Emit a pending results change now (for screenshots and tests)."""
+        if self._emit_pending:
+            self._emit_results_changed()
+
+    # --- whole projects -------------------------------------------------------------
+
+    def replace_project(
+        self, project: Project, path: Path | None = None, *, unsaved: bool = True
+    ) -> None:
+        """Install another project; with ``unsaved`` it counts as a change not yet saved.
+
+        Raises :class:`CommandError` (and keeps the current project) if it does not evaluate.
+        """
+        try:
+            results = evaluate_all(project)
+        except (FormulaError, ProjectError) as exc:
+            raise CommandError(str(exc)) from None
+        self._project = project
+        self._results = results
+        self._scenario = project.base_name
+        self._scenario_names = tuple(project.scenario_names)
+        self.undo_stack.clear()
+        self._path = path
+        self._unsaved = unsaved
+        self.projectReplaced.emit()
+        self.scenarioChanged.emit(self._scenario)
+        self.scenariosChanged.emit()
+        self.pathChanged.emit()
+        self._emit_modified()
+        self._schedule_results_changed()
+
+    def mark_saved(self, path: Path) -> None:
+        self._path = path
+        self._unsaved = False
+        self.undo_stack.setClean()
+        self.pathChanged.emit()
+        self._emit_modified()
+
+    def _emit_modified(self, *_: object) -> None:
+        self.modifiedChanged.emit(self.is_modified)

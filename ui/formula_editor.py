@@ -1,0 +1,130 @@
+"""The model tab: each line item's formula and note, and an editor that checks as you type."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.commands import SetFormula, check_formula
+from planner.formula import FormulaError
+from ui.document import Document
+from ui.formula_model import FormulaTableModel
+from ui.sheet_view import SheetView
+
+
+class FormulaEditor(QWidget):
+    """The table of line items and, below it, an editor for the selected formula."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.model = FormulaTableModel(document)
+        self.view = SheetView(document)
+        self.view.setModel(self.model)
+        self.view.setColumnWidth(0, 70)
+        self.view.setColumnWidth(1, 230)
+        self.view.setColumnWidth(2, 150)
+        self.view.setColumnWidth(3, 70)
+        self.view.setColumnWidth(4, 110)
+        self.view.setColumnWidth(5, 330)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.heading = QLabel("Select a calculated line item to edit its formula.")
+        self.editor = QLineEdit()
+        self.editor.setPlaceholderText("formula, e.g. prev(cash, opening_cash) + funding - burn")
+        self.editor.setEnabled(False)
+        self.editor.textChanged.connect(self._check)
+        self.editor.returnPressed.connect(self.apply)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setEnabled(False)
+        self.apply_button.clicked.connect(self.apply)
+        self.reset_button = QPushButton("Use base formula")
+        self.reset_button.setToolTip("Drop this scenario's own formula")
+        self.reset_button.clicked.connect(self.reset)
+        row = QHBoxLayout()
+        row.addWidget(self.editor, 1)
+        row.addWidget(self.apply_button)
+        row.addWidget(self.reset_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.heading)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        self._item_id: str | None = None
+        document.scenarioChanged.connect(self._reload_editor)
+        document.projectReplaced.connect(self._reload_editor)
+        self.reset_button.setVisible(False)
+
+    def _row_chosen(self) -> None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return
+        self._item_id = self.model.item_at(index.row()).id
+        self._reload_editor()
+
+    def _reload_editor(self) -> None:
+        item_id = self._item_id
+        project = self.document.project
+        if item_id is None or item_id not in {i.id for i in project.items}:
+            self._item_id = None
+            self.editor.setEnabled(False)
+            return
+        item = project.item(item_id)
+        formula = self.model.formula_of(item)
+        overridden = self.model.formula_overridden(item)
+        where = (
+            f" in scenario '{self.document.scenario}'" if self.document.scenario_key else " (base)"
+        )
+        if formula is None:
+            self.heading.setText(f"<b>{item.label}</b> is an input: edit its values in its table.")
+            self.editor.setEnabled(False)
+            self.editor.clear()
+        else:
+            self.heading.setText(f"<b>{item.label}</b> ({item.unit}) = …{where}")
+            self.editor.setEnabled(True)
+            self.editor.setText(formula)
+        self.reset_button.setVisible(overridden)
+        self._check()
+
+    def _check(self) -> None:
+        """Compile the text as the user types; show the error at once, apply nothing."""
+        item_id = self._item_id
+        text = self.editor.text()
+        if item_id is None or not self.editor.isEnabled():
+            self.status.setText("")
+            self.apply_button.setEnabled(False)
+            return
+        current = self.model.formula_of(self.document.project.item(item_id))
+        try:
+            check_formula(self.document.project, self.document.scenario_key, item_id, text)
+        except FormulaError as exc:
+            self.status.setText(f"<span style='color:#b3261e'>✗ {exc.problem}</span>")
+            self.apply_button.setEnabled(False)
+            return
+        changed = text.strip() != (current or "")
+        self.status.setText(
+            "<span style='color:#1e7a1e'>✓ valid</span>"
+            + (" (press Enter or Apply)" if changed else "")
+        )
+        self.apply_button.setEnabled(changed)
+
+    def apply(self) -> None:
+        if self._item_id is None or not self.apply_button.isEnabled():
+            return
+        command = SetFormula(self.document.scenario_key, self._item_id, self.editor.text())
+        if self.document.push(command):
+            self._reload_editor()
+
+    def reset(self) -> None:
+        if self._item_id is not None and self.document.scenario_key is not None:
+            self.document.push(SetFormula(self.document.scenario_key, self._item_id, None))
+            self._reload_editor()

@@ -1,0 +1,74 @@
+"""The strip of KPI cards above the charts."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from planner.kpis import KpiValue, compute_kpis, format_kpi
+from ui.document import Document
+
+CARDS = (
+    ("cash_zero", "Cash runs out", "first month below zero"),
+    ("breakeven_year", "Break-even year", "first year burn ≤ 0"),
+    ("cumulative_burn", "Cumulative burn", "costs − revenue, all years"),
+    ("total_raised", "Total raised", "all funding in the horizon"),
+    ("peak_funding_need", "Peak funding need", "largest cumulative burn"),
+    ("commitments_to_revenue", "Commitments / revenue", "contracts ÷ {ref} revenue"),
+)
+
+
+class KpiCard(QFrame):
+    def __init__(self, title: str, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kpiCard")
+        self.setStyleSheet(
+            "#kpiCard { background: #ffffff; border: 1px solid #d7dce1; border-radius: 6px; }"
+        )
+        self.title = QLabel(title)
+        self.title.setStyleSheet("color: #5f6368; font-size: 11px;")
+        self.value = QLabel("")
+        self.value.setStyleSheet("font-size: 20px; font-weight: 600; color: #202124;")
+        self.caption = QLabel(caption)
+        self.caption.setStyleSheet("color: #80868b; font-size: 10px;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def show_value(self, text: str, alarm: bool = False) -> None:
+        self.value.setText(text)
+        tint = "#b3261e" if alarm else "#202124"
+        self.value.setStyleSheet(f"font-size: 20px; font-weight: 600; color: {tint};")
+
+
+class KpiStrip(QWidget):
+    """Six cards for the scenario on screen; updated from the document's results."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.cards: dict[str, KpiCard] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for kpi, title, caption in CARDS:
+            card = KpiCard(title, caption)
+            self.cards[kpi] = card
+            layout.addWidget(card)
+        self.values: dict[str, KpiValue] = {}
+
+    def update_cards(self) -> None:
+        result = self.document.result
+        self.values = compute_kpis(result)
+        reference = result.resolved.reference_period or result.periods[0]
+        self.cards["commitments_to_revenue"].caption.setText(f"contracts ÷ {reference} revenue")
+        for kpi, card in self.cards.items():
+            value = self.values[kpi]
+            alarm = (kpi == "cash_zero" and value is not None) or (
+                kpi == "breakeven_year" and value is None
+            )
+            card.show_value(format_kpi(kpi, value), alarm)
+            card.setToolTip(
+                f"{card.title.text()}: {format_kpi(kpi, value)} ({self.document.scenario})"
+            )

@@ -1,0 +1,117 @@
+"""The scenario list with its buttons and the selected scenario's description."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.commands import (
+    AddScenario,
+    RemoveScenario,
+    SetDescription,
+    duplicate_scenario,
+    unused_name,
+)
+from planner.model import Scenario
+from ui.document import Document
+from ui.scenario_model import ScenarioListModel
+
+
+class ScenarioPanel(QWidget):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.model = ScenarioListModel(document)
+        self.view = QListView()
+        self.view.setModel(self.model)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.view.setToolTip("Double-click (or F2) to rename")
+        self.view.selectionModel().currentChanged.connect(self._chosen)
+        self.description = QLineEdit()
+        self.description.setPlaceholderText("One line: what this scenario assumes")
+        self.description.editingFinished.connect(self._describe)
+        self.add_button = QPushButton("Add")
+        self.add_button.setToolTip("A new scenario that follows the base until you change it")
+        self.duplicate_button = QPushButton("Duplicate")
+        self.duplicate_button.setToolTip("A copy of the selected scenario and its overrides")
+        self.delete_button = QPushButton("Delete")
+        self.add_button.clicked.connect(self.add_scenario)
+        self.duplicate_button.clicked.connect(self.duplicate_scenario)
+        self.delete_button.clicked.connect(self.delete_scenario)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        for button in (self.add_button, self.duplicate_button, self.delete_button):
+            buttons.addWidget(button)
+        heading = QLabel("<b>Scenarios</b>")
+        legend = QLabel(
+            "<span style='background:#fde7b0'>&nbsp;amber&nbsp;</span> cells: the scenario's own"
+            " values. <span style='color:#1a4fa0'>Blue</span>: inputs; grey: calculated."
+        )
+        legend.setWordWrap(True)
+        legend.setStyleSheet("color: #5f6368; font-size: 11px;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(heading)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(QLabel("Description"))
+        layout.addWidget(self.description)
+        layout.addWidget(legend)
+        document.scenarioChanged.connect(self.select)
+        document.scenariosChanged.connect(self._show_description)
+        self.select(document.scenario)
+
+    def select(self, name: str) -> None:
+        row = self.model.row_of(name) if name in self.model.document.project.scenario_names else 0
+        index = self.model.index(row)
+        if self.view.currentIndex() != index:
+            self.view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        self._show_description()
+
+    def _chosen(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.document.set_scenario(self.model.name_at(index.row()))
+            self._show_description()
+
+    def _show_description(self) -> None:
+        if not self.description.hasFocus():
+            self.description.setText(self.model.description_of(self.document.scenario))
+        self.delete_button.setEnabled(self.document.scenario_key is not None)
+
+    def _describe(self) -> None:
+        text = self.description.text()
+        if text.strip() != self.model.description_of(self.document.scenario):
+            self.document.push(SetDescription(self.document.scenario, text))
+
+    def add_scenario(self) -> None:
+        name = unused_name(self.document.project, "New scenario")
+        if self.document.push(AddScenario(Scenario(name=name))):
+            self.document.set_scenario(name)
+
+    def duplicate_scenario(self) -> None:
+        project = self.document.project
+        name = unused_name(project, f"{self.document.scenario} copy")
+        if self.document.push(duplicate_scenario(project, self.document.scenario, name)):
+            self.document.set_scenario(name)
+
+    def delete_scenario(self) -> None:
+        if self.document.scenario_key is not None:
+            self.document.push(RemoveScenario(self.document.scenario))
+
+    def rename_current(self) -> None:
+        self.view.edit(self.view.currentIndex())
