@@ -5,8 +5,9 @@ strongly connected components of its dependency graph (same-period and
 ``prev`` edges). A component without a ``prev`` loop is computed for all
 periods at once; a single item whose formula is affine in its own previous
 value (balances, growth chains) is solved as a recurrence without a Python
-loop over cells; anything else steps period by period, still vectorised over
-samples.
+loop over cells. Items linked to each other through ``prev`` step period by
+period: vectorised over samples, or, with one sample, as plain float
+arithmetic (a linear combination when their formulas are linear in each other).
 """
 
 from __future__ import annotations
