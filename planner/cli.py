@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("project", nargs="?", help="a .burnrate file (default: the built-in)")
     summary.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
     summary.add_argument("--json", action="store_true", help="machine-readable output")
+    export = commands.add_parser("export", help="write an Excel workbook with live formulas")
+    export.add_argument("project", nargs="?", help="a .burnrate file (default: the built-in)")
+    export.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    export.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
+    imported = commands.add_parser("import", help="rebuild a project from an exported workbook")
+    imported.add_argument("workbook", help="an .xlsx workbook exported by Burnrate")
+    imported.add_argument("-o", "--output", required=True, help="the .burnrate file to write")
     return parser
 
 
@@ -95,6 +102,30 @@ def print_summary(data: dict[str, object]) -> None:
         print()
 
 
+def export_command(project_path: str | None, output: str, scenarios: list[str] | None) -> None:
+    from planner.io.xlsx_export import export_workbook
+
+    project = open_project(project_path)
+    names = chosen_scenarios(project, scenarios)
+    export_workbook(project, output, names)
+    print(f"wrote {output}: {len(names)} scenario sheet{'s' if len(names) != 1 else ''}")
+
+
+def import_command(workbook: str, output: str) -> None:
+    from planner.io.project_file import save_project
+    from planner.io.xlsx_import import import_workbook
+
+    if not Path(workbook).exists():
+        raise UsageError(f"no such file: {workbook}")
+    project = import_workbook(workbook)
+    try:
+        save_project(project, output)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    count = len(project.scenario_names)
+    print(f"wrote {output}: {count} scenario{'s' if count != 1 else ''}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -105,8 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps(data, indent=1, allow_nan=False))
             else:
                 print_summary(data)
+        elif args.command == "export":
+            export_command(args.project, args.output, args.scenario)
+        elif args.command == "import":
+            import_command(args.workbook, args.output)
         return 0
-    except (UsageError, ProjectFileError, FormulaError) as exc:
+    except (UsageError, ProjectFileError, FormulaError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

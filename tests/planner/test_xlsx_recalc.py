@@ -14,6 +14,7 @@ from planner.builtin import builtin_project
 from planner.engine import evaluate
 from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL, sheet_names
 from planner.io.xlsx_export import export_workbook
+from planner.io.xlsx_import import import_workbook
 from planner.model import ComputeContract, FundingRound, LineItem, Project
 from tests.planner.libreoffice import (
     MISSING_REASON,
@@ -213,3 +214,12 @@ def test_edited_inputs_change_the_results(recalculated: dict[str, tuple[Path, Pa
     after = cell_values(recalculated["edited"][1])
     changed = [key for key, value in before.items() if not same_value(value, after.get(key))]
     assert len(changed) > 100
+
+
+def test_workbooks_saved_by_libreoffice_import_back(
+    recalculated: dict[str, tuple[Path, Path]],
+) -> None:
+    project = builtin_project()
+    assert import_workbook(recalculated["builtin"][1]) == project
+    assert import_workbook(recalculated["edited"][1]) == edit_project(project)
+    assert import_workbook(recalculated["quarterly"][1]) == quarterly_project()

@@ -1,0 +1,270 @@
+"""Import of exported workbooks, edits honoured, and hostile or broken files refused."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import openpyxl.xml
+import pytest
+
+from planner.builtin import builtin_project
+from planner.cli import main
+from planner.io.project_file import load_project
+from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL
+from planner.io.xlsx_export import export_workbook
+from planner.io.xlsx_import import WorkbookError, import_workbook
+from planner.model import Project
+
+
+@pytest.fixture
+def builtin() -> Project:
+    return builtin_project()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("import") / "builtin.xlsx"
+    export_workbook(builtin_project(), path)
+    return path
+
+
+def row_of(ws: openpyxl.worksheet.worksheet.Worksheet, ident: str) -> int:
+    for row in ws.iter_rows(min_col=3, max_col=3):
+        if row[0].value == ident:
+            return row[0].row
+    raise KeyError(ident)
+
+
+def rewrite(source: Path, target: Path, change: Callable[[str, bytes], bytes | None]) -> None:
+    """Copy a zip, passing each part through ``change`` (None drops the part)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = change(info.filename, old.read(info))
+            if data is not None:
+                new.writestr(info.filename, data)
+
+
+# --- round trips -------------------------------------------------------------------
+
+
+def test_export_import_export_gives_the_same_project(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    first = import_workbook(exported)
+    assert first == builtin
+    again = tmp_path / "again.xlsx"
+    export_workbook(first, again)
+    assert import_workbook(again) == builtin
+
+
+def test_a_single_scenario_export_imports_as_its_own_base(builtin: Project, tmp_path: Path) -> None:
+    path = tmp_path / "bear.xlsx"
+    export_workbook(builtin, path, scenarios=["Bear case"])
+    project = import_workbook(path)
+    assert project.base_name == "Bear case" and project.scenarios == []
+    from planner.engine import evaluate
+
+    expected = evaluate(builtin, "Bear case").series("cash")
+    assert evaluate(project).series("cash") == pytest.approx(expected)
+
+
+def test_edits_made_in_a_spreadsheet_are_honoured(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    base, bear = workbook["Leaked plan"], workbook["Bear case"]
+    users = row_of(base, "chatgpt_users")
+    base.cell(users, FIRST_PERIOD_COL + 1 + 4).value = 1333.0
+    base.cell(users, 1).comment = openpyxl.comments.Comment("new source: my survey", "me")
+    base.cell(row_of(base, "opening_cash"), COL_VALUE + 1).value = 3.25
+    base.cell(row_of(base, "c_aws"), COL_VALUE + 2).value = 55.0
+    # typed over a link: a new override; an override replaced by a link: follows the base again
+    bear.cell(row_of(bear, "other_costs"), FIRST_PERIOD_COL + 1 + 5).value = 99.0
+    price = row_of(bear, "subscription_price")
+    bear.cell(price, FIRST_PERIOD_COL + 1 + 3).value = f"='Leaked plan'!N{price}"
+    path = tmp_path / "edited.xlsx"
+    workbook.save(path)
+
+    project = import_workbook(path)
+    item = project.item("chatgpt_users")
+    assert item.inputs is not None and item.inputs[4] == 1333.0
+    assert item.note == "new source: my survey"
+    assert project.item("opening_cash").value == 3.25
+    aws = next(c for c in project.compute_contracts if c.id == "c_aws")
+    assert aws.total_value == 55.0
+    scenario = project.scenario("Bear case")
+    assert scenario is not None
+    assert scenario.inputs["other_costs"] == {"2028": 99.0}
+    assert "2026" not in scenario.inputs["subscription_price"]
+    assert scenario.inputs["subscription_price"]["2027"] == 21.0
+    assert scenario.removed_rows == builtin.scenario("Bear case").removed_rows  # type: ignore[union-attr]
+
+
+# --- hostile and broken files -----------------------------------------------------------
+
+
+def test_not_a_zip(tmp_path: Path) -> None:
+    path = tmp_path / "plain.xlsx"
+    path.write_text("Name,2025\nrevenue,13\n")
+    with pytest.raises(WorkbookError, match=r"not an \.xlsx workbook"):
+        import_workbook(path)
+
+
+def test_truncated_zip(exported: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cut.xlsx"
+    data = exported.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(WorkbookError, match="damaged or truncated"):
+        import_workbook(path)
+
+
+def test_zip_bomb_refused_from_the_declared_sizes(exported: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xlsx"
+
+    def inflate(name: str, data: bytes) -> bytes:
+        return b"<x>" + b" " * (8 * 1024 * 1024) + b"</x>" if name == "docProps/app.xml" else data
+
+    rewrite(exported, path, inflate)
+    with pytest.raises(WorkbookError, match="zip bomb"):
+        import_workbook(path)
+
+
+def test_xml_entities_refused(exported: Path, tmp_path: Path) -> None:
+    path = tmp_path / "laughs.xlsx"
+    doctype = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    )
+
+    def entity(name: str, data: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return data
+        return doctype + re.sub(rb"^<\?xml[^>]*\?>", b"", data)
+
+    rewrite(exported, path, entity)
+    with pytest.raises(WorkbookError, match="DOCTYPE or XML entities"):
+        import_workbook(path)
+    # openpyxl on its own refuses them too, through defusedxml
+    assert openpyxl.xml.DEFUSEDXML
+    with pytest.raises(Exception, match=r"(?i)entit|forbidden"):
+        openpyxl.load_workbook(path)
+
+
+def test_missing_workbook_part(exported: Path, tmp_path: Path) -> None:
+    path = tmp_path / "hollow.xlsx"
+    rewrite(exported, path, lambda name, data: None if name == "xl/workbook.xml" else data)
+    with pytest.raises(WorkbookError, match=r"xl/workbook\.xml is missing"):
+        import_workbook(path)
+
+
+def test_a_sheet_claiming_a_million_rows(exported: Path, tmp_path: Path) -> None:
+    path = tmp_path / "tall.xlsx"
+
+    def tall(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet2.xml":
+            return data
+        return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:W1048576"', data)
+
+    rewrite(exported, path, tall)
+    with pytest.raises(WorkbookError, match="claims 1,048,576 rows"):
+        import_workbook(path)
+
+
+@pytest.mark.parametrize("bad", [b"NaN", b"INF", b"-inf"])
+def test_nan_and_infinite_cells(exported: Path, tmp_path: Path, bad: bytes) -> None:
+    ws = openpyxl.load_workbook(exported)["Leaked plan"]
+    row = row_of(ws, "chatgpt_users")
+    path = tmp_path / "nan.xlsx"
+
+    def poison(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet2.xml":
+            return data
+        pattern = rb'(<c r="K' + str(row).encode() + rb'"[^>]*>)<v>[^<]*</v>'
+        poisoned, count = re.subn(pattern, rb"\1<v>" + bad + rb"</v>", data)
+        assert count == 1
+        return poisoned
+
+    rewrite(exported, path, poison)
+    with pytest.raises(
+        WorkbookError, match=rf"Leaked plan!K{row}.*(not a finite number|not a number)"
+    ):
+        import_workbook(path)
+
+
+def test_over_long_strings(exported: Path, tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    ws.cell(row_of(ws, "r2025_oct"), 1).value = "x" * 40000
+    path = tmp_path / "long.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match=r"Leaked plan!A\d+ holds [\d,]+ characters; at most"):
+        import_workbook(path)
+
+
+def test_text_where_a_number_belongs_and_moved_rows(exported: Path, tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    ws.cell(row_of(ws, "paying_share"), FIRST_PERIOD_COL + 2).value = "five percent"
+    path = tmp_path / "text.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match=r"Leaked plan!L\d+ holds 'five percent', not a number"):
+        import_workbook(path)
+    workbook = openpyxl.load_workbook(exported)
+    workbook["Leaked plan"].insert_rows(20)
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match="rows were inserted, deleted or moved"):
+        import_workbook(path)
+
+
+def test_a_foreign_workbook_points_to_plain_sheet_import(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Revenue", 1, 2])
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match=r"not exported by Burnrate.*Import plain sheet"):
+        import_workbook(path)
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def test_cli_export_then_import(
+    tmp_path: Path, builtin: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = tmp_path / "out.xlsx"
+    assert (
+        main(
+            ["export", "-o", str(workbook), "--scenario", "Bull case", "--scenario", "Leaked plan"]
+        )
+        == 0
+    )
+    assert openpyxl.load_workbook(workbook).sheetnames[1:3] == ["Bull case", "Leaked plan"]
+    project_path = tmp_path / "back.burnrate"
+    assert main(["import", str(workbook), "-o", str(project_path)]) == 0
+    back = load_project(project_path)
+    assert back.scenario_names == ["Leaked plan", "Bull case"]
+    assert back.scenario("Bull case") == builtin.scenario("Bull case")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["export", "-o", "{tmp}/x.xlsx", "--scenario", "Nope"], "no scenario named 'Nope'"),
+        (["export", "-o", "{tmp}/no/such/dir/x.xlsx"], "cannot write"),
+        (["import", "{tmp}/missing.xlsx", "-o", "{tmp}/x.burnrate"], "no such file"),
+        (["import", "{tmp}/junk.xlsx", "-o", "{tmp}/x.burnrate"], "not an .xlsx workbook"),
+        (["export"], "required: -o"),
+    ],
+)
+def test_cli_errors_exit_2_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    (tmp_path / "junk.xlsx").write_bytes(b"\x00" * 100)
+    code = main([a.replace("{tmp}", str(tmp_path)) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
