@@ -14,7 +14,8 @@ DESKTOP_PACKAGES := desktop-file-utils xdg-utils shared-mime-info
 TEST_PACKAGES := $(QT_PACKAGES) libreoffice-calc-nogui $(DESKTOP_PACKAGES)
 RUN_PACKAGES := $(QT_PACKAGES) $(X_PACKAGES)
 
-.PHONY: run test bench lint system-packages-run system-packages-test clean
+.PHONY: run test bench lint system-packages-run system-packages-test clean \
+	install-desktop uninstall-desktop bundle bundle-test
 
 run: system-packages-run $(STAMP)
 	$(BIN)/python main.py
@@ -34,6 +35,34 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The launcher entry, icons and .burnrate file type for the current user (no root).
+install-desktop: $(STAMP)
+	$(BIN)/burnrate --install-desktop
+
+uninstall-desktop: $(STAMP)
+	$(BIN)/burnrate --uninstall-desktop
+
+# A one-folder build in dist/burnrate that runs without Python; see README.
+BUNDLE_STAMP := $(VENV)/.bundle-installed
+$(BUNDLE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bundle]'
+	touch $(BUNDLE_STAMP)
+
+bundle: system-packages-test $(BUNDLE_STAMP)
+	rm -rf build/burnrate dist/burnrate
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build \
+		resources/burnrate.spec
+	@du -sm dist/burnrate | awk '{print "bundle_size_mb: " $$1 " MB (dist/burnrate)"}'
+
+# Runs the built executable with a bare environment (no virtualenv, no PYTHONPATH).
+bundle-test: system-packages-test $(STAMP)
+	@test -x dist/burnrate/burnrate || { echo "no bundle in dist/burnrate: run make bundle" >&2; exit 1; }
+	rm -f build/bundle-screenshot.png
+	mkdir -p build/bundle-home
+	env -i PATH=/usr/bin:/bin HOME=$(CURDIR)/build/bundle-home LANG=C.UTF-8 \
+		QT_QPA_PLATFORM=offscreen dist/burnrate/burnrate --screenshot build/bundle-screenshot.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/check_screenshot.py build/bundle-screenshot.png
 
 system-packages-run:
 	@sh resources/ensure-packages.sh $(RUN_PACKAGES)
