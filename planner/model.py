@@ -94,7 +94,8 @@ class FundingRound(_Strict):
 
 
 class ComputeContract(_Strict):
-    """Capacity bought from a counterparty, delivered and paid evenly over its years."""
+    """Capacity bought from a counterparty: delivered evenly over its delivery years,
+    each year's delivery paid evenly over its years in service."""
 
     id: RowId
     counterparty: ShortText
@@ -102,6 +103,7 @@ class ComputeContract(_Strict):
     total_value: Annotated[float, Field(ge=0, le=1e6)]
     first_year: Annotated[int, Field(ge=1900, le=2200)]
     last_year: Annotated[int, Field(ge=1900, le=2200)]
+    service_years: Annotated[int, Field(ge=1, le=50)] = 5
     custom_chip_share: Annotated[float, Field(ge=0, le=1)] = 0.0
     note: NoteText = ""
 

@@ -1,8 +1,8 @@
 """Event tables expanded into per-period series.
 
 A compute contract delivers its GW evenly over the periods of its delivery
-years and is paid as that capacity comes into service: the k-th of n delivery
-periods pays k / (1 + 2 + ... + n) of the total value. A funding round pays
+years; each period's delivery is paid evenly over its ``service_years``, so
+payments ramp up with deliveries and run off after the last one. A funding round pays
 its amount in its period; a round with a tranche rule pays ``tranche_per_gw``
 for each GW delivered under contracts from its period on, until its amount is
 reached.
@@ -25,18 +25,27 @@ def periods_per_year(label: str) -> int:
 
 
 def contract_schedule(contract: ComputeContract, periods: Sequence[str]) -> tuple[Array, Array]:
-    """Fractions of the contract's GW delivered and of its value paid in each period."""
+    """Fractions of the contract's GW delivered and of its value paid in each period.
+
+    With n delivery periods and L periods in service, the k-th period since the
+    first delivery pays for the deliveries then in service: those of periods
+    max(1, k - L + 1) to min(k, n), each 1 / (n L) of the value.
+    """
     delivered = np.zeros(len(periods))
     paid = np.zeros(len(periods))
     years = contract.last_year - contract.first_year + 1
     for t, label in enumerate(periods):
         year = period_year(label)
-        if contract.first_year <= year <= contract.last_year:
-            per_year = periods_per_year(label)
-            n = years * per_year
-            k = (year - contract.first_year) * per_year + _index_in_year(label)
+        if year < contract.first_year:
+            continue
+        per_year = periods_per_year(label)
+        n = years * per_year
+        service = contract.service_years * per_year
+        k = (year - contract.first_year) * per_year + _index_in_year(label)
+        if k <= n:
             delivered[t] = 1.0 / n
-            paid[t] = k / (n * (n + 1) / 2)
+        in_service = min(k, n) - max(1, k - service + 1) + 1
+        paid[t] = max(0, in_service) / (n * service)
     return delivered, paid
 
 

@@ -136,7 +136,7 @@ def test_samples_axis_matches_separate_runs() -> None:
         assert result.series("cash", s).tolist() == pytest.approx(series(single, "cash"))
 
 
-def test_contract_delivers_evenly_and_is_paid_as_capacity_comes_into_service() -> None:
+def test_contract_delivers_evenly_and_pays_each_delivery_over_its_service_years() -> None:
     contract = ComputeContract(
         id="c",
         counterparty="X",
@@ -144,16 +144,20 @@ def test_contract_delivers_evenly_and_is_paid_as_capacity_comes_into_service() -
         total_value=60,
         first_year=2024,
         last_year=2026,
+        service_years=2,
         custom_chip_share=0.5,
     )
     project = make_project(
-        [{"id": "gw", "formula": "contracted_gw"}], compute_contracts=[contract.model_dump()]
+        [{"id": "gw", "formula": "contracted_gw"}],
+        periods=6,
+        compute_contracts=[contract.model_dump()],
     )
     result = evaluate(project)
-    assert result.series("contracted_gw").tolist() == pytest.approx([0, 1, 1, 1])
-    assert result.series("committed_spend").tolist() == pytest.approx([0, 10, 20, 30])
-    assert result.series("committed_custom_spend").tolist() == pytest.approx([0, 5, 10, 15])
-    assert result.series("contracted_custom_gw").tolist() == pytest.approx([0, 0.5, 0.5, 0.5])
+    assert result.series("contracted_gw").tolist() == pytest.approx([0, 1, 1, 1, 0, 0])
+    assert result.series("contracted_custom_gw").tolist() == pytest.approx([0, 0.5, 0.5, 0.5, 0, 0])
+    # Each year's GW costs 60 / (3 x 2) = 10 a year for two years.
+    assert result.series("committed_spend").tolist() == pytest.approx([0, 10, 20, 20, 10, 0])
+    assert result.series("committed_custom_spend").tolist() == pytest.approx([0, 5, 10, 10, 5, 0])
 
 
 def test_tranches_follow_delivered_capacity_up_to_the_amount() -> None:
