@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
 from planner.io.project_file import ProjectFileError, load_project
 from planner.model import Project
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 ORGANIZATION = "Burnrate"
 APPLICATION = "Burnrate"
@@ -38,8 +43,15 @@ def initial_project(path: str | None) -> tuple[Project, Path | None, str | None]
         return builtin_project(), None, str(exc)
 
 
-def run(project_path: str | None, screenshot: str | None = None) -> int:
-    """Open the window (or render it to ``screenshot`` and exit); the exit status."""
+def run(
+    project_path: str | None,
+    screenshot: str | None = None,
+    on_window: Callable[[MainWindow], None] | None = None,
+) -> int:
+    """Open the window (or render it to ``screenshot`` and exit); the exit status.
+
+    ``on_window`` is called with the new window before it is shown (desktop hooks).
+    """
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application(sys.argv[:1])
@@ -51,6 +63,8 @@ def run(project_path: str | None, screenshot: str | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     window = MainWindow(project, path)
+    if on_window is not None:
+        on_window(window)
     if screenshot:
         return save_screenshot(window, Path(screenshot))
     window.show()

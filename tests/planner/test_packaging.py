@@ -61,5 +61,5 @@ def test_source_tree_finds_the_builtin_project() -> None:
 
 
 def test_gui_script_names_the_app_entry() -> None:
-    assert CONFIG["project"]["gui-scripts"]["burnrate"] == "ui.app:main"
+    assert CONFIG["project"]["gui-scripts"]["burnrate"] == "ui.launcher:main"
     assert "pyinstaller" in " ".join(CONFIG["project"]["optional-dependencies"]["bundle"]).lower()

@@ -1,0 +1,139 @@
+"""The ``burnrate`` command: argument parsing, desktop set-up, then the app.
+
+``burnrate [PROJECT]`` opens the app (or hands PROJECT to the Burnrate already
+running), ``--screenshot OUT.png`` renders the window and exits, and
+``--install-desktop`` / ``--uninstall-desktop`` add or remove the launcher
+entry and the .burnrate file type for the current user. ``python main.py``
+runs the same function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.appearance import Appearance
+    from ui.main_window import MainWindow
+    from ui.single_instance import SingleInstance
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="burnrate", description="Burnrate: scenario planner for a cash-burning AI lab."
+    )
+    parser.add_argument(
+        "project", nargs="?", help="a .burnrate project (default: the built-in one)"
+    )
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png", help="render the window to a PNG and exit"
+    )
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add Burnrate to the application menu and open .burnrate files with it "
+        "(current user only)",
+    )
+    desktop.add_argument("--uninstall-desktop", action="store_true", help="undo --install-desktop")
+    parser.add_argument(
+        "--new-instance",
+        action="store_true",
+        help="start a separate copy even when Burnrate is already running",
+    )
+    return parser
+
+
+def desktop_command(install: bool) -> int:
+    from ui import desktop
+
+    try:
+        report = desktop.install() if install else desktop.uninstall()
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    done = "Installed" if install else "Removed"
+    print(
+        f"{done} the Burnrate desktop entry, icons and file type:"
+        if report.changed
+        else "Nothing to remove: the desktop entry was not installed."
+    )
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+class DesktopHooks:
+    """What makes the window a desktop app's: icon, Help menu, dark mode, single instance."""
+
+    def __init__(self, app: QApplication, instance: SingleInstance | None) -> None:
+        from ui.appearance import Appearance, app_icon
+        from ui.desktop import APP_ID
+
+        app.setWindowIcon(app_icon())
+        # Lets Wayland and taskbars match the window with burnrate.desktop and its icon.
+        app.setDesktopFileName(APP_ID)
+        self.appearance: Appearance = Appearance(app)
+        self.appearance.apply()
+        self.instance = instance
+        self.window: MainWindow | None = None
+
+    def attach(self, window: MainWindow) -> None:
+        from ui.help import install_help_menu
+
+        self.window = window
+        install_help_menu(window)
+        self.appearance.follow(window)
+        if self.instance is not None:
+            self.instance.files_received.connect(self.open_files)
+            self.instance.activation_requested.connect(self.bring_forward)
+
+    def open_files(self, paths: list[str]) -> None:
+        """Open the first file a later launch asked for (the window holds one project)."""
+        self.bring_forward()
+        if self.window is not None and paths:
+            self.window.files.open_path(Path(paths[0]))
+
+    def bring_forward(self) -> None:
+        if self.window is not None:
+            self.window.showNormal() if self.window.isMinimized() else self.window.show()
+            self.window.raise_()
+            self.window.activateWindow()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    if arguments.install_desktop or arguments.uninstall_desktop:
+        return desktop_command(arguments.install_desktop)
+    if arguments.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.app import create_application, run
+    from ui.single_instance import SingleInstance
+
+    app = create_application(sys.argv[:1])
+    instance = None
+    if not arguments.screenshot and not arguments.new_instance:
+        instance = SingleInstance()
+        if instance.send([arguments.project] if arguments.project else []):
+            where = (
+                f"opened {arguments.project} there" if arguments.project else "brought it forward"
+            )
+            print(f"Burnrate is already running: {where}.")
+            return 0
+        if not instance.listen():
+            instance = None
+    hooks = DesktopHooks(app, instance)
+    status = run(arguments.project, arguments.screenshot, on_window=hooks.attach)
+    if instance is not None:
+        instance.close()
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
