@@ -1,0 +1,127 @@
+"""The ``burnrate`` entry point: opens the app, hands files to a running one, installs itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from planner.builtin import builtin_project
+from planner.io.project_file import save_project
+from ui.launcher import DesktopHooks, build_parser
+from ui.main_window import MainWindow
+from ui.single_instance import NAME_VARIABLE, SingleInstance
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = "import sys; from ui.launcher import main; sys.exit(main(sys.argv[1:]))"
+
+
+def bare_environment(home: Path, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "QT_QPA_PLATFORM": "offscreen",
+        **extra,
+    }
+
+
+@pytest.fixture
+def instance_name() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="br-") as folder:
+        yield str(Path(folder) / "instance")
+
+
+def test_entry_point_renders_the_app(tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY, "--screenshot", str(out)],
+        cwd=ROOT,
+        env=bare_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1400, 900)
+
+
+def test_second_launch_opens_its_file_in_the_running_app(
+    tmp_path: Path, instance_name: str, qtbot: QtBot
+) -> None:
+    running = SingleInstance(instance_name)
+    assert running.listen()
+    project_file = tmp_path / "plan.burnrate"
+    with qtbot.waitSignal(running.files_received, timeout=60_000) as blocker:
+        second = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), str(project_file)],
+            cwd=ROOT,
+            env=bare_environment(tmp_path, **{NAME_VARIABLE: instance_name}),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+    out, _ = second.communicate(timeout=60)
+    running.close()
+    assert second.returncode == 0
+    assert "already running" in out
+    assert blocker.args == [[str(project_file)]]
+
+
+def test_hooks_give_the_window_icon_help_and_file_opening(
+    window: MainWindow, qapp: QApplication, tmp_path: Path, instance_name: str, qtbot: QtBot
+) -> None:
+    instance = SingleInstance(instance_name)
+    hooks = DesktopHooks(qapp, instance)
+    hooks.attach(window)
+    assert not qapp.windowIcon().isNull()
+    assert qapp.desktopFileName() == "burnrate"
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus[-1] == "&Help"
+    project_file = tmp_path / "other.burnrate"
+    other = builtin_project()
+    other.name = "Other lab"
+    save_project(other, project_file)
+    instance.files_received.emit([str(project_file)])
+    assert window.document.path == project_file
+    assert window.document.project.name == "Other lab"
+
+
+def test_install_and_uninstall_desktop_flags(tmp_path: Path) -> None:
+    env = bare_environment(tmp_path)
+    entry = tmp_path / "data" / "applications" / "burnrate.desktop"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--install-desktop"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Installed" in done.stdout
+    exec_line = next(ln for ln in entry.read_text().splitlines() if ln.startswith("Exec="))
+    assert exec_line == f"Exec={sys.executable} {ROOT / 'main.py'} %f"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--uninstall-desktop"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not entry.exists()
+
+
+def test_desktop_flags_exclude_each_other() -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--install-desktop", "--uninstall-desktop"])
