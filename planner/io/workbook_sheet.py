@@ -123,6 +123,9 @@ class ScenarioSheet:
 
     def _write_section(self, row: int, text: str, style: str) -> None:
         self.ws.write_string(row, COL_LABEL, text, self.styles[style])
+        if style == "section":
+            for col in range(COL_LABEL + 1, self.col(self.n)):
+                self.ws.write_blank(row, col, None, self.styles[style])
 
     def _formula(self, row: int, t: int, text: str, value: float | str, style: Any) -> None:
         self.ws.write_formula(row, self.col(t), "=" + text, style, _cached(value))
@@ -239,8 +242,9 @@ class ScenarioSheet:
             ("From base", "link"),
             ("Formula", "calc"),
         )
+        ws.write_string(0, self.col(0) - 2, "Key:", s["muted"])
         for n, (text, style) in enumerate(legend):
-            ws.write_string(1, COL_VALUE + n, text, s[style])
+            ws.write_string(0, self.col(0) + n, text, s[style])
         headers = ("Line item", "Unit", "Id", "Value")
         for col, text in enumerate(headers):
             ws.write_string(HEADER_ROW, col, text, s["header"])
@@ -435,8 +439,8 @@ class ScenarioSheet:
         ws.freeze_panes(FROZEN_ROWS, COL_UNIT + 1)
         ws.set_column(COL_LABEL, COL_LABEL, 44)
         ws.set_column(COL_UNIT, COL_UNIT, 10)
-        ws.set_column(COL_ID, COL_ID, 22)
-        ws.set_column(COL_VALUE, FIRST_PERIOD_COL - 2, 11)
+        ws.set_column(COL_ID, COL_ID, 19)
+        ws.set_column(COL_VALUE, FIRST_PERIOD_COL - 2, 13)
         ws.set_column(FIRST_PERIOD_COL - 1, FIRST_PERIOD_COL - 1, 2)
         ws.set_column(self.col(0), self.col(self.n - 1), 10)
         ws.set_landscape()
