@@ -114,17 +114,17 @@ class Document(QObject):
 
     def _after_change(self) -> None:
         names = tuple(self._project.scenario_names)
-        if self._scenario not in names:
-            renamed = (
+        moved = self._scenario not in names
+        if moved:
+            self._scenario = (
                 names[self._scenario_names.index(self._scenario)]
                 if len(names) == len(self._scenario_names)
                 else self._project.base_name
             )
-            self._scenario = renamed
-            self.scenarioChanged.emit(renamed)
-        if names != self._scenario_names:
-            self._scenario_names = names
+        self._scenario_names = names
         self.scenariosChanged.emit()
+        if moved:
+            self.scenarioChanged.emit(self._scenario)
         self._schedule_results_changed()
 
     def _schedule_results_changed(self) -> None:

@@ -43,6 +43,7 @@ CONTRACT_COLUMNS = (
     Column("total_value", "Total value ($B)", "$B"),
     Column("first_year", "First year", "year"),
     Column("last_year", "Last year", "year"),
+    Column("service_years", "Paid over (years)", "year"),
     Column("custom_chip_share", "On custom chips", "%"),
     Column("note", "Source note"),
 )

@@ -98,20 +98,25 @@ class ScenarioPanel(QWidget):
         if text.strip() != self.model.description_of(self.document.scenario):
             self.document.push(SetDescription(self.document.scenario, text))
 
-    def add_scenario(self) -> None:
+    def add_scenario(self) -> bool:
         name = unused_name(self.document.project, "New scenario")
-        if self.document.push(AddScenario(Scenario(name=name))):
+        added = self.document.push(AddScenario(Scenario(name=name)))
+        if added:
             self.document.set_scenario(name)
+        return added
 
-    def duplicate_scenario(self) -> None:
+    def duplicate_scenario(self) -> bool:
         project = self.document.project
         name = unused_name(project, f"{self.document.scenario} copy")
-        if self.document.push(duplicate_scenario(project, self.document.scenario, name)):
+        added = self.document.push(duplicate_scenario(project, self.document.scenario, name))
+        if added:
             self.document.set_scenario(name)
+        return added
 
-    def delete_scenario(self) -> None:
-        if self.document.scenario_key is not None:
-            self.document.push(RemoveScenario(self.document.scenario))
+    def delete_scenario(self) -> bool:
+        if self.document.scenario_key is None:
+            return False
+        return self.document.push(RemoveScenario(self.document.scenario))
 
     def rename_current(self) -> None:
         self.view.edit(self.view.currentIndex())

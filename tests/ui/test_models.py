@@ -1,0 +1,88 @@
+"""Every table model passes Qt's model checks, in the base and in a scenario."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, Qt
+from pytestqt.modeltest import ModelTester
+
+from planner.commands import check_formula
+from planner.formula import FormulaError
+from ui.main_window import MainWindow
+
+
+def model_named(window: MainWindow, name: str) -> QAbstractItemModel:
+    if name.startswith("group:"):
+        return window.tables.item_views[name.removeprefix("group:")].model()
+    models: dict[str, QAbstractItemModel] = {
+        "funding": window.tables.funding_tab.model,
+        "contracts": window.tables.contracts_tab.model,
+        "formulas": window.tables.formula_tab.model,
+        "scenarios": window.scenarios.model,
+    }
+    return models[name]
+
+
+MODELS = [
+    *(f"group:{g}" for g in ("drivers", "revenue", "costs", "compute", "funding", "cash")),
+    "funding",
+    "contracts",
+    "formulas",
+    "scenarios",
+]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_table_model_passes_the_model_tester(
+    window: MainWindow, qtmodeltester: ModelTester, name: str
+) -> None:
+    model = model_named(window, name)
+    qtmodeltester.check(model, force_py=True)
+    # The tester stays connected: edits, scenario switches and row changes are checked too.
+    window.scenarios.duplicate_scenario()
+    window.document.set_scenario("Bear case")
+    window.document.flush()
+    drivers = window.tables.item_views["drivers"].model()
+    assert drivers.setData(drivers.index(0, 4), "700")
+    window.tables.funding_tab.model.add_row()
+    window.tables.contracts_tab.model.remove_rows([0])
+    window.document.flush()
+    window.document.undo_stack.undo()
+    window.document.undo_stack.undo()
+    window.document.flush()
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_event_rows_in_a_scenario_are_overrides(window: MainWindow) -> None:
+    document = window.document
+    document.set_scenario("Bear case")
+    document.flush()
+    model = window.tables.funding_tab.model
+    rows = [model.row_at(r).id for r in range(model.rowCount())]
+    assert "r2027_ipo" not in rows  # removed by the scenario
+    row = rows.index("r2024_oct")
+    assert model.setData(model.index(row, 2), "7.5")
+    assert document.project.scenario("Bear case").funding_rounds["r2024_oct"].amount == 7.5  # type: ignore[union-attr]
+    base = next(r for r in document.project.funding_rounds if r.id == "r2024_oct")
+    assert base.amount == 6.6
+    assert model.data(model.index(row, 2), Qt.ItemDataRole.BackgroundRole) is not None
+    assert not model.setData(model.index(row, 2), "-3")  # below zero: refused by the schema
+    assert not model.setData(model.index(row, 0), "1999")  # not a period of the project
+
+
+def test_the_formula_editor_shows_errors_at_once_and_applies_only_valid_text(
+    window: MainWindow,
+) -> None:
+    editor = window.tables.formula_tab
+    editor.view.setCurrentIndex(editor.model.index(editor.model.row_of("burn"), 5))
+    assert editor.editor.text() == "total_costs - revenue"
+    editor.editor.setText("total_costs - revenu")
+    assert "revenu" in editor.status.text() and not editor.apply_button.isEnabled()
+    editor.apply()
+    assert window.document.project.item("burn").formula == "total_costs - revenue"
+    editor.editor.setText("total_costs - revenue + 1")
+    assert "valid" in editor.status.text() and editor.apply_button.isEnabled()
+    editor.apply()
+    assert window.document.project.item("burn").formula == "total_costs - revenue + 1"
+    with pytest.raises(FormulaError):
+        check_formula(window.document.project, None, "burn", "burn + 1")
