@@ -1,10 +1,12 @@
 """The event tables' per-period expansion as live formulas.
 
 The formulas reproduce :mod:`planner.schedules` exactly: a contract delivers
-its GW evenly over its delivery periods and pays the k-th of n periods
-k / (1 + ... + n) of its value; a round pays its amount in its period, or
-``tranche_per_gw`` per GW delivered from its period on, up to its amount; each
-priced payment dilutes existing holders by paid / (pre-money + paid).
+its GW evenly over its n delivery periods, and each delivery is paid evenly
+over its L periods in service, so the k-th period since the first delivery
+pays (min(k, n) - max(1, k - L + 1) + 1) / (n L) of the value; a round pays
+its amount in its period, or ``tranche_per_gw`` per GW delivered from its
+period on, up to its amount; each priced payment dilutes existing holders by
+paid / (pre-money + paid).
 """
 
 from __future__ import annotations
@@ -61,37 +63,42 @@ class EventRows:
 
     # --- contracts ------------------------------------------------------------------
 
-    def _delivery_test(self, t: int, row: int) -> tuple[str, str, str]:
+    def _contract_terms(self, t: int, row: int) -> dict[str, str]:
+        """Pieces of the contract formulas for period ``t``: k, n, L and the start test."""
         s = self.sheet
-        year = s.tl("year", t)
+        year, per_year = s.tl("year", t), s.tl("periods_per_year", t)
         first, last = _field(row, 2), _field(row, 3)
-        periods = f"(({last}-{first}+1)*{s.tl('periods_per_year', t)})"
-        return f"AND({year}>={first},{year}<={last})", periods, year
+        return {
+            "started": f"{year}>={first}",
+            "k": f"(({year}-{first})*{per_year}+{s.tl('period_in_year', t)})",
+            "n": f"(({last}-{first}+1)*{per_year})",
+            "service": f"({_field(row, 5)}*{per_year})",
+        }
 
     def _write_delivered(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
         s._label(row, f"{contract.counterparty}: GW delivered", "GW", "")
         delivered, _ = contract_schedule(contract, s.periods)
+        style = s.styles.get("calc", "#,##0.00")
         for t in range(s.n):
-            test, periods, _ = self._delivery_test(t, table_row)
-            text = f"IF({test},{_field(table_row, 0)}/{periods},0)"
-            s._formula(
-                row, t, text, contract.gw * float(delivered[t]), s.styles.get("calc", "#,##0.00")
-            )
+            p = self._contract_terms(t, table_row)
+            test = f"AND({p['started']},{p['k']}<={p['n']})"
+            text = f"IF({test},{_field(table_row, 0)}/{p['n']},0)"
+            s._formula(row, t, text, contract.gw * float(delivered[t]), style)
 
     def _write_payment(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
         s._label(row, f"{contract.counterparty}: payment due", "$B", "")
         _, paid = contract_schedule(contract, s.periods)
-        first = _field(table_row, 2)
+        style = s.styles.get("calc", "#,##0.0")
         for t in range(s.n):
-            test, periods, year = self._delivery_test(t, table_row)
-            k = f"(({year}-{first})*{s.tl('periods_per_year', t)}+{s.tl('period_in_year', t)})"
-            text = f"IF({test},{_field(table_row, 1)}*{k}/({periods}*({periods}+1)/2),0)"
-            value = contract.total_value * float(paid[t])
-            s._formula(row, t, text, value, s.styles.get("calc", "#,##0.0"))
+            p = self._contract_terms(t, table_row)
+            in_service = f"MAX(0,MIN({p['k']},{p['n']})-MAX(1,{p['k']}-{p['service']}+1)+1)"
+            share = f"{in_service}/({p['n']}*{p['service']})"
+            text = f"IF({p['started']},{_field(table_row, 1)}*{share},0)"
+            s._formula(row, t, text, contract.total_value * float(paid[t]), style)
 
     # --- rounds ----------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ CONTRACT_FIELDS = (
     ("first_year", "First year"),
     ("last_year", "Last year"),
     ("custom_chip_share", "Custom chips"),
+    ("service_years", "Years paid"),
 )
 
 SUMMARY_SHEET = "Summary"

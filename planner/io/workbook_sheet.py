@@ -392,6 +392,7 @@ class ScenarioSheet:
             (COL_VALUE + 2, float(contract.first_year), "0"),
             (COL_VALUE + 3, float(contract.last_year), "0"),
             (COL_VALUE + 4, contract.custom_chip_share, "0%"),
+            (COL_VALUE + 5, float(contract.service_years), "0"),
         )
         self._table_cells(row, contract.id, cells)
         self._comment(row, COL_LABEL, contract.note)

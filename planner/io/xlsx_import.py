@@ -262,6 +262,7 @@ class _Reader:
                 "first_year": (COL_VALUE + 2, "year"),
                 "last_year": (COL_VALUE + 3, "year"),
                 "custom_chip_share": (COL_VALUE + 4, "number"),
+                "service_years": (COL_VALUE + 5, "year"),
             }
             values = self.fields(ws, row, fields, base_contracts.get(ident))
             contracts.append(

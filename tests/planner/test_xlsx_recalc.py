@@ -94,6 +94,7 @@ def quarterly_project() -> Project:
             first_year=2026,
             last_year=2027,
             custom_chip_share=1.0,
+            service_years=2,
         ),
     ]
     full = [{"label": i["id"].replace("_", " "), "unit": "$B", **i} for i in items]
