@@ -194,75 +194,6 @@ _COMPARE: dict[str, Callable[[Value, Value], npt.NDArray[np.bool_]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Affine:
-    """``x_t = coef_t * x_{t-1} + const_t``; None stands for 0, ``unit`` for a coefficient of 1."""
-
-    coef: VecFn | None
-    const: VecFn | None
-    unit: bool
-
-
-def affine_parts(node: Node, target: str, compiler: Compiler) -> Affine | None:
-    """Decompose ``node`` as affine in ``prev(target)``, or None if it is not."""
-    if not _mentions_prev(node, target):
-        return Affine(None, compiler.vector(node), False)
-    if isinstance(node, Prev):
-        return Affine(None, None, True)
-    if isinstance(node, Neg):
-        inner = affine_parts(node.operand, target, compiler)
-        if inner is None:
-            return None
-        return Affine(_neg(_coef_fn(inner)), _neg(inner.const), False)
-    if not isinstance(node, Bin):
-        return None
-    if node.op in "+-":
-        left = affine_parts(node.left, target, compiler)
-        right = affine_parts(node.right, target, compiler)
-        if left is None or right is None:
-            return None
-        op = _BINARY[node.op]
-        one_side_is_prev = left.unit != right.unit and not (left.coef or right.coef)
-        if node.op == "+" and one_side_is_prev:
-            return Affine(None, _join(op, left.const, right.const), True)
-        if node.op == "-" and left.unit and not right.unit and right.coef is None:
-            return Affine(None, _join(op, left.const, right.const), True)
-        coef = _join(op, _coef_fn(left), _coef_fn(right))
-        return Affine(coef, _join(op, left.const, right.const), False)
-    if node.op == "*":
-        if not _mentions_prev(node.left, target):
-            factor, other = compiler.vector(node.left), affine_parts(node.right, target, compiler)
-        elif not _mentions_prev(node.right, target):
-            factor, other = compiler.vector(node.right), affine_parts(node.left, target, compiler)
-        else:
-            return None
-        if other is None:
-            return None
-        return Affine(_scale(_coef_fn(other), factor), _scale(other.const, factor), False)
-    if node.op == "/" and not _mentions_prev(node.right, target):
-        divisor = compiler.vector(node.right)
-        other = affine_parts(node.left, target, compiler)
-        if other is None:
-            return None
-        coef = _coef_fn(other)
-        return Affine(
-            None if coef is None else _divide(coef, divisor),
-            None if other.const is None else _divide(other.const, divisor),
-            False,
-        )
-    return None
-
-
-def _mentions_prev(node: Node, target: str) -> bool:
-    return count_prev(node, target) > 0
-
-
-def _coef_fn(part: Affine) -> VecFn | None:
-    if part.unit:
-        return lambda env: 1.0
-    return part.coef
-
-
 def _neg(fn: VecFn | None) -> VecFn | None:
     return None if fn is None else (lambda env: np.negative(fn(env)))
 
@@ -477,6 +408,11 @@ class LinearForm:
 
 def _one(env: dict[str, Array]) -> Value:
     return 1.0
+
+
+def is_one(coef: VecFn) -> bool:
+    """Whether a term's coefficient is the literal 1 (``prev(x) + ...``: a running sum)."""
+    return coef is _one
 
 
 def linear_form(node: Node, loop: set[str], compiler: Compiler) -> LinearForm | None:

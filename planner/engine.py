@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.compiled import (
-    Affine,
     Array,
     Compiler,
     LinearForm,
@@ -27,8 +26,8 @@ from planner.compiled import (
     ScalarFn,
     StepFn,
     VecFn,
-    affine_parts,
     count_prev,
+    is_one,
     linear_form,
     self_prev_default,
 )
@@ -182,7 +181,7 @@ def components(nodes: Sequence[str], edges: Mapping[str, Iterable[str]]) -> list
 class _Step:
     items: tuple[str, ...]
     vector: VecFn | None = None
-    affine: Affine | None = None
+    affine: LinearForm | None = None
     initial: VecFn | None = None
     steps: tuple[StepFn, ...] = ()
     scalar_steps: tuple[ScalarFn, ...] = ()
@@ -288,20 +287,20 @@ def _run_linear(
 
 
 def _solve_affine(step: _Step, env: dict[str, Array], shape: tuple[int, int]) -> Array:
+    """``x_t = coef_t * x_{t-1} + const_t`` from the item's single ``prev`` term."""
     assert step.affine is not None
-    affine = step.affine
+    ((_, _, coef_fn),) = step.affine.terms
     const = np.zeros(shape)
-    if affine.const is not None:
-        const[...] = affine.const(env)
+    if step.affine.const is not None:
+        const[...] = step.affine.const(env)
     start = np.zeros(shape[0])
     if step.initial is not None:
         first = step.initial(env)
         start[...] = first[:, 0] if isinstance(first, np.ndarray) else first
-    if affine.unit:
+    if is_one(coef_fn):
         return np.cumsum(np.concatenate([start[:, None], const], axis=1), axis=1)[:, 1:]
-    coef = np.zeros(shape)
-    if affine.coef is not None:
-        coef[...] = affine.coef(env)
+    coef = np.empty(shape)
+    coef[...] = coef_fn(env)
     out = np.empty(shape)
     if shape[0] == 1:
         level = float(start[0])
@@ -358,11 +357,11 @@ def _plan_component(component: list[str], deps: Dependencies) -> _Step:
         if item_id not in formula.prevs:
             return _Step((item_id,), vector=compiler.vector(formula.root))
         affine = (
-            affine_parts(formula.root, item_id, compiler)
+            linear_form(formula.root, {item_id}, compiler)
             if count_prev(formula.root, item_id) == 1
             else None
         )
-        if affine is not None:
+        if affine is not None and len(affine.terms) == 1:
             initial = self_prev_default(formula.root, item_id)
             return _Step(
                 (item_id,),
