@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFileOpenEvent
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
@@ -69,13 +72,16 @@ def desktop_command(install: bool) -> int:
     return 0
 
 
-class DesktopHooks:
+class DesktopHooks(QObject):
     """What makes the window a desktop app's: icon, Help menu, dark mode, single instance."""
 
     def __init__(self, app: QApplication, instance: SingleInstance | None) -> None:
         from ui.appearance import Appearance, app_icon
         from ui.desktop import APP_ID
 
+        super().__init__(app)
+        # macOS hands a double-clicked document to the running app as an event, not argv.
+        app.installEventFilter(self)
         app.setWindowIcon(app_icon())
         # Lets Wayland and taskbars match the window with burnrate.desktop and its icon.
         app.setDesktopFileName(APP_ID)
@@ -88,6 +94,8 @@ class DesktopHooks:
         from ui.help import install_help_menu
 
         self.window = window
+        # Live as long as the window: its event filter and slots go with it.
+        self.setParent(window)
         install_help_menu(window)
         self.appearance.follow(window)
         if self.instance is not None:
@@ -99,6 +107,13 @@ class DesktopHooks:
         self.bring_forward()
         if self.window is not None and paths:
             self.window.files.open_path(Path(paths[0]))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        is_file_open = event.type() == QEvent.Type.FileOpen
+        if is_file_open and isinstance(event, QFileOpenEvent) and event.file():
+            self.open_files([event.file()])
+            return True
+        return super().eventFilter(watched, event)
 
     def bring_forward(self) -> None:
         if self.window is not None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFileOpenEvent, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -93,6 +93,17 @@ def test_hooks_give_the_window_icon_help_and_file_opening(
     instance.files_received.emit([str(project_file)])
     assert window.document.path == project_file
     assert window.document.project.name == "Other lab"
+
+
+def test_a_file_open_event_opens_the_file(
+    window: MainWindow, qapp: QApplication, tmp_path: Path, qtbot: QtBot
+) -> None:
+    hooks = DesktopHooks(qapp, None)
+    hooks.attach(window)
+    project_file = tmp_path / "from-finder.burnrate"
+    save_project(builtin_project(), project_file)
+    QApplication.sendEvent(qapp, QFileOpenEvent(str(project_file)))
+    assert window.document.path == project_file
 
 
 def test_install_and_uninstall_desktop_flags(tmp_path: Path) -> None:
