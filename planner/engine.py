@@ -301,14 +301,14 @@ def _solve_affine(step: _Step, env: dict[str, Array], shape: tuple[int, int]) ->
         return np.cumsum(np.concatenate([start[:, None], const], axis=1), axis=1)[:, 1:]
     coef = np.empty(shape)
     coef[...] = coef_fn(env)
-    out = np.empty(shape)
     if shape[0] == 1:
         level = float(start[0])
-        row = out[0]
-        for t, (a, b) in enumerate(zip(coef[0].tolist(), const[0].tolist(), strict=True)):
+        levels = []
+        for a, b in zip(coef[0].tolist(), const[0].tolist(), strict=True):
             level = a * level + b
-            row[t] = level
-        return out
+            levels.append(level)
+        return np.asarray(levels, dtype=np.float64).reshape(shape)
+    out = np.empty(shape)
     level_vec = start
     for t in range(shape[1]):
         level_vec = coef[:, t] * level_vec + const[:, t]
