@@ -12,7 +12,7 @@ from html import escape
 from typing import Final
 
 from planner.kpis import KPI_LABELS
-from planner.model import Project
+from planner.model import EVENT_SERIES, Project
 
 SERIES_MEANINGS: Final[dict[str, str]] = {
     "revenue": "Money earned in the period from every source: subscriptions, enterprise and "
@@ -93,7 +93,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def guide_html(project: Project, shortcuts: Sequence[tuple[str, str]] = ()) -> str:
     """The guide as simple HTML (the subset Qt's rich text shows)."""
-    item_labels = {item.id: item.label for item in project.items}
+    item_labels = {sid: label for sid, (label, _unit) in EVENT_SERIES.items()}
+    item_labels.update({item.id: item.label for item in project.items})
     series_rows = [
         (item_labels.get(sid, sid), sid, meaning) for sid, meaning in SERIES_MEANINGS.items()
     ]

@@ -32,6 +32,7 @@ def test_builtin_guide_cites_the_headline_figures() -> None:
     assert {2, 5, 6, 10, 16} <= cited
     html = guide_html(project)
     assert "Cash runs out" in html and "Peak funding need" in html
+    assert "Payments due under compute contracts" in html  # an event series, not an item
     for scenario in project.scenario_names:
         assert scenario in html
     assert "Keyboard shortcuts" not in html
