@@ -175,6 +175,31 @@ def propose_mapping(sheet: PlainSheet, project: Project) -> list[RowMatch]:
     return matches
 
 
+def plain_sheet_edits(
+    project: Project, sheet: PlainSheet, mapping: dict[int, str]
+) -> list[tuple[str, str, float]]:
+    """The (line item, period, value) cells that ``mapping`` sets, in the project's periods.
+
+    ``mapping`` maps sheet rows (1-based) to input line item ids.
+    """
+    rows = {row.row: row for row in sheet.rows}
+    edits = []
+    for sheet_row, item_id in mapping.items():
+        row = rows.get(sheet_row)
+        if row is None:
+            continue
+        try:
+            item = project.item(item_id)
+        except KeyError:
+            raise WorkbookError(f"there is no line item '{item_id}'") from None
+        if item.inputs is None:
+            raise WorkbookError(f"line item '{item_id}' has no inputs per period to fill")
+        for period, value in row.values.items():
+            if period in project.periods:
+                edits.append((item_id, period, value))
+    return edits
+
+
 def apply_plain_sheet(
     project: Project, scenario: str, sheet: PlainSheet, mapping: dict[int, str]
 ) -> tuple[Project, int]:
@@ -187,22 +212,12 @@ def apply_plain_sheet(
     """
     updated = project.model_copy(deep=True)
     target = updated.scenario(scenario)
-    rows = {row.row: row for row in sheet.rows}
-    count = 0
-    for sheet_row, item_id in mapping.items():
-        row = rows.get(sheet_row)
-        if row is None:
-            continue
-        item = updated.item(item_id)
-        if item.inputs is None:
-            raise WorkbookError(f"line item '{item_id}' has no inputs per period to fill")
-        for period, value in row.values.items():
-            if period not in updated.periods:
-                continue
-            index = updated.periods.index(period)
-            if target is None:
-                item.inputs[index] = value
-            else:
-                target.inputs.setdefault(item_id, {})[period] = value
-            count += 1
-    return updated, count
+    edits = plain_sheet_edits(updated, sheet, mapping)
+    for item_id, period, value in edits:
+        if target is None:
+            inputs = updated.item(item_id).inputs
+            assert inputs is not None
+            inputs[updated.periods.index(period)] = value
+        else:
+            target.inputs.setdefault(item_id, {})[period] = value
+    return updated, len(edits)

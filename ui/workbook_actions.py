@@ -1,0 +1,141 @@
+"""File > Export workbook…, Import workbook… and Import plain sheet into scenario….
+
+Thin wiring: the planner exports, imports and proposes mappings; this module
+asks for file names, shows problems, and hands results to the document (a
+plain-sheet import is one undoable edit).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QMenu
+
+from planner.commands import Macro, SetInput
+from planner.formula import FormulaError
+from planner.io.workbook_plain import plain_sheet_edits, propose_mapping, read_plain_sheet
+from planner.io.workbook_safety import WorkbookError
+from ui import dialogs, workbook_dialogs
+
+STATUS_MS = 8000
+
+
+def install_workbook_actions(window: Any, file_menu: QMenu) -> WorkbookActions:
+    """Add the workbook actions to ``file_menu``; ``window`` exposes ``document``."""
+    actions = WorkbookActions(window)
+    for action in (actions.export_action, actions.import_action, actions.plain_action):
+        file_menu.addAction(action)
+    window.workbook_actions = actions
+    return actions
+
+
+class WorkbookActions(QObject):
+    """The three workbook actions of one window."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.export_action = QAction("&Export workbook…", window)
+        self.export_action.setShortcut("Ctrl+E")
+        self.export_action.setStatusTip("Write an Excel workbook with live formulas and charts")
+        self.export_action.triggered.connect(lambda: self.export_workbook())
+        self.import_action = QAction("&Import workbook…", window)
+        self.import_action.setStatusTip("Open a workbook exported by Burnrate, edits included")
+        self.import_action.triggered.connect(lambda: self.import_workbook())
+        self.plain_action = QAction("Import plain &sheet into scenario…", window)
+        self.plain_action.setStatusTip("Read rows of numbers by year into a scenario's inputs")
+        self.plain_action.triggered.connect(lambda: self.import_plain_sheet())
+
+    @property
+    def document(self) -> Any:
+        return self.window.document
+
+    def _status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, STATUS_MS)
+
+    def _suggested_name(self) -> str:
+        path = getattr(self.document, "path", None)
+        stem = Path(path).stem if path else self.document.project.name or "Burnrate"
+        folder = Path(path).parent if path else Path.home()
+        return str(folder / f"{stem}.xlsx")
+
+    def export_workbook(self, path: str | None = None) -> bool:
+        """Export every scenario; True when the file was written."""
+        from planner.io.xlsx_export import ExportError, export_workbook
+
+        target = path or workbook_dialogs.export_file_name(self.window, self._suggested_name())
+        if not target:
+            return False
+        if not target.lower().endswith(".xlsx"):
+            target += ".xlsx"
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self._status(f"Exporting {Path(target).name}…")
+            export_workbook(self.document.project, target)
+        except (ExportError, FormulaError, OSError) as exc:
+            QGuiApplication.restoreOverrideCursor()
+            dialogs.error(self.window, "Export failed", str(exc))
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        count = len(self.document.project.scenario_names)
+        self._status(f"Exported {count} scenarios to {target}")
+        return True
+
+    def import_workbook(self, path: str | None = None) -> bool:
+        """Replace the project with one read from a workbook; True on success."""
+        from planner.io.xlsx_import import import_workbook
+
+        source = path or workbook_dialogs.import_file_name(self.window, "Import workbook")
+        if not source:
+            return False
+        files = getattr(self.window, "files", None)
+        if files is not None and not files.maybe_save():
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            project = import_workbook(source)
+            self.document.replace_project(project, None)
+        except (WorkbookError, ValueError) as exc:
+            QGuiApplication.restoreOverrideCursor()
+            dialogs.error(self.window, "Cannot import the workbook", str(exc))
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        self._status(f"Imported {Path(source).name}: {len(project.scenario_names)} scenarios")
+        return True
+
+    def import_plain_sheet(self, path: str | None = None) -> bool:
+        """Read a plain sheet, preview the mapping, then set the inputs as one undoable edit."""
+        source = path or workbook_dialogs.import_file_name(self.window, "Import plain sheet")
+        if not source:
+            return False
+        project = self.document.project
+        try:
+            sheet = read_plain_sheet(source)
+        except WorkbookError as exc:
+            dialogs.error(self.window, "Cannot read the sheet", str(exc))
+            return False
+        matches = propose_mapping(sheet, project)
+        chosen = workbook_dialogs.preview_plain_sheet(
+            self.window, sheet, matches, project, self.document.scenario
+        )
+        if chosen is None:
+            return False
+        scenario, mapping = chosen
+        try:
+            edits = plain_sheet_edits(project, sheet, mapping)
+        except WorkbookError as exc:
+            dialogs.error(self.window, "Cannot import the sheet", str(exc))
+            return False
+        if not edits:
+            self._status("Nothing imported: no row was mapped to a line item")
+            return False
+        key = None if scenario == project.base_name else scenario
+        commands = tuple(SetInput(key, item, period, value) for item, period, value in edits)
+        label = f"Import {Path(source).name}"
+        if not self.document.push(Macro(commands, label)):
+            return False
+        self._status(f"Imported {len(edits)} cells into {scenario} (Undo reverts them)")
+        return True
