@@ -6,6 +6,7 @@ share this one module.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -48,6 +49,7 @@ _RESERVED = {SUMMARY_SHEET.lower(), SOURCES_SHEET.lower(), META_SHEET.lower()}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
+@functools.lru_cache(maxsize=4096)
 def column_letter(col: int) -> str:
     """0-based column index to Excel letters: 0 -> A, 26 -> AA."""
     letters = ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -457,4 +458,4 @@ def _cached(value: float | str) -> float | str:
     if isinstance(value, str):
         return value
     value = float(value)
-    return value if np.isfinite(value) else 0.0
+    return value if math.isfinite(value) else 0.0
