@@ -15,7 +15,7 @@ from planner.engine import evaluate
 from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL, sheet_names
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
-from planner.model import ComputeContract, FundingRound, LineItem, Project
+from planner.model import ComputeContract, FundingRound, LineItem, Project, Scenario
 from tests.planner.libreoffice import (
     MISSING_REASON,
     SOFFICE,
@@ -104,6 +104,18 @@ def quarterly_project() -> Project:
         items=[LineItem.model_validate(i) for i in full],
         funding_rounds=rounds,
         compute_contracts=contracts,
+        scenarios=[
+            Scenario(
+                name="Bob's [odd] case: =1",
+                inputs={"price": {"2025-Q2": 9.5, "2027-Q4": 0.5}},
+                values={"cut": 0.9},
+                formulas={"bonus": "if(prev(sales, 0) > sales, 2, -1)"},
+                funding_rounds={
+                    "chips": rounds[1].model_copy(update={"tranche_per_gw": 1.0, "amount": 9.0})
+                },
+                removed_rows=["seed", "dc1"],
+            )
+        ],
     )
 
 
