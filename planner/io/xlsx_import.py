@@ -285,10 +285,32 @@ class _Reader:
                 values[field] = self.number(ws, row, col, optional=kind == "optional")
         return values
 
+    def formula_overrides(self, info: dict[str, Any]) -> dict[str, str]:
+        """The sheet's formulas that differ from those of the sheet taken as the base."""
+        own = dict(info.get("formulas") or {})
+        if self.base_meta.get("base"):
+            return own
+        # the base scenario was not exported: compare with the sheet that stands in for it
+        originals = {spec["id"]: spec.get("formula") for spec in self.meta["items"]}
+        stand_in = dict(self.base_meta.get("formulas") or {})
+        formulas = {}
+        for ident, original in originals.items():
+            mine = own.get(ident, original)
+            theirs = stand_in.get(ident, original)
+            if mine is None and theirs is not None:
+                raise WorkbookError(
+                    f"{self.name}: sheet '{info['sheet']}' gives inputs for '{ident}' where "
+                    f"sheet '{self.base_meta['sheet']}' has a formula; a scenario cannot "
+                    "express that without the base scenario: export the base scenario too"
+                )
+            if mine is not None and mine != theirs:
+                formulas[ident] = mine
+        return formulas
+
     def scenario(self, project: Project, info: dict[str, Any]) -> Scenario:
         ws = self.sheet(info)
         linked = bool(info.get("linked"))
-        formulas = dict(info.get("formulas") or {})
+        formulas = self.formula_overrides(info)
         inputs: dict[str, dict[str, float]] = {}
         values: dict[str, float] = {}
         for item in project.items:

@@ -72,6 +72,28 @@ def test_a_single_scenario_export_imports_as_its_own_base(builtin: Project, tmp_
     assert evaluate(project).series("cash") == pytest.approx(expected)
 
 
+def test_scenarios_exported_without_the_base_keep_their_results(
+    builtin: Project, tmp_path: Path
+) -> None:
+    from planner.engine import evaluate
+
+    builtin.scenarios[0].formulas["training_cost"] = "compute_cost * 0.5"
+    path = tmp_path / "two.xlsx"
+    export_workbook(builtin, path, scenarios=["Bull case", "Custom silicon"])
+    project = import_workbook(path)
+    assert project.scenario_names == ["Bull case", "Custom silicon"]
+    for name in project.scenario_names:
+        expected = evaluate(builtin, name)
+        got = evaluate(project, name)
+        for series in ("cash", "training_cost", "committed_spend"):
+            assert got.series(series) == pytest.approx(expected.series(series)), (name, series)
+    # inputs where the stand-in base has a formula cannot be a scenario of it
+    builtin.scenarios[0].formulas["other_costs"] = "prev(other_costs, 1) * 1.1"
+    export_workbook(builtin, path, scenarios=["Bull case", "Custom silicon"])
+    with pytest.raises(WorkbookError, match="export the base scenario too"):
+        import_workbook(path)
+
+
 def test_edits_made_in_a_spreadsheet_are_honoured(
     exported: Path, builtin: Project, tmp_path: Path
 ) -> None:
