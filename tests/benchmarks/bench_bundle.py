@@ -23,7 +23,9 @@ REPEAT = 3
 
 
 def folder_megabytes(folder: Path) -> float:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+    """Size on disk in MiB, as ``du -sm`` counts it: symlinked libraries once."""
+    files = [f for f in folder.rglob("*") if f.is_file() and not f.is_symlink()]
+    return sum(f.stat().st_size for f in files) / 2**20
 
 
 def startup_seconds(command: list[str]) -> float:
