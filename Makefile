@@ -10,7 +10,7 @@ X_PACKAGES := xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-
 	libxcb-keysyms1 libxcb-render-util0 libxcb-shape0
 # Workbook tests recalculate exported files in LibreOffice; desktop tests validate the
 # launcher entry and query the file-type association.
-DESKTOP_PACKAGES := desktop-file-utils xdg-utils shared-mime-info
+DESKTOP_PACKAGES := desktop-file-utils xdg-utils shared-mime-info libglib2.0-bin
 TEST_PACKAGES := $(QT_PACKAGES) libreoffice-calc-nogui $(DESKTOP_PACKAGES)
 RUN_PACKAGES := $(QT_PACKAGES) $(X_PACKAGES)
 

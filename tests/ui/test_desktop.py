@@ -24,6 +24,12 @@ needs_xdg_mime = pytest.mark.skipif(
 )
 
 
+needs_gio = pytest.mark.skipif(
+    shutil.which("gio") is None,
+    reason="gio missing (Debian package libglib2.0-bin; make test installs it)",
+)
+
+
 @pytest.fixture
 def xdg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> XdgDirs:
     """A throwaway home, so nothing touches the real user's desktop."""
@@ -91,6 +97,36 @@ def test_install_makes_burnrate_the_default_for_project_files(xdg_home: XdgDirs)
     assert not [n for n in report.notes if "failed" in n], report.notes
     for path in desktop.installed_files(xdg_home):
         assert path.is_file() and path.stat().st_size > 0, path
+
+
+@needs_xdg_mime
+@needs_gio
+def test_file_managers_see_a_burnrate_project_and_open_it_with_us(
+    xdg_home: XdgDirs, tmp_path: Path
+) -> None:
+    """GIO is what GNOME's file manager asks: the file's type and its default application."""
+    project_file = tmp_path / "plan.burnrate"
+    project_file.write_bytes((RESOURCES / "openai-2025.burnrate").read_bytes())
+    launcher = tmp_path / "burnrate"  # GIO hides entries whose TryExec does not exist
+    launcher.write_text("#!/bin/sh\n")
+    launcher.chmod(0o755)
+    desktop.install(xdg_home, command=[str(launcher)])
+
+    def gio(*args: str) -> str:
+        done = subprocess.run(
+            ["gio", *args],
+            env=xdg_home.tool_environment(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        return done.stdout
+
+    assert "standard::content-type: application/x-burnrate" in gio(
+        "info", "-a", "standard::content-type", str(project_file)
+    )
+    assert f"Default application for “{MIME_TYPE}”: {DESKTOP_FILE}" in gio("mime", MIME_TYPE)
 
 
 @needs_xdg_mime
