@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 from shiboken6 import isValid
 
 from planner.builtin import RESOURCES
+from ui import style
 from ui.desktop import APP_ID, ICON_SIZES
 
 SCHEME_VARIABLE = "BURNRATE_COLOR_SCHEME"
@@ -34,6 +35,28 @@ class ChartColours:
 
 LIGHT_CHARTS = ChartColours("#ffffff", "#333333", (255, 255, 255, 210))
 DARK_CHARTS = ChartColours("#1f2125", "#d4d4d4", (40, 42, 46, 220))
+
+
+# Dark counterparts of ui.style's cell colours: same meaning, readable on a dark base.
+DARK_CELL_COLOURS = {
+    "OVERRIDE_BG": "#5a4817",
+    "FORMULA_BG": "#2c2f34",
+    "INPUT_FG": "#8ab4f8",
+    "ERROR_FG": "#f28b82",
+    "MUTED_FG": "#9aa0a6",
+}
+LIGHT_CELL_COLOURS = {name: getattr(style, name).name() for name in DARK_CELL_COLOURS}
+
+
+def recolour_cells(dark: bool) -> None:
+    """Switch ui.style's cell colours in place.
+
+    The table models hold those QColor objects themselves, so changing them in place
+    reaches every model without each one knowing about dark mode.
+    """
+    chosen = DARK_CELL_COLOURS if dark else LIGHT_CELL_COLOURS
+    for name, colour in chosen.items():
+        getattr(style, name).setRgba(QColor(colour).rgba())
 
 
 def icon_folder() -> Path:
@@ -150,9 +173,11 @@ class Appearance:
             self.app.setStyle(QStyleFactory.create(self.light_style))
             self.app.setPalette(self.light_palette)
             self._own_palette = False
+        recolour_cells(self.dark)
         self.windows = [w for w in self.windows if isValid(w)]
         for window in self.windows:
             style_charts(window, self.dark)
+            window.update()
 
     def follow(self, window: QWidget) -> None:
         """Keep ``window``'s charts in the current colours, now and after a change."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
+from ui import style
 from ui.appearance import (
     DARK_CHARTS,
     LIGHT_CHARTS,
@@ -59,9 +60,11 @@ def test_dark_mode_darkens_palette_and_charts(appearance: Appearance, qtbot: QtB
     axis = chart.getPlotItem().getAxis("left")
     assert axis.textPen().color().name() == DARK_CHARTS.foreground
     assert pg.getConfigOption("background") == DARK_CHARTS.background
+    assert style.FORMULA_BG.lightness() < 64 and style.INPUT_FG.lightness() > 128
     appearance.apply(False)
     assert not palette_is_dark(QApplication.palette())
     assert chart.backgroundBrush().color().name() == LIGHT_CHARTS.background
+    assert style.FORMULA_BG.name() == "#f1f3f5"
 
 
 def test_a_change_of_system_scheme_is_followed(
