@@ -65,7 +65,7 @@ class PlainSheetPreview(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import plain sheet")
-        self.resize(820, 520)
+        self.resize(1000, 520)
         self._matches = matches
         inputs = [item for item in project.items if item.inputs is not None]
         self._item_ids = [item.id for item in inputs]
@@ -79,7 +79,8 @@ class PlainSheetPreview(QDialog):
         if unknown:
             summary += f"; ignored: {', '.join(unknown)}"
         if sheet.skipped:
-            summary += f"; {len(sheet.skipped)} cells that are not numbers are skipped"
+            count = len(sheet.skipped)
+            summary += f"; {count} cell{'s' if count != 1 else ''} without a number skipped"
         info = QLabel(summary)
         info.setWordWrap(True)
         layout.addWidget(info)
@@ -89,8 +90,10 @@ class PlainSheetPreview(QDialog):
         self.scenario_box.setCurrentText(scenario)
         form.addRow("Into scenario:", self.scenario_box)
         layout.addLayout(form)
-        self.model = QStandardItemModel(len(matches), 4, self)
-        self.model.setHorizontalHeaderLabels(["Row", "Label in the sheet", "Line item", "Match"])
+        self.model = QStandardItemModel(len(matches), 5, self)
+        self.model.setHorizontalHeaderLabels(
+            ["Row", "Label in the sheet", "Line item", "Match", "Values"]
+        )
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
@@ -98,11 +101,15 @@ class PlainSheetPreview(QDialog):
         self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.combos: list[QComboBox] = []
         labels = {item.id: f"{item.label} ({item.id})" for item in inputs}
+        rows = {row.row: row for row in sheet.rows}
         for n, match in enumerate(matches):
             self.model.setItem(n, 0, _cell(str(match.row)))
             self.model.setItem(n, 1, _cell(match.label))
             how = match.how if match.how != "similar" else f"similar ({match.score:.0%})"
             self.model.setItem(n, 3, _cell(how))
+            values = rows[match.row].values if match.row in rows else {}
+            shown = ", ".join(f"{p}: {v:,.4g}" for p, v in values.items() if p in project.periods)
+            self.model.setItem(n, 4, _cell(shown))
             combo = QComboBox()
             combo.addItem(_NO_ITEM, None)
             for item_id in self._item_ids:

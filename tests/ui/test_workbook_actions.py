@@ -102,6 +102,7 @@ def test_preview_dialog_shows_the_proposed_mapping(
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() == 3
     assert dialog.model.item(1, 1).text() == "Enterprise API"
+    assert dialog.model.item(0, 4).text() == "2025: 640, 2026: 990, 2027: 1,300"
     assert dialog.mapping() == {2: "chatgpt_users", 3: "enterprise_api"}
     assert dialog.scenario() == "Bear case"
     dialog.combos[1].setCurrentIndex(0)  # "(do not import)"
