@@ -117,7 +117,10 @@ class DesktopHooks(QObject):
 
     def bring_forward(self) -> None:
         if self.window is not None:
-            self.window.showNormal() if self.window.isMinimized() else self.window.show()
+            if self.window.isMinimized():
+                self.window.showNormal()
+            else:
+                self.window.show()
             self.window.raise_()
             self.window.activateWindow()
 
