@@ -93,6 +93,9 @@ def test_hooks_give_the_window_icon_help_and_file_opening(
     instance.files_received.emit([str(project_file)])
     assert window.document.path == project_file
     assert window.document.project.name == "Other lab"
+    window.showMinimized()
+    instance.activation_requested.emit()  # a second launch without a file
+    qtbot.waitUntil(lambda: window.isVisible() and not window.isMinimized())
 
 
 def test_a_file_open_event_opens_the_file(
