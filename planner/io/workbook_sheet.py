@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,18 +26,16 @@ from planner.io.workbook_layout import (
     COL_LABEL,
     COL_UNIT,
     COL_VALUE,
-    CONTRACT_FIELDS,
     FIRST_PERIOD_COL,
     FROZEN_ROWS,
     HEADER_ROW,
-    ROUND_FIELDS,
     cell_name,
     column_letter,
     number_format,
     sheet_ref,
 )
 from planner.io.workbook_styles import Styles
-from planner.model import ComputeContract, FundingRound, LineItem, Project, Scenario
+from planner.model import LineItem, Project, Scenario
 
 KPI_SERIES = ("revenue", "burn", "funding", "cash")
 TIMELINE_ROWS = ("year", "period_in_year", "periods_per_year", "first_month", "period_number")
@@ -129,7 +127,7 @@ class ScenarioSheet:
                 self.ws.write_blank(row, col, None, self.styles[style])
 
     def _formula(self, row: int, t: int, text: str, value: float | str, style: Any) -> None:
-        self.ws.write_formula(row, self.col(t), "=" + text, style, _cached(value))
+        self.ws.write_formula(row, self.col(t), "=" + text, style, cached_value(value))
 
     def _label(self, row: int, label: str, unit: str, ident: str, style: str = "label") -> None:
         self.ws.write_string(row, COL_LABEL, label, self.styles[style])
@@ -186,14 +184,9 @@ class ScenarioSheet:
         self._gap()
 
     def _plan_tables(self) -> None:
-        self._take(self._write_table_header, "Funding rounds", ROUND_FIELDS)
-        for funding_round in self.resolved.funding_rounds:
-            self.plan.round_rows[funding_round.id] = self._take(self._write_round, funding_round)
-        self._gap()
-        self._take(self._write_table_header, "Compute contracts", CONTRACT_FIELDS)
-        for contract in self.resolved.compute_contracts:
-            self.plan.contract_rows[contract.id] = self._take(self._write_contract, contract)
-        self._gap()
+        from planner.io.workbook_tables import TableRows
+
+        TableRows(self).plan()
 
     def _plan_calculations(self) -> None:
         from planner.io.workbook_events import EventRows
@@ -311,93 +304,6 @@ class ScenarioSheet:
             style = "override" if overridden else "input"
             self.ws.write_number(row, COL_VALUE, item.value, self.styles.get(style, fmt))
 
-    def _write_table_header(self, row: int, title: str, fields: Sequence[tuple[str, str]]) -> None:
-        s = self.styles
-        self.ws.write_string(row, COL_LABEL, title, s["section"])
-        self.ws.write_string(row, COL_UNIT, "", s["header"])
-        self.ws.write_string(row, COL_ID, "Id", s["header"])
-        for n, (_, text) in enumerate(fields):
-            self.ws.write_string(row, COL_VALUE + n, text, s["header"])
-
-    def _row_style(self, row_id: str) -> str:
-        if self.scenario is None:
-            return "input"
-        overridden = (
-            row_id in self.scenario.funding_rounds or row_id in self.scenario.compute_contracts
-        )
-        return "override" if overridden else "input"
-
-    def _table_cells(
-        self, row: int, row_id: str, cells: Sequence[tuple[int, str | float | None, str]]
-    ) -> None:
-        """Fields of an event table row: the scenario's own values, or links to the base's row."""
-        s, ws = self.styles, self.ws
-        style = self._row_style(row_id)
-        base_row = None if self.links is None else self.links.table_rows.get(row_id)
-        for col, value, fmt in cells:
-            if base_row is not None and style == "input":
-                source = sheet_ref(self.links.sheet if self.links else "") + cell_name(
-                    base_row, col, absolute=True
-                )
-                text = f'IF(ISBLANK({source}),"",{source})' if col > COL_VALUE else source
-                cached = _cached("" if value is None else value)
-                ws.write_formula(row, col, "=" + text, s.get("link", fmt), cached)
-            elif isinstance(value, str):
-                ws.write_string(row, col, value, s[style + "_text"])
-            elif value is None:
-                ws.write_blank(row, col, None, s.get(style, fmt))
-            else:
-                ws.write_number(row, col, value, s.get(style, fmt))
-
-    def _write_round(self, row: int, funding_round: FundingRound) -> None:
-        s, ws = self.styles, self.ws
-        ws.write_string(row, COL_UNIT, "$B", s["unit"])
-        ws.write_string(row, COL_ID, funding_round.id, s["ident"])
-        money = "#,##0.0"
-        cells = (
-            (COL_LABEL, funding_round.investor, "@"),
-            (COL_VALUE, funding_round.period, "@"),
-            (COL_VALUE + 1, funding_round.amount, money),
-            (COL_VALUE + 2, funding_round.pre_money, money),
-            (COL_VALUE + 3, funding_round.tranche_per_gw, money),
-        )
-        self._table_cells(row, funding_round.id, cells)
-        self._comment(row, COL_LABEL, funding_round.note)
-        labels = self.span(HEADER_ROW)
-        period_cell = cell_name(row, COL_VALUE)
-        ws.write_formula(
-            row,
-            COL_VALUE + 4,
-            f"=MATCH({period_cell},{labels},0)",
-            s.get("calc", "0"),
-            float(self.periods.index(funding_round.period) + 1),
-        )
-        pre, amount = cell_name(row, COL_VALUE + 2), cell_name(row, COL_VALUE + 1)
-        post = funding_round.post_money
-        ws.write_formula(
-            row,
-            COL_VALUE + 5,
-            f'=IF(ISNUMBER({pre}),{pre}+{amount},"")',
-            s.get("calc", money),
-            "" if post is None else post,
-        )
-
-    def _write_contract(self, row: int, contract: ComputeContract) -> None:
-        s, ws = self.styles, self.ws
-        ws.write_string(row, COL_UNIT, "", s["unit"])
-        ws.write_string(row, COL_ID, contract.id, s["ident"])
-        cells = (
-            (COL_LABEL, contract.counterparty, "@"),
-            (COL_VALUE, contract.gw, "#,##0.00"),
-            (COL_VALUE + 1, contract.total_value, "#,##0.0"),
-            (COL_VALUE + 2, float(contract.first_year), "0"),
-            (COL_VALUE + 3, float(contract.last_year), "0"),
-            (COL_VALUE + 4, contract.custom_chip_share, "0%"),
-            (COL_VALUE + 5, float(contract.service_years), "0"),
-        )
-        self._table_cells(row, contract.id, cells)
-        self._comment(row, COL_LABEL, contract.note)
-
     def _write_formula_row(self, row: int, item: LineItem) -> None:
         assert item.formula is not None
         overridden = self.scenario is not None and item.id in self.scenario.formulas
@@ -454,7 +360,7 @@ class ScenarioSheet:
         ws.hide_gridlines(2)
 
 
-def _cached(value: float | str) -> float | str:
+def cached_value(value: float | str) -> float | str:
     if isinstance(value, str):
         return value
     value = float(value)

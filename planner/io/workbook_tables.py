@@ -1,0 +1,138 @@
+"""The event tables on a scenario sheet: funding rounds and compute contracts as input rows.
+
+On a scenario sheet, a row the scenario does not override links each field to
+the base sheet's row, so editing the base in a spreadsheet flows through as it
+does in the planner; the scenario's own rows are values marked as overrides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from planner.io.workbook_layout import (
+    COL_ID,
+    COL_LABEL,
+    COL_UNIT,
+    COL_VALUE,
+    CONTRACT_FIELDS,
+    HEADER_ROW,
+    ROUND_FIELDS,
+    cell_name,
+    sheet_ref,
+)
+from planner.io.workbook_sheet import cached_value
+from planner.model import ComputeContract, FundingRound
+
+if TYPE_CHECKING:
+    from planner.io.workbook_sheet import ScenarioSheet
+
+
+class TableRows:
+    """Plans and writes the two event tables of one scenario sheet."""
+
+    def __init__(self, sheet: ScenarioSheet) -> None:
+        self.sheet = sheet
+        self.ws = sheet.ws
+        self.styles = sheet.styles
+        self.scenario = sheet.scenario
+        self.links = sheet.links
+        self.periods = sheet.periods
+
+    def plan(self) -> None:
+        sheet = self.sheet
+        sheet._take(self._write_table_header, "Funding rounds", ROUND_FIELDS)
+        for funding_round in sheet.resolved.funding_rounds:
+            sheet.plan.round_rows[funding_round.id] = sheet._take(self._write_round, funding_round)
+        sheet._gap()
+        sheet._take(self._write_table_header, "Compute contracts", CONTRACT_FIELDS)
+        for contract in sheet.resolved.compute_contracts:
+            sheet.plan.contract_rows[contract.id] = sheet._take(self._write_contract, contract)
+        sheet._gap()
+
+    def _write_table_header(self, row: int, title: str, fields: Sequence[tuple[str, str]]) -> None:
+        s = self.styles
+        self.ws.write_string(row, COL_LABEL, title, s["section"])
+        self.ws.write_string(row, COL_UNIT, "", s["header"])
+        self.ws.write_string(row, COL_ID, "Id", s["header"])
+        for n, (_, text) in enumerate(fields):
+            self.ws.write_string(row, COL_VALUE + n, text, s["header"])
+
+    def _row_style(self, row_id: str) -> str:
+        if self.scenario is None:
+            return "input"
+        overridden = (
+            row_id in self.scenario.funding_rounds or row_id in self.scenario.compute_contracts
+        )
+        return "override" if overridden else "input"
+
+    def _table_cells(
+        self, row: int, row_id: str, cells: Sequence[tuple[int, str | float | None, str]]
+    ) -> None:
+        """Fields of an event table row: the scenario's own values, or links to the base's row."""
+        s, ws = self.styles, self.ws
+        style = self._row_style(row_id)
+        base_row = None if self.links is None else self.links.table_rows.get(row_id)
+        for col, value, fmt in cells:
+            if base_row is not None and style == "input":
+                source = sheet_ref(self.links.sheet if self.links else "") + cell_name(
+                    base_row, col, absolute=True
+                )
+                text = f'IF(ISBLANK({source}),"",{source})' if col > COL_VALUE else source
+                cached = cached_value("" if value is None else value)
+                ws.write_formula(row, col, "=" + text, s.get("link", fmt), cached)
+            elif isinstance(value, str):
+                ws.write_string(row, col, value, s[style + "_text"])
+            elif value is None:
+                ws.write_blank(row, col, None, s.get(style, fmt))
+            else:
+                ws.write_number(row, col, value, s.get(style, fmt))
+
+    def _write_round(self, row: int, funding_round: FundingRound) -> None:
+        s, ws = self.styles, self.ws
+        ws.write_string(row, COL_UNIT, "$B", s["unit"])
+        ws.write_string(row, COL_ID, funding_round.id, s["ident"])
+        money = "#,##0.0"
+        cells = (
+            (COL_LABEL, funding_round.investor, "@"),
+            (COL_VALUE, funding_round.period, "@"),
+            (COL_VALUE + 1, funding_round.amount, money),
+            (COL_VALUE + 2, funding_round.pre_money, money),
+            (COL_VALUE + 3, funding_round.tranche_per_gw, money),
+        )
+        self._table_cells(row, funding_round.id, cells)
+        self.sheet._comment(row, COL_LABEL, funding_round.note)
+        labels = self.sheet.span(HEADER_ROW)
+        period_cell = cell_name(row, COL_VALUE)
+        ws.write_formula(
+            row,
+            COL_VALUE + 4,
+            f"=MATCH({period_cell},{labels},0)",
+            s.get("calc", "0"),
+            float(self.periods.index(funding_round.period) + 1),
+        )
+        pre, amount = cell_name(row, COL_VALUE + 2), cell_name(row, COL_VALUE + 1)
+        post = funding_round.post_money
+        ws.write_formula(
+            row,
+            COL_VALUE + 5,
+            f'=IF(ISNUMBER({pre}),{pre}+{amount},"")',
+            s.get("calc", money),
+            "" if post is None else post,
+        )
+
+    def _write_contract(self, row: int, contract: ComputeContract) -> None:
+        s, ws = self.styles, self.ws
+        ws.write_string(row, COL_UNIT, "", s["unit"])
+        ws.write_string(row, COL_ID, contract.id, s["ident"])
+        cells = (
+            (COL_LABEL, contract.counterparty, "@"),
+            (COL_VALUE, contract.gw, "#,##0.00"),
+            (COL_VALUE + 1, contract.total_value, "#,##0.0"),
+            (COL_VALUE + 2, float(contract.first_year), "0"),
+            (COL_VALUE + 3, float(contract.last_year), "0"),
+            (COL_VALUE + 4, contract.custom_chip_share, "0%"),
+            (COL_VALUE + 5, float(contract.service_years), "0"),
+        )
+        self._table_cells(row, contract.id, cells)
+        self.sheet._comment(row, COL_LABEL, contract.note)
