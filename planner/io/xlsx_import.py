@@ -60,8 +60,15 @@ def import_workbook(path: str | os.PathLike[str]) -> Project:
             "use Import plain sheet to read its numbers into a scenario"
         )
     meta = _read_meta(workbook[META_SHEET], name)
-    reader = _Reader(workbook, meta, name)
-    project = reader.project()
+    try:
+        project = _Reader(workbook, meta, name).project()
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+        if isinstance(exc, WorkbookError):
+            raise
+        raise WorkbookError(
+            f"{name}: the hidden {META_SHEET} sheet does not describe this workbook "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
     from planner.io.project_file import check_project
 
     try:
@@ -80,7 +87,7 @@ def _read_meta(ws: Any, name: str) -> dict[str, Any]:
         chunks.append(value)
     try:
         meta = json.loads("".join(chunks))
-    except ValueError:
+    except (ValueError, RecursionError):
         raise WorkbookError(f"{name}: the hidden {META_SHEET} sheet is damaged") from None
     if not isinstance(meta, dict) or meta.get("format") != META_FORMAT:
         raise WorkbookError(f"{name}: the hidden {META_SHEET} sheet is not Burnrate's")

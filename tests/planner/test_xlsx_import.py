@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import openpyxl.xml
@@ -239,6 +241,33 @@ def test_text_where_a_number_belongs_and_moved_rows(exported: Path, tmp_path: Pa
     workbook["Leaked plan"].insert_rows(20)
     workbook.save(path)
     with pytest.raises(WorkbookError, match="rows were inserted, deleted or moved"):
+        import_workbook(path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda meta: meta["sheets"][0]["rows"].pop("cash"),
+        lambda meta: meta["sheets"][0].update(rows={"chatgpt_users": -5}),
+        lambda meta: meta["items"][0].pop("label"),
+        lambda meta: meta.update(project=None),
+        lambda meta: meta["sheets"][0].update(sheet="Gone"),
+    ],
+)
+def test_a_tampered_structure_sheet_is_refused(
+    exported: Path, tmp_path: Path, change: Callable[[dict[str, Any]], object]
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["_burnrate"]
+    text = "".join(str(ws.cell(r, 1).value) for r in range(2, ws.max_row + 1))
+    meta = json.loads(text)
+    change(meta)
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 1).value = None
+    ws.cell(2, 1).value = json.dumps(meta)
+    path = tmp_path / "tampered.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError):
         import_workbook(path)
 
 
