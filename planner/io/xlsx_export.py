@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ def export_workbook(
 ) -> None:
     """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``."""
     import xlsxwriter
+    from xlsxwriter.exceptions import XlsxWriterException
 
     names = list(scenarios) if scenarios else project.scenario_names
     for name in names:
@@ -61,16 +63,28 @@ def export_workbook(
         "nan_inf_to_errors": True,
         "in_memory": True,
     }
-    workbook = xlsxwriter.Workbook(str(target), options)
+    # Written beside the target and moved over it, so a failed export never
+    # leaves a half-written file in place of a good one.
     try:
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".xlsx", dir=target.parent
+        )
+        os.close(fd)
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    temp = Path(temp_name)
+    try:
+        workbook = xlsxwriter.Workbook(str(temp), options)
         _fill(workbook, project, results, titles)
+        workbook.close()
+        temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
+        os.replace(temp, target)
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except XlsxWriterException as exc:
+        raise ExportError(f"cannot write {target}: {exc}") from None
     finally:
-        try:
-            workbook.close()
-        except OSError as exc:
-            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
-        except Exception as exc:  # XlsxWriter wraps file errors in its own types
-            raise ExportError(f"cannot write {target}: {exc}") from None
+        temp.unlink(missing_ok=True)
 
 
 def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
@@ -107,6 +121,12 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     _write_sources(sources_ws, styles, project, results)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _plain_formula(formula: str, expand_future_functions: bool = False) -> str:

@@ -180,3 +180,22 @@ def test_chosen_scenarios_only_and_unknown_names_refused(tmp_path: Path, builtin
 def test_unwritable_target_is_an_export_error(tmp_path: Path, builtin: Project) -> None:
     with pytest.raises(ExportError, match="cannot write"):
         export_workbook(builtin, tmp_path / "missing-folder" / "out.xlsx")
+
+
+def test_a_failed_export_keeps_the_previous_file(
+    tmp_path: Path, builtin: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import planner.io.xlsx_export as xlsx_export
+
+    path = tmp_path / "plan.xlsx"
+    export_workbook(builtin, path)
+    before = path.read_bytes()
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(xlsx_export, "_fill", broken)
+    with pytest.raises(RuntimeError):
+        export_workbook(builtin, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
