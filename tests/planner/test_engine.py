@@ -203,3 +203,11 @@ def test_reference_evaluator_agrees_on_the_builtin_scenarios(builtin) -> None:
         reference = evaluate_reference(resolved)
         for item_id, values in reference.items():
             assert engine.series(item_id).tolist() == pytest.approx(values, rel=1e-12, abs=1e-12)
+
+
+def test_result_as_a_dataframe_of_line_items_by_period(builtin) -> None:
+    result = evaluate(builtin, "Bear case")
+    frame = result.frame()
+    assert list(frame.columns) == builtin.periods
+    assert frame.loc["cash", "2030"] == result.series("cash")[7]
+    assert {"revenue", "burn", "committed_spend"} <= set(frame.index)
