@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from planner.io.workbook_layout import (
 from planner.io.workbook_styles import Styles
 from planner.model import LineItem, Project, Scenario
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 KPI_SERIES = ("revenue", "burn", "funding", "cash")
 TIMELINE_ROWS = ("year", "period_in_year", "periods_per_year", "first_month", "period_number")
 
@@ -136,8 +138,10 @@ class ScenarioSheet:
             self.ws.write_string(row, COL_ID, ident, self.styles["ident"])
 
     def _comment(self, row: int, col: int, note: str) -> None:
-        if note:
-            self.ws.write_comment(row, col, note, {"x_scale": 2.2, "y_scale": 1.6})
+        # XML cannot carry most control characters; a note keeps its visible text.
+        text = _CONTROL.sub("", note)
+        if text:
+            self.ws.write_comment(row, col, text, {"x_scale": 2.2, "y_scale": 1.6})
 
     # --- planning -------------------------------------------------------------
 

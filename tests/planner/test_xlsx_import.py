@@ -12,9 +12,12 @@ from typing import Any
 import openpyxl
 import openpyxl.xml
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.builtin import builtin_project
 from planner.cli import main
+from planner.formula import FormulaError
 from planner.io.project_file import load_project
 from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL
 from planner.io.xlsx_export import export_workbook
@@ -319,3 +322,32 @@ def test_cli_errors_exit_2_with_a_message(
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).map(lambda v: round(v, 6)),
+        min_size=13,
+        max_size=13,
+    ),
+    note=st.text(
+        st.characters(exclude_categories=["Cc", "Cs"]) | st.sampled_from("\n\t"), max_size=60
+    ),
+)
+def test_any_inputs_and_notes_survive_the_round_trip(
+    tmp_path: Path, values: list[float], note: str
+) -> None:
+    project = builtin_project()
+    item = project.item("other_costs")
+    project.items[project.items.index(item)] = item.model_copy(
+        update={"inputs": values, "note": note}
+    )
+    path = tmp_path / "random.xlsx"
+    try:
+        export_workbook(project, path)
+    except FormulaError:
+        return  # values that break the model (a division by zero) are not exported
+    assert import_workbook(path) == project
