@@ -474,15 +474,69 @@ def evaluate_all(project: Project) -> dict[str, Result]:
     return {name: evaluate(project, name) for name in project.scenario_names}
 
 
-def apply_checked(project: Project, command: Command) -> Applied:
-    """Apply ``command``; if any scenario then fails to evaluate, revert and raise CommandError."""
+_SCENARIO_SCOPED = (SetInput, SetConstant, SetFormula, PutRow, RemoveRow)
+
+
+def affected_scenarios(command: Command) -> set[str] | None:
+    """The scenarios whose values ``command`` can change; None when it may change any."""
+    if isinstance(command, Macro):
+        names: set[str] = set()
+        for part in command.commands:
+            found = affected_scenarios(part)
+            if found is None:
+                return None
+            names |= found
+        return names
+    if isinstance(command, _SCENARIO_SCOPED) and command.scenario is not None:
+        return {command.scenario}
+    return None
+
+
+def apply_checked(
+    project: Project, command: Command, previous: dict[str, Result] | None = None
+) -> Applied:
+    """Apply ``command``; if any scenario then fails to evaluate, revert and raise CommandError.
+
+    With ``previous`` results, scenarios the command cannot affect are not evaluated again.
+    """
     try:
         inverse = command.apply(project)
     except (FormulaError, ProjectError, ValueError) as exc:
         raise CommandError(str(exc)) from None
+    affected = affected_scenarios(command)
     try:
-        results = evaluate_all(project)
-    except (FormulaError, ProjectError) as exc:
+        if previous is None or affected is None:
+            results = evaluate_all(project)
+        else:
+            check_structure(project)
+            results = {
+                name: evaluate(project, name) if name in affected else previous[name]
+                for name in project.scenario_names
+            }
+    except (FormulaError, ProjectError, KeyError) as exc:
         inverse.apply(project)
         raise CommandError(str(exc)) from None
     return Applied(inverse, results)
+
+
+def override_summary(project: Project, name: str) -> str:
+    """What a scenario changes, in words: "6 input cells, 1 constant, 2 rows removed"."""
+    scenario = _scenario(project, name)
+    if scenario is None:
+        return "The base: other scenarios follow it wherever they do not override it."
+    cells = sum(len(c) for c in scenario.inputs.values())
+    parts = [
+        (cells, "input cell", "input cells"),
+        (len(scenario.values), "constant", "constants"),
+        (len(scenario.formulas), "formula", "formulas"),
+        (
+            len(scenario.funding_rounds) + len(scenario.compute_contracts),
+            "event row changed",
+            "event rows changed",
+        ),
+        (len(scenario.removed_rows), "event row removed", "event rows removed"),
+    ]
+    words = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
+    if not words:
+        return "Overrides nothing yet: it follows the base everywhere."
+    return "Overrides " + ", ".join(words) + "."

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -27,6 +28,7 @@ from planner.model import period_months, period_year
 from ui.document import Document
 
 Array = npt.NDArray[np.float64]
+LEGEND_HEADROOM = 0.32  # share of the data's span kept free above it for the legend
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
 
@@ -67,10 +69,15 @@ class ChartPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.getViewBox().setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
+        # Axes repaint whenever a curve next to them does; a cached pixmap makes that a copy.
+        for side in ("left", "bottom", "right"):
+            self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # The scene's export dialog offers SVG, which fails on this pyqtgraph version.
         self.plot_widget.scene().contextMenu = []
-        self.legend = self.plot.addLegend(offset=(6, 4), labelTextSize="8pt", verSpacing=-6)
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.legend = self.plot.addLegend(
+            offset=(4, 2), labelTextSize="8pt", verSpacing=-4, horSpacing=14, colCount=2
+        )
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 220))
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999", style=Qt.PenStyle.DotLine))
         self.cursor.setVisible(False)
         self.plot.addItem(self.cursor, ignoreBounds=True)
@@ -83,6 +90,7 @@ class ChartPanel(QWidget):
         self.x: Array = np.zeros(0)
         self.hover_index: int | None = None
         self._structure: object = None
+        self._y_limits: dict[int, tuple[float, float]] = {}
 
     # --- to override ----------------------------------------------------------
 
@@ -102,12 +110,33 @@ class ChartPanel(QWidget):
 
     # --- machinery --------------------------------------------------------------
 
+    def fit_y(self, *series: Array, box: pg.ViewBox | None = None) -> None:
+        """Fit the y range to ``series``, with headroom above for the legend.
+
+        The range snaps to round numbers and is only changed when they change, so
+        that small edits do not make the axes redraw their labels.
+        """
+        values = np.concatenate([np.asarray(s, dtype=np.float64).ravel() for s in series])
+        values = values[np.isfinite(values)]
+        low = min(0.0, float(values.min())) if values.size else 0.0
+        high = max(0.0, float(values.max())) if values.size else 1.0
+        span = (high - low) or 1.0
+        step = nice_step(span / 4)
+        top = float(np.ceil((high + LEGEND_HEADROOM * span) / step) * step)
+        bottom = float(np.floor((low - 0.04 * span) / step) * step) if low < 0 else -0.03 * top
+        limits = (bottom, top)
+        target = box or self.plot.getViewBox()
+        if self._y_limits.get(id(target)) != limits:
+            self._y_limits[id(target)] = limits
+            target.setYRange(*limits, padding=0)
+
     def update_chart(self) -> None:
         structure = self.structure()
         if structure != self._structure:
             self._structure = structure
             self.plot.clear()
             self.legend.clear()
+            self._y_limits.clear()
             self.plot.addItem(self.cursor, ignoreBounds=True)
             self.rebuild()
         self.x = period_x(self.document.project.periods)
@@ -152,6 +181,17 @@ class ChartPanel(QWidget):
                 self.document.message.emit(f"Could not save {path}: {exc.strerror or exc}")
             else:
                 self.document.message.emit(f"Saved {path}")
+
+
+def nice_step(rough: float) -> float:
+    """The round number (1, 2, 2.5 or 5 times a power of ten) at or above ``rough``."""
+    if not np.isfinite(rough) or rough <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(rough))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if factor * power >= rough:
+            return float(factor * power)
+    return float(10 * power)
 
 
 def money(value: float) -> str:

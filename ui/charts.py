@@ -37,15 +37,14 @@ class RevenueChart(ChartPanel):
                 pen=pg.mkPen(colour(tint), width=1),
                 fillLevel=0,
                 fillBrush=colour(tint, 200),
+                connect="finite",
             )
             self.plot.addItem(curve)
             self.stack.insert(0, curve)
         project = self.document.project
         for source, curve in zip(self.sources, self.stack, strict=True):
             self.legend.addItem(curve, project.item(source).label)
-        self.costs = pg.PlotDataItem(
-            pen=pg.mkPen(COSTS, width=3), symbol="o", symbolSize=5, symbolBrush=COSTS
-        )
+        self.costs = pg.PlotDataItem(pen=pg.mkPen(COSTS, width=3), connect="finite")
         self.plot.addItem(self.costs)
         self.legend.addItem(self.costs, "Total costs")
 
@@ -55,7 +54,9 @@ class RevenueChart(ChartPanel):
         for source, curve in zip(self.sources, self.stack, strict=True):
             level = level + result.series(source)
             curve.setData(self.x, level)
-        self.costs.setData(self.x, result.series("total_costs"))
+        costs = result.series("total_costs")
+        self.costs.setData(self.x, costs)
+        self.fit_y(level, costs)
 
     def describe(self, index: int) -> str:
         result = self.document.result
@@ -125,6 +126,7 @@ class CashChart(ChartPanel):
         self.cash.setData(self.x, cash)
         with_rounds = [i for i in range(len(self.x)) if self._round_lines(i)]
         self.rounds.setData(x=self.x[with_rounds], y=cash[with_rounds])
+        self.fit_y(cash, result.series("funding"))
         cash_zero = compute_kpis(result)["cash_zero"]
         if isinstance(cash_zero, str):
             year, month = int(cash_zero[:4]), int(cash_zero[5:7])
@@ -152,7 +154,7 @@ class ComputeChart(ChartPanel):
     def rebuild(self) -> None:
         self.plot.setLabel("left", "Capacity (GW)", color=CAPACITY)
         self.plot.showAxis("right")
-        self.plot.setLabel("right", "Committed spend ($B per year)", color=SPEND)
+        self.plot.setLabel("right", "Payments ($B per year)", color=SPEND)
         if not hasattr(self, "spend_box"):
             self.spend_box = pg.ViewBox()
             self.plot.scene().addItem(self.spend_box)
@@ -165,9 +167,7 @@ class ComputeChart(ChartPanel):
             x=[0], height=[0], width=0.6, brush=colour(SPEND, 140), pen=pg.mkPen(None)
         )
         self.spend_box.addItem(self.spend)
-        self.capacity = pg.PlotDataItem(
-            pen=pg.mkPen(CAPACITY, width=3), symbol="o", symbolSize=5, symbolBrush=CAPACITY
-        )
+        self.capacity = pg.PlotDataItem(pen=pg.mkPen(CAPACITY, width=3), connect="finite")
         self.plot.addItem(self.capacity)
         self.legend.addItem(self.capacity, "Capacity at year end (GW)")
         self.legend.addItem(self.spend, "Payments under contracts ($B)")
@@ -178,10 +178,12 @@ class ComputeChart(ChartPanel):
 
     def refresh(self) -> None:
         result = self.document.result
-        self.capacity.setData(self.x, result.series("capacity_gw"))
+        capacity = result.series("capacity_gw")
+        self.capacity.setData(self.x, capacity)
         spend = result.series("committed_spend")
         self.spend.setOpts(x=self.x, height=spend, width=0.6)
-        self.spend_box.setYRange(min(0.0, float(spend.min())), max(1.0, float(spend.max())) * 1.05)
+        self.fit_y(capacity)
+        self.fit_y(spend, box=self.spend_box)
         self._align_boxes()
 
     def describe(self, index: int) -> str:
@@ -237,9 +239,11 @@ class ComparisonChart(ChartPanel):
         return (tuple(self.document.project.periods), tuple(self.document.results))
 
     def rebuild(self) -> None:
+        self._unit: str | None = None
         self.curves: dict[str, pg.PlotDataItem] = {}
         for n, name in enumerate(self.document.results):
-            curve = pg.PlotDataItem(pen=pg.mkPen(SERIES_COLOURS[n % len(SERIES_COLOURS)], width=2))
+            tint = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+            curve = pg.PlotDataItem(pen=pg.mkPen(tint, width=2), connect="finite")
             self.plot.addItem(curve)
             self.legend.addItem(curve, name)
             self.curves[name] = curve
@@ -247,15 +251,22 @@ class ComparisonChart(ChartPanel):
     def refresh(self) -> None:
         series = self.series_id
         unit = self.document.project.item(series).unit if series else ""
-        self.plot.setLabel("left", unit)
+        if unit != self._unit:
+            self._unit = unit
+            self.plot.setLabel("left", unit)
         scale = 100.0 if unit == "%" else 1.0
+        shown = []
         for n, (name, curve) in enumerate(self.curves.items()):
             result = self.document.results.get(name)
             if result is None or series not in result.values:
                 continue
             width = 4 if name == self.document.scenario else 2
             curve.setPen(pg.mkPen(SERIES_COLOURS[n % len(SERIES_COLOURS)], width=width))
-            curve.setData(self.x, result.series(series) * scale)
+            values = result.series(series) * scale
+            curve.setData(self.x, values)
+            shown.append(values)
+        if shown:
+            self.fit_y(*shown)
 
     def describe(self, index: int) -> str:
         series = self.series_id

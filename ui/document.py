@@ -93,7 +93,7 @@ class Document(QObject):
     def push(self, command: Command) -> bool:
         """Apply ``command`` as one undo step; False (and a status message) if refused."""
         try:
-            applied = apply_checked(self._project, command)
+            applied = apply_checked(self._project, command, self._results)
         except CommandError as exc:
             self.message.emit(f"Not applied: {exc}")
             return False

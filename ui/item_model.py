@@ -51,11 +51,15 @@ class ItemTableModel(QAbstractTableModel):
         self._reload()
         document.projectReplaced.connect(self._reset)
         document.resultsChanged.connect(self._values_changed)
+        document.scenarioChanged.connect(self._values_changed)
 
     # --- structure -------------------------------------------------------------
 
     def _reload(self) -> None:
-        self._items = [i for i in self.document.project.items if i.group == self.group]
+        project = self.document.project
+        self._items = [i for i in project.items if i.group == self.group]
+        self._scenario = project.scenario(self.document.scenario)
+        self._values = [self.document.result.values.get(i.id) for i in self._items]
 
     def _reset(self) -> None:
         self.beginResetModel()
@@ -100,11 +104,8 @@ class ItemTableModel(QAbstractTableModel):
 
     # --- reading ------------------------------------------------------------------------
 
-    def is_editable(self, item: LineItem) -> bool:
-        return item.kind != "formula" or False
-
     def is_overridden(self, item: LineItem, period: str | None) -> bool:
-        scenario = self.document.project.scenario(self.document.scenario)
+        scenario = self._scenario
         if scenario is None:
             return False
         if item.id in scenario.formulas:
@@ -113,14 +114,14 @@ class ItemTableModel(QAbstractTableModel):
             return scenario.overrides_cell(item.id, period)
         return item.kind == "constant" and item.id in scenario.values
 
-    def _value(self, item: LineItem, column: int) -> float:
-        values = self.document.result.values.get(item.id)
+    def _value(self, row: int, column: int) -> float:
+        values = self._values[row]
         if values is None:
             return float("nan")
         return float(values[0, column - FIRST_PERIOD_COLUMN])
 
     def _effective_kind(self, item: LineItem) -> str:
-        scenario = self.document.project.scenario(self.document.scenario)
+        scenario = self._scenario
         if scenario is not None and item.id in scenario.formulas:
             return "formula"
         return item.kind
@@ -136,12 +137,10 @@ class ItemTableModel(QAbstractTableModel):
                 return item.label
             if role == Qt.ItemDataRole.ToolTipRole:
                 return _tooltip(item.label, item.note, self._formula_text(item))
-            if role == Qt.ItemDataRole.FontRole and self._effective_kind(item) == "formula":
-                return None
             return None
         if column == 1:
             return item.unit if role == Qt.ItemDataRole.DisplayRole else None
-        value = self._value(item, column)
+        value = self._value(index.row(), column)
         kind = self._effective_kind(item)
         overridden = self.is_overridden(item, period)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -167,7 +166,7 @@ class ItemTableModel(QAbstractTableModel):
         return None
 
     def _formula_text(self, item: LineItem) -> str | None:
-        scenario = self.document.project.scenario(self.document.scenario)
+        scenario = self._scenario
         if scenario is not None and item.id in scenario.formulas:
             return scenario.formulas[item.id]
         return item.formula
@@ -222,6 +221,7 @@ class ItemTableModel(QAbstractTableModel):
             return False
         if not self.document.push(command):
             return False
+        self._reload()
         self.dataChanged.emit(index, index)
         return True
 
@@ -244,6 +244,7 @@ class ItemTableModel(QAbstractTableModel):
                     report.refused.append(f"{where}: {exc}")
         if commands and self.document.push(Macro(tuple(commands), "Paste")):
             report.applied = len(commands)
+            self._reload()
         elif commands:
             report.refused.append("the pasted values would break the model; nothing was changed")
         return report

@@ -19,6 +19,7 @@ from planner.commands import (
     RemoveScenario,
     SetDescription,
     duplicate_scenario,
+    override_summary,
     unused_name,
 )
 from planner.model import Scenario
@@ -55,6 +56,9 @@ class ScenarioPanel(QWidget):
         for button in (self.add_button, self.duplicate_button, self.delete_button):
             buttons.addWidget(button)
         heading = QLabel("<b>Scenarios</b>")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #3c4043;")
         legend = QLabel(
             "<span style='background:#fde7b0'>&nbsp;amber&nbsp;</span> cells: the scenario's own"
             " values. <span style='color:#1a4fa0'>Blue</span>: inputs; grey: calculated."
@@ -68,6 +72,7 @@ class ScenarioPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(QLabel("Description"))
         layout.addWidget(self.description)
+        layout.addWidget(self.summary)
         layout.addWidget(legend)
         document.scenarioChanged.connect(self.select)
         document.scenariosChanged.connect(self._show_description)
@@ -91,6 +96,9 @@ class ScenarioPanel(QWidget):
     def _show_description(self) -> None:
         if not self.description.hasFocus():
             self.description.setText(self.model.description_of(self.document.scenario))
+            self.description.setCursorPosition(0)
+        self.description.setToolTip(self.description.text())
+        self.summary.setText(override_summary(self.document.project, self.document.scenario))
         self.delete_button.setEnabled(self.document.scenario_key is not None)
 
     def _describe(self) -> None:

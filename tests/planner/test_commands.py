@@ -187,3 +187,13 @@ def test_apply_checked_returns_every_scenarios_results() -> None:
     applied = apply_checked(project, SetInput(None, "sales", "2026", 40.0))
     assert set(applied.results) == {"Base", "Alt"}
     assert applied.results["Base"].series("sales")[3] == 40.0
+
+
+def test_a_scenario_edit_evaluates_only_that_scenario_again() -> None:
+    project = small_project()
+    before = apply_checked(project, SetInput(None, "sales", "2026", 5.0)).results
+    after = apply_checked(project, SetInput("Alt", "sales", "2026", 6.0), before).results
+    assert after["Base"] is before["Base"]
+    assert after["Alt"] is not before["Alt"] and after["Alt"].series("sales")[3] == 6.0
+    base_edit = apply_checked(project, SetInput(None, "sales", "2023", 2.0), after).results
+    assert base_edit["Alt"] is not after["Alt"]
