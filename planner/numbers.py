@@ -106,15 +106,14 @@ def format_value(value: float, unit: str) -> str:
     magnitude = abs(value)
     if magnitude >= 100 or (magnitude >= 10 and value == round(value)):
         text = f"{value:,.0f}"
-    elif magnitude >= 10:
+    elif magnitude >= 1:
         text = f"{value:,.1f}"
     elif magnitude == 0:
         text = "0"
+    elif magnitude >= 0.01:
+        text = f"{value:.2f}"
     else:
-        decimals = 2 if magnitude >= 1 else 3
-        text = f"{value:,.{decimals}f}".rstrip("0")
-        if text.endswith("."):
-            text += "0"
+        text = f"{value:.2g}"
     return text.replace("-", "\u2212") if value < 0 else text
 
 

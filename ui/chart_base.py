@@ -28,7 +28,7 @@ from planner.model import period_months, period_year
 from ui.document import Document
 
 Array = npt.NDArray[np.float64]
-LEGEND_HEADROOM = 0.32  # share of the data's span kept free above it for the legend
+LEGEND_HEADROOM = 0.38  # share of the data's span kept free above it for the legend
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
 
@@ -77,7 +77,6 @@ class ChartPanel(QWidget):
         self.legend = self.plot.addLegend(
             offset=(4, 2), labelTextSize="8pt", verSpacing=-4, horSpacing=14, colCount=2
         )
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 220))
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999", style=Qt.PenStyle.DotLine))
         self.cursor.setVisible(False)
         self.plot.addItem(self.cursor, ignoreBounds=True)

@@ -102,7 +102,12 @@ class CashChart(ChartPanel):
             angle=90,
             pen=pg.mkPen(COSTS, width=2, style=Qt.PenStyle.DashLine),
             label="cash runs out {value}",
-            labelOpts={"position": 0.92, "color": COSTS, "anchors": [(1, 0.5), (1, 0.5)]},
+            labelOpts={
+                "position": 0.08,
+                "color": COSTS,
+                "anchors": [(1.05, 1), (1.05, 1)],
+                "fill": pg.mkBrush(255, 255, 255, 200),
+            },
         )
         self.plot.addItem(self.zero_date, ignoreBounds=True)
 
@@ -130,9 +135,9 @@ class CashChart(ChartPanel):
         cash_zero = compute_kpis(result)["cash_zero"]
         if isinstance(cash_zero, str):
             year, month = int(cash_zero[:4]), int(cash_zero[5:7])
+            self.zero_date.setVisible(True)
             self.zero_date.setValue(year - 1 + month / 12)
             self.zero_date.label.setFormat(f"cash runs out {cash_zero}")
-            self.zero_date.setVisible(True)
         else:
             self.zero_date.setVisible(False)
 

@@ -82,10 +82,10 @@ class TablesPanel(QTabWidget):
             view = SheetView(self.document)
             model.setParent(view)
             view.setModel(model)
-            view.setColumnWidth(0, 265)
+            view.setColumnWidth(0, 280)
             view.setColumnWidth(1, 70)
             for column in range(FIRST_PERIOD_COLUMN, model.columnCount()):
-                view.setColumnWidth(column, 58)
+                view.setColumnWidth(column, 56)
             self.item_views[group] = view
             self.addTab(view, GROUP_TITLES.get(group, group.replace("_", " ").capitalize()))
         self.funding_tab = EventTab(self.document, "funding")

@@ -85,7 +85,9 @@ def test_display_uses_a_real_minus_and_sensible_precision() -> None:
     assert format_value(-9.0, "$B") == "\u22129.0"
     assert format_value(1250, "M users") == "1,250"
     assert format_value(13.04, "$B") == "13.0"
-    assert format_value(3.75, "$/month") == "3.75"
+    assert format_value(3.75, "$/month") == "3.8"
+    assert format_value(0.35, "$B") == "0.35"
+    assert format_value(0.004, "$B") == "0.004"
     assert format_value(float("nan"), "$B") == "—"
 
 

@@ -112,3 +112,39 @@ def test_chart_saves_as_png(window: MainWindow, tmp_path: Path) -> None:
     out = tmp_path / "cash.png"
     window.charts[1].save_png(out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_closing_with_unsaved_changes_asks_and_can_be_cancelled(
+    window: MainWindow, dialog_log: DialogLog
+) -> None:
+    window.show()
+    edit_users(window, "888")
+    dialog_log.save_answer = "cancel"
+    assert not window.close()
+    assert window.isVisible()
+    dialog_log.save_answer = "discard"
+    assert window.close()
+
+
+def test_dropping_a_project_file_opens_it(window: MainWindow, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    edited = builtin_project()
+    edited.item("chatgpt_users").inputs[3] = 2222  # type: ignore[index]
+    target = tmp_path / "dropped.burnrate"
+    from planner.io.project_file import save_project
+
+    save_project(edited, target)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(target))])
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    assert window.document.path == target
+    assert window.document.project.item("chatgpt_users").inputs[3] == 2222  # type: ignore[index]
