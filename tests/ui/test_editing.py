@@ -188,3 +188,22 @@ def test_the_title_marks_unsaved_changes(window: MainWindow) -> None:
     assert window.isWindowModified()
     window.document.undo_stack.undo()
     assert not window.isWindowModified()
+
+
+def test_hovering_a_chart_reads_out_the_values_under_the_cursor(window: MainWindow) -> None:
+    from PySide6.QtCore import QPointF
+
+    from ui.chart_base import money
+
+    window.show()
+    window.document.flush()
+    cash = window.charts[1]
+    box = cash.plot.getViewBox()
+    cash._hover(box.mapViewToScene(QPointF(2027.2, 0)))
+    value = window.document.result.series("cash")[4]
+    assert cash.readout.text().startswith("2027: cash ")
+    assert money(value) in cash.readout.text()
+    assert cash.cursor.isVisible() and cash.cursor.value() == 2027
+    comparison = window.charts[3]
+    comparison._hover(comparison.plot.getViewBox().mapViewToScene(QPointF(2030, 0)))
+    assert all(name in comparison.readout.text() for name in window.document.project.scenario_names)
