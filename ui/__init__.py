@@ -1,5 +1,8 @@
 """The desktop window: Qt widgets, table models and charts over the planner."""
 
+# The planner (pydantic, numpy) is imported before Qt on purpose: PySide6 inspects the
+# source of every module imported after it, which costs start-up time for nothing here.
+import planner.io.project_file  # noqa: F401
 from ui.qt_fixes import install as _install_qt_fixes
 
 _install_qt_fixes()

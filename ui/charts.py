@@ -38,13 +38,14 @@ class RevenueChart(ChartPanel):
                 fillLevel=0,
                 fillBrush=colour(tint, 200),
                 connect="finite",
+                antialias=True,
             )
             self.plot.addItem(curve)
             self.stack.insert(0, curve)
         project = self.document.project
         for source, curve in zip(self.sources, self.stack, strict=True):
             self.legend.addItem(curve, project.item(source).label)
-        self.costs = pg.PlotDataItem(pen=pg.mkPen(COSTS, width=3), connect="finite")
+        self.costs = pg.PlotDataItem(pen=pg.mkPen(COSTS, width=3), connect="finite", antialias=True)
         self.plot.addItem(self.costs)
         self.legend.addItem(self.costs, "Total costs")
 
@@ -84,7 +85,11 @@ class CashChart(ChartPanel):
         )
         self.plot.addItem(self.zero, ignoreBounds=True)
         self.cash = pg.PlotDataItem(
-            pen=pg.mkPen(CASH, width=3), symbol="o", symbolSize=5, symbolBrush=CASH
+            pen=pg.mkPen(CASH, width=3),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=CASH,
+            antialias=True,
         )
         self.plot.addItem(self.cash)
         self.legend.addItem(self.cash, "Cash at year end")
@@ -161,7 +166,7 @@ class ComputeChart(ChartPanel):
         self.plot.showAxis("right")
         self.plot.setLabel("right", "Payments ($B per year)", color=SPEND)
         if not hasattr(self, "spend_box"):
-            self.spend_box = pg.ViewBox()
+            self.spend_box = pg.ViewBox(enableMenu=False)
             self.plot.scene().addItem(self.spend_box)
             self.plot.getAxis("right").linkToView(self.spend_box)
             self.spend_box.setXLink(self.plot)
@@ -172,7 +177,9 @@ class ComputeChart(ChartPanel):
             x=[0], height=[0], width=0.6, brush=colour(SPEND, 140), pen=pg.mkPen(None)
         )
         self.spend_box.addItem(self.spend)
-        self.capacity = pg.PlotDataItem(pen=pg.mkPen(CAPACITY, width=3), connect="finite")
+        self.capacity = pg.PlotDataItem(
+            pen=pg.mkPen(CAPACITY, width=3), connect="finite", antialias=True
+        )
         self.plot.addItem(self.capacity)
         self.legend.addItem(self.capacity, "Capacity at year end (GW)")
         self.legend.addItem(self.spend, "Payments under contracts ($B)")
@@ -248,7 +255,7 @@ class ComparisonChart(ChartPanel):
         self.curves: dict[str, pg.PlotDataItem] = {}
         for n, name in enumerate(self.document.results):
             tint = SERIES_COLOURS[n % len(SERIES_COLOURS)]
-            curve = pg.PlotDataItem(pen=pg.mkPen(tint, width=2), connect="finite")
+            curve = pg.PlotDataItem(pen=pg.mkPen(tint, width=2), connect="finite", antialias=True)
             self.plot.addItem(curve)
             self.legend.addItem(curve, name)
             self.curves[name] = curve

@@ -24,6 +24,7 @@ from ui.undo import PlannerUndoCommand
 class Document(QObject):
     """One project being edited; the single source of truth for every view."""
 
+    changed = Signal()  # at once, after every change to the project or the results
     resultsChanged = Signal()  # coalesced: values of the current project changed
     projectReplaced = Signal()  # a different project (new, opened, restored, imported)
     scenarioChanged = Signal(str)  # the scenario on screen
@@ -85,6 +86,7 @@ class Document(QObject):
         if name == self._scenario or name not in self._results:
             return
         self._scenario = name
+        self.changed.emit()
         self.scenarioChanged.emit(name)
         self._schedule_results_changed()
 
@@ -122,6 +124,7 @@ class Document(QObject):
                 else self._project.base_name
             )
         self._scenario_names = names
+        self.changed.emit()
         self.scenariosChanged.emit()
         if moved:
             self.scenarioChanged.emit(self._scenario)

@@ -22,6 +22,16 @@ from ui.document import Document
 from ui.style import FORMULA_BG, INPUT_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
+RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+EDITABLE = READ_ONLY | Qt.ItemFlag.ItemIsEditable
+_ROLE_SLOTS = {
+    Qt.ItemDataRole.DisplayRole: 0,
+    Qt.ItemDataRole.TextAlignmentRole: 1,
+    Qt.ItemDataRole.BackgroundRole: 2,
+    Qt.ItemDataRole.ForegroundRole: 3,
+    Qt.ItemDataRole.FontRole: 4,
+}
 FIRST_PERIOD_COLUMN = 2
 COPY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -49,7 +59,9 @@ class ItemTableModel(QAbstractTableModel):
         self.group = group
         self._items: list[LineItem] = []
         self._reload()
+        self._remember_shown()
         document.projectReplaced.connect(self._reset)
+        document.changed.connect(self._reload)
         document.resultsChanged.connect(self._values_changed)
         document.scenarioChanged.connect(self._values_changed)
 
@@ -60,18 +72,43 @@ class ItemTableModel(QAbstractTableModel):
         self._items = [i for i in project.items if i.group == self.group]
         self._scenario = project.scenario(self.document.scenario)
         self._values = [self.document.result.values.get(i.id) for i in self._items]
+        self._cells: dict[tuple[int, int], tuple[Any, ...]] = {}
+
+    def _remember_shown(self) -> None:
+        self._shown = [self._row_state(r) for r in range(len(self._items))]
 
     def _reset(self) -> None:
         self.beginResetModel()
         self._reload()
+        self._remember_shown()
         self.endResetModel()
 
     def _values_changed(self) -> None:
         # Items are edited in place, but a replaced list means new objects: reload them.
         self._reload()
-        if self._items:
-            last = self.index(self.rowCount() - 1, self.columnCount() - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
+        states = [self._row_state(r) for r in range(len(self._items))]
+        before = self._shown
+        self._shown = states
+        changed = [r for r, state in enumerate(states) if r >= len(before) or state != before[r]]
+        if changed:
+            # Only rows whose values or overrides moved: the others need no repaint.
+            last_column = self.columnCount() - 1
+            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], last_column))
+
+    def _row_state(self, row: int) -> tuple[object, ...]:
+        """What a row shows: its values, and what the scenario on screen overrides in it."""
+        item = self._items[row]
+        values = self._values[row]
+        scenario = self._scenario
+        overrides: tuple[object, ...] = ()
+        if scenario is not None:
+            overrides = (
+                tuple(sorted(scenario.inputs.get(item.id, {}).items())),
+                scenario.values.get(item.id),
+                scenario.formulas.get(item.id),
+            )
+        notes = (item.note, tuple(sorted(item.input_notes.items())))
+        return (None if values is None else values.tobytes(), overrides, notes)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
@@ -129,41 +166,47 @@ class ItemTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        item = self._items[index.row()]
-        column = index.column()
-        period = self.period_at(column)
-        if column == 0:
+        row, column = index.row(), index.column()
+        item = self._items[row]
+        if column < FIRST_PERIOD_COLUMN:
             if role == Qt.ItemDataRole.DisplayRole:
-                return item.label
-            if role == Qt.ItemDataRole.ToolTipRole:
+                return item.label if column == 0 else item.unit
+            if role == Qt.ItemDataRole.ToolTipRole and column == 0:
                 return _tooltip(item.label, item.note, self._formula_text(item))
             return None
-        if column == 1:
-            return item.unit if role == Qt.ItemDataRole.DisplayRole else None
-        value = self._value(index.row(), column)
-        kind = self._effective_kind(item)
-        overridden = self.is_overridden(item, period)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(value, item.unit)
+        slot = _ROLE_SLOTS.get(role)
+        if slot is not None:
+            # Views ask for several roles of every visible cell on each repaint:
+            # answer from a per-refresh cache instead of recomputing.
+            return self._cell(row, column)[slot]
         if role == Qt.ItemDataRole.EditRole:
-            return edit_text(value, item.unit)
+            return edit_text(self._value(row, column), item.unit)
         if role == COPY_ROLE:
-            return edit_text(value, item.unit) + ("%" if item.unit == "%" else "")
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if overridden:
-                return OVERRIDE_BG
-            return FORMULA_BG if kind == "formula" else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return INPUT_FG if kind != "formula" else None
-        if role == Qt.ItemDataRole.FontRole and overridden:
-            font = QFont()
-            font.setBold(True)
-            return font
+            suffix = "%" if item.unit == "%" else ""
+            return edit_text(self._value(row, column), item.unit) + suffix
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._cell_tooltip(item, period, kind, overridden)
+            period = self.period_at(column)
+            kind = self._effective_kind(item)
+            return self._cell_tooltip(item, period, kind, self.is_overridden(item, period))
         return None
+
+    def _cell(self, row: int, column: int) -> tuple[Any, ...]:
+        key = (row, column)
+        cached = self._cells.get(key)
+        if cached is None:
+            item = self._items[row]
+            kind = self._effective_kind(item)
+            overridden = self.is_overridden(item, self.period_at(column))
+            background = OVERRIDE_BG if overridden else (FORMULA_BG if kind == "formula" else None)
+            cached = (
+                format_value(self._value(row, column), item.unit),
+                RIGHT_ALIGNED,
+                background,
+                INPUT_FG if kind != "formula" else None,
+                _bold() if overridden else None,
+            )
+            self._cells[key] = cached
+        return cached
 
     def _formula_text(self, item: LineItem) -> str | None:
         scenario = self._scenario
@@ -188,11 +231,10 @@ class ItemTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         item = self._items[index.row()]
         if index.column() >= FIRST_PERIOD_COLUMN and self._effective_kind(item) != "formula":
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
+            return EDITABLE
+        return READ_ONLY
 
     # --- editing ---------------------------------------------------------------------------
 
@@ -221,7 +263,6 @@ class ItemTableModel(QAbstractTableModel):
             return False
         if not self.document.push(command):
             return False
-        self._reload()
         self.dataChanged.emit(index, index)
         return True
 
@@ -244,7 +285,6 @@ class ItemTableModel(QAbstractTableModel):
                     report.refused.append(f"{where}: {exc}")
         if commands and self.document.push(Macro(tuple(commands), "Paste")):
             report.applied = len(commands)
-            self._reload()
         elif commands:
             report.refused.append("the pasted values would break the model; nothing was changed")
         return report
@@ -276,6 +316,12 @@ class ItemTableModel(QAbstractTableModel):
         if period is not None and item.kind == "input":
             return item.id, period, item.input_notes.get(period, "")
         return item.id, None, item.note
+
+
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
 
 
 def _tooltip(label: str, note: str, formula: str | None) -> str:

@@ -28,6 +28,7 @@ class KpiCard(QFrame):
         self.title.setStyleSheet("color: #5f6368; font-size: 11px;")
         self.value = QLabel("")
         self.value.setStyleSheet("font-size: 20px; font-weight: 600; color: #202124;")
+        self.alarm = False
         self.caption = QLabel(caption)
         self.caption.setStyleSheet("color: #80868b; font-size: 10px;")
         layout = QVBoxLayout(self)
@@ -38,9 +39,13 @@ class KpiCard(QFrame):
         layout.addWidget(self.caption)
 
     def show_value(self, text: str, alarm: bool = False) -> None:
-        self.value.setText(text)
-        tint = "#b3261e" if alarm else "#202124"
-        self.value.setStyleSheet(f"font-size: 20px; font-weight: 600; color: {tint};")
+        if text != self.value.text():
+            self.value.setText(text)
+        if alarm != self.alarm:
+            # Style sheets are costly to re-apply: only when the colour changes.
+            self.alarm = alarm
+            tint = "#b3261e" if alarm else "#202124"
+            self.value.setStyleSheet(f"font-size: 20px; font-weight: 600; color: {tint};")
 
 
 class KpiStrip(QWidget):

@@ -21,16 +21,20 @@ class ScenarioListModel(QAbstractListModel):
         super().__init__()
         self.document = document
         self._names = list(document.project.scenario_names)
+        self._descriptions = [self.description_of(n) for n in self._names]
         document.scenariosChanged.connect(self._refresh)
         document.projectReplaced.connect(self._refresh)
 
     def _refresh(self) -> None:
         names = list(self.document.project.scenario_names)
+        descriptions = [self.description_of(n) for n in names]
         if names != self._names:
             self.beginResetModel()
             self._names = names
+            self._descriptions = descriptions
             self.endResetModel()
-        elif names:
+        elif descriptions != self._descriptions:
+            self._descriptions = descriptions
             self.dataChanged.emit(self.index(0), self.index(len(names) - 1))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
