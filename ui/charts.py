@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.engine import group_members
-from planner.kpis import compute_kpis
 from ui.chart_base import ChartPanel, colour, money
 from ui.document import Document
 from ui.style import CAPACITY, CASH, COSTS, FUNDING, SERIES_COLOURS, SPEND
@@ -137,7 +136,7 @@ class CashChart(ChartPanel):
         with_rounds = [i for i in range(len(self.x)) if self._round_lines(i)]
         self.rounds.setData(x=self.x[with_rounds], y=cash[with_rounds])
         self.fit_y(cash, result.series("funding"))
-        cash_zero = compute_kpis(result)["cash_zero"]
+        cash_zero = self.document.kpis()["cash_zero"]
         if isinstance(cash_zero, str):
             year, month = int(cash_zero[:4]), int(cash_zero[5:7])
             self.zero_date.setVisible(True)

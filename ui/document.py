@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoStack
 from planner.commands import Command, CommandError, apply_checked, evaluate_all
 from planner.engine import Result
 from planner.formula import FormulaError
+from planner.kpis import KpiValue, compute_kpis
 from planner.model import Project
 from planner.scenarios import ProjectError
 from ui.undo import PlannerUndoCommand
@@ -44,6 +45,7 @@ class Document(QObject):
         self._scenario = project.base_name
         self._results: dict[str, Result] = evaluate_all(project)
         self._emit_pending = False
+        self._kpi_cache: dict[int, tuple[Result, dict[str, KpiValue]]] = {}
         self._scenario_names = tuple(project.scenario_names)
 
     # --- state ---------------------------------------------------------------
@@ -73,6 +75,17 @@ class Document(QObject):
     @property
     def result(self) -> Result:
         return self._results[self._scenario]
+
+    def kpis(self, scenario: str | None = None) -> dict[str, KpiValue]:
+        """The key figures of ``scenario`` (the one on screen by default), computed once."""
+        result = self._results[scenario or self._scenario]
+        cached = self._kpi_cache.get(id(result))
+        if cached is None or cached[0] is not result:
+            cached = (result, compute_kpis(result))
+            self._kpi_cache[id(result)] = cached
+            if len(self._kpi_cache) > 64:
+                self._kpi_cache.pop(next(iter(self._kpi_cache)))
+        return cached[1]
 
     @property
     def is_modified(self) -> bool:

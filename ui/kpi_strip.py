@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from planner.kpis import KpiValue, compute_kpis, format_kpi
+from planner.kpis import KpiValue, format_kpi
 from ui.document import Document
 
 CARDS = (
@@ -15,6 +15,9 @@ CARDS = (
     ("peak_funding_need", "Peak funding need", "largest cumulative burn"),
     ("commitments_to_revenue", "Commitments / revenue", "contracts ÷ {ref} revenue"),
 )
+
+
+CAPTIONS = {kpi: caption for kpi, _, caption in CARDS}
 
 
 class KpiCard(QFrame):
@@ -64,16 +67,25 @@ class KpiStrip(QWidget):
         self.values: dict[str, KpiValue] = {}
 
     def update_cards(self) -> None:
-        result = self.document.result
-        self.values = compute_kpis(result)
+        document = self.document
+        result = document.result
+        self.values = document.kpis()
+        base_name = document.project.base_name
+        base = document.kpis(base_name) if document.scenario != base_name else None
         reference = result.resolved.reference_period or result.periods[0]
-        self.cards["commitments_to_revenue"].caption.setText(f"contracts ÷ {reference} revenue")
         for kpi, card in self.cards.items():
             value = self.values[kpi]
             alarm = (kpi == "cash_zero" and value is not None) or (
                 kpi == "breakeven_year" and value is None
             )
-            card.show_value(format_kpi(kpi, value), alarm)
-            card.setToolTip(
-                f"{card.title.text()}: {format_kpi(kpi, value)} ({self.document.scenario})"
+            text = format_kpi(kpi, value)
+            card.show_value(text, alarm)
+            # Beside a scenario's figure, the base's: the comparison people make first.
+            caption = (
+                f"{base_name}: {format_kpi(kpi, base[kpi])}"
+                if base is not None
+                else CAPTIONS[kpi].format(ref=reference)
             )
+            if card.caption.text() != caption:
+                card.caption.setText(caption)
+                card.setToolTip(f"{card.title.text()}: {text} ({document.scenario})")

@@ -163,6 +163,9 @@ def test_undo_and_redo_restore_every_value(window: MainWindow) -> None:
 def test_scenario_overrides_look_different_and_reset_to_base(window: MainWindow) -> None:
     document = window.document
     document.set_scenario("Bull case")
+    document.flush()
+    base_figure = window.kpis.cards["breakeven_year"].caption.text()
+    assert base_figure == f"Leaked plan: {document.kpis('Leaked plan')['breakeven_year']}"
     model = table(window, "revenue")
     overridden = cell(model, "enterprise_api", "2027")
     plain = cell(model, "ad_revenue", "2027")
