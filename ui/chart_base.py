@@ -137,12 +137,19 @@ class ChartPanel(QWidget):
             self.plot.clear()
             self.legend.clear()
             self._y_limits.clear()
+            self.x = np.zeros(0)
             self.plot.addItem(self.cursor, ignoreBounds=True)
             self.rebuild()
             for sample, label in self.legend.items:
                 sample.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
                 label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.x = period_x(self.document.project.periods)
+        x = period_x(self.document.project.periods)
+        if not np.array_equal(x, self.x):
+            self.x = x
+            # A fixed x range spares pyqtgraph from measuring every curve on each update.
+            box = self.plot.getViewBox()
+            box.disableAutoRange(axis=pg.ViewBox.XAxis)
+            box.setXRange(float(x.min()) - 0.6, float(x.max()) + 0.6, padding=0)
         self.refresh()
         if self.hover_index is not None and self.hover_index < len(self.x):
             self.readout.setText(self.describe(self.hover_index))
