@@ -117,7 +117,10 @@ def format_value(value: float, unit: str) -> str:
     return text.replace("-", "\u2212") if value < 0 else text
 
 
-def edit_text(value: float, unit: str) -> str:
-    """Full-precision text for an editor, in the unit people see."""
+def edit_text(value: float, unit: str, decimal_point: str = ".") -> str:
+    """Full-precision text for an editor or the clipboard, in the unit people see.
+
+    It uses the locale's decimal mark, so that what the editor shows parses back.
+    """
     shown = value * 100 if unit == "%" else value
-    return f"{shown:.10g}"
+    return f"{shown:.10g}".replace(".", decimal_point)

@@ -125,7 +125,7 @@ class EventTableModel(QAbstractTableModel):
                 return ""
             if numeric and column.unit != "year":
                 suffix = "%" if column.unit == "%" and role == COPY_ROLE else ""
-                return edit_text(float(value), column.unit) + suffix
+                return edit_text(float(value), column.unit, number_format()[0]) + suffix
             return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

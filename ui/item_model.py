@@ -180,10 +180,10 @@ class ItemTableModel(QAbstractTableModel):
             # answer from a per-refresh cache instead of recomputing.
             return self._cell(row, column)[slot]
         if role == Qt.ItemDataRole.EditRole:
-            return edit_text(self._value(row, column), item.unit)
+            return edit_text(self._value(row, column), item.unit, number_format()[0])
         if role == COPY_ROLE:
             suffix = "%" if item.unit == "%" else ""
-            return edit_text(self._value(row, column), item.unit) + suffix
+            return edit_text(self._value(row, column), item.unit, number_format()[0]) + suffix
         if role == Qt.ItemDataRole.ToolTipRole:
             period = self.period_at(column)
             kind = self._effective_kind(item)

@@ -96,3 +96,9 @@ def test_edit_text_parses_back_to_the_same_value(value: float) -> None:
     for unit in ("$B", "%"):
         back = parse_cell(edit_text(value, unit), unit)
         assert math.isclose(back, value, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_edit_text_uses_the_locale_decimal_mark_and_parses_back() -> None:
+    text = edit_text(1234.5, "$B", ",")
+    assert text == "1234,5"
+    assert parse_cell(text, "$B", ",", ".") == 1234.5

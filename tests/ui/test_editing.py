@@ -210,3 +210,21 @@ def test_hovering_a_chart_reads_out_the_values_under_the_cursor(window: MainWind
     comparison = window.charts[3]
     comparison._hover(comparison.plot.getViewBox().mapViewToScene(QPointF(2030, 0)))
     assert all(name in comparison.readout.text() for name in window.document.project.scenario_names)
+
+
+def test_a_decimal_comma_locale_types_and_shows_commas(window: MainWindow) -> None:
+    from PySide6.QtCore import QLocale, Qt
+
+    previous = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    try:
+        model = table(window, "drivers")
+        index = cell(model, "chatgpt_users", "2026")
+        assert model.setData(index, "1.234,5")
+        assert window.document.project.item("chatgpt_users").inputs[3] == 1234.5  # type: ignore[index]
+        shown = model.data(index, Qt.ItemDataRole.EditRole)
+        assert shown == "1234,5"
+        assert model.setData(index, shown)  # what the editor shows is accepted back
+        assert not model.setData(index, "1234.5")
+    finally:
+        QLocale.setDefault(previous)
