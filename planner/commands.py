@@ -492,6 +492,13 @@ def affected_scenarios(command: Command) -> set[str] | None:
     return None
 
 
+def _values_only(command: Command) -> bool:
+    """True for edits of numbers that cannot make the project's structure inconsistent."""
+    if isinstance(command, Macro):
+        return all(_values_only(part) for part in command.commands)
+    return isinstance(command, SetInput | SetConstant)
+
+
 def apply_checked(
     project: Project, command: Command, previous: dict[str, Result] | None = None
 ) -> Applied:
@@ -505,14 +512,14 @@ def apply_checked(
         raise CommandError(str(exc)) from None
     affected = affected_scenarios(command)
     try:
-        if previous is None or affected is None:
-            results = evaluate_all(project)
-        else:
+        if not _values_only(command):
             check_structure(project)
-            results = {
-                name: evaluate(project, name) if name in affected else previous[name]
-                for name in project.scenario_names
-            }
+        stale = set(project.scenario_names) if affected is None else affected
+        kept = previous or {}
+        results = {
+            name: evaluate(project, name) if name in stale or name not in kept else kept[name]
+            for name in project.scenario_names
+        }
     except (FormulaError, ProjectError, KeyError) as exc:
         inverse.apply(project)
         raise CommandError(str(exc)) from None
