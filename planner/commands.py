@@ -426,6 +426,34 @@ class RemoveRow:
         return before
 
 
+@dataclass(frozen=True)
+class ResetRow:
+    """Drop a scenario's own version of a base event row (or its removal): back to the base."""
+
+    scenario: str
+    row_id: str
+
+    @property
+    def description(self) -> str:
+        return f"Reset row {self.row_id} to base"
+
+    def apply(self, project: Project) -> Command:
+        before = _rows_state(project, self.scenario, self.description)
+        scenario = _scenario(project, self.scenario)
+        if scenario is None:
+            raise CommandError("the base scenario has no override to reset")
+        if self.row_id not in _base_row_ids(project):
+            raise CommandError(f"'{self.row_id}' is not a row of the base scenario")
+        scenario.funding_rounds = {
+            k: v for k, v in scenario.funding_rounds.items() if k != self.row_id
+        }
+        scenario.compute_contracts = {
+            k: v for k, v in scenario.compute_contracts.items() if k != self.row_id
+        }
+        scenario.removed_rows = [r for r in scenario.removed_rows if r != self.row_id]
+        return before
+
+
 def new_row_id(project: Project, stem: str) -> str:
     """A row id not used by the base or any scenario."""
     used = _base_row_ids(project)
@@ -474,7 +502,7 @@ def evaluate_all(project: Project) -> dict[str, Result]:
     return {name: evaluate(project, name) for name in project.scenario_names}
 
 
-_SCENARIO_SCOPED = (SetInput, SetConstant, SetFormula, PutRow, RemoveRow)
+_SCENARIO_SCOPED = (SetInput, SetConstant, SetFormula, PutRow, RemoveRow, ResetRow)
 
 
 def affected_scenarios(command: Command) -> set[str] | None:

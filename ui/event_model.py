@@ -9,7 +9,15 @@ from pydantic import ValidationError
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from planner.commands import EventRow, Macro, PutRow, RemoveRow, new_row_id
+from planner.commands import (
+    Command,
+    EventRow,
+    Macro,
+    PutRow,
+    RemoveRow,
+    ResetRow,
+    new_row_id,
+)
 from planner.model import ComputeContract, FundingRound
 from planner.numbers import NumberError, edit_text, format_value, parse_cell
 from planner.scenarios import resolve
@@ -216,6 +224,21 @@ class EventTableModel(QAbstractTableModel):
             return None
         self._refresh()
         return len(self._rows) - 1
+
+    def reset_commands(self, rows: list[int]) -> list[Command]:
+        """Commands that return the selected overridden base rows to the base version."""
+        scenario = self.document.scenario_key
+        if scenario is None:
+            return []
+        base_ids = {r.id for r in self.document.project.funding_rounds} | {
+            c.id for c in self.document.project.compute_contracts
+        }
+        chosen = {self._rows[r].id: self._rows[r] for r in rows}
+        return [
+            ResetRow(scenario, row_id)
+            for row_id, row in sorted(chosen.items())
+            if row_id in base_ids and self._overridden(row)
+        ]
 
     def remove_rows(self, rows: list[int]) -> None:
         scenario = self.document.scenario_key

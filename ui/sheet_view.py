@@ -10,6 +10,7 @@ from planner.clipboard import ClipboardError, parse_tsv, to_tsv
 from planner.commands import Macro, SetNote
 from ui import dialogs
 from ui.document import Document
+from ui.event_model import EventTableModel
 from ui.item_model import COPY_ROLE, ItemTableModel
 
 RESET_SHORTCUT = "Ctrl+R"
@@ -59,10 +60,11 @@ class SheetView(QTableView):
         menu = QMenu(self)
         menu.addAction(self.copy_action)
         menu.addAction(self.paste_action)
-        if isinstance(self.model(), ItemTableModel):
+        if isinstance(self.model(), ItemTableModel | EventTableModel):
             menu.addSeparator()
             menu.addAction(self.reset_action)
             self.reset_action.setEnabled(self.document.scenario_key is not None)
+        if isinstance(self.model(), ItemTableModel):
             menu.addAction(self.note_action)
         menu.exec(self.viewport().mapToGlobal(position))
 
@@ -158,9 +160,12 @@ class SheetView(QTableView):
 
     def reset_selection(self) -> None:
         model = self.model()
-        if not isinstance(model, ItemTableModel):
+        if isinstance(model, ItemTableModel):
+            commands = model.reset_commands(self.selectedIndexes())
+        elif isinstance(model, EventTableModel):
+            commands = model.reset_commands([i.row() for i in self.selectedIndexes()])
+        else:
             return
-        commands = model.reset_commands(self.selectedIndexes())
         if not commands:
             self.document.message.emit("Nothing to reset: the selected cells follow the base.")
             return

@@ -13,6 +13,7 @@ from planner.commands import (
     RemoveRow,
     RemoveScenario,
     RenameScenario,
+    ResetRow,
     SetConstant,
     SetDescription,
     SetFormula,
@@ -82,6 +83,7 @@ def commands() -> list[Command]:
         PutRow("Alt", changed_contract),
         RemoveRow(None, "r1"),
         RemoveRow("Alt", "c1"),
+        Macro((PutRow("Alt", changed_contract), RemoveRow("Alt", "r1"))),
         Macro((SetInput(None, "sales", "2023", 0.0), SetConstant(None, "rate", 1.0))),
     ]
 
@@ -197,3 +199,19 @@ def test_a_scenario_edit_evaluates_only_that_scenario_again() -> None:
     assert after["Alt"] is not before["Alt"] and after["Alt"].series("sales")[3] == 6.0
     base_edit = apply_checked(project, SetInput(None, "sales", "2023", 2.0), after).results
     assert base_edit["Alt"] is not after["Alt"]
+
+
+def test_reset_row_brings_back_the_base_version() -> None:
+    project = small_project()
+    changed = ComputeContract(
+        id="c1", counterparty="B", gw=9.0, total_value=60.0, first_year=2024, last_year=2025
+    )
+    apply_checked(project, PutRow("Alt", changed))
+    apply_checked(project, RemoveRow("Alt", "r1"))
+    base_spend = evaluate(project, None).series("committed_spend")
+    assert evaluate(project, "Alt").series("committed_spend").sum() > base_spend.sum()
+    apply_checked(project, Macro((ResetRow("Alt", "c1"), ResetRow("Alt", "r1"))))
+    assert (evaluate(project, "Alt").series("committed_spend") == base_spend).all()
+    assert evaluate(project, "Alt").series("round_funding").sum() == 5.0
+    with pytest.raises(CommandError):
+        apply_checked(project, ResetRow("Alt", "nothing"))

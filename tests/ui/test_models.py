@@ -86,3 +86,24 @@ def test_the_formula_editor_shows_errors_at_once_and_applies_only_valid_text(
     assert window.document.project.item("burn").formula == "total_costs - revenue + 1"
     with pytest.raises(FormulaError):
         check_formula(window.document.project, None, "burn", "burn + 1")
+
+
+def test_a_changed_event_row_resets_to_the_base(window: MainWindow) -> None:
+    document = window.document
+    document.set_scenario("Bear case")
+    document.flush()
+    tab = window.tables.funding_tab
+    rows = [tab.model.row_at(r).id for r in range(tab.model.rowCount())]
+    changed = rows.index("r2026_round")
+    assert tab.model.data(tab.model.index(changed, 2), Qt.ItemDataRole.BackgroundRole)
+    selection = tab.view.selectionModel()
+    selection.select(tab.model.index(changed, 1), selection.SelectionFlag.ClearAndSelect)
+    tab.view.reset_selection()
+    document.flush()
+    scenario = document.project.scenario("Bear case")
+    assert scenario is not None and "r2026_round" not in scenario.funding_rounds
+    base = next(r for r in document.project.funding_rounds if r.id == "r2026_round")
+    row = [tab.model.row_at(r).id for r in range(tab.model.rowCount())].index("r2026_round")
+    assert tab.model.row_at(row).amount == base.amount
+    document.undo_stack.undo()
+    assert "r2026_round" in scenario.funding_rounds
