@@ -23,7 +23,7 @@ from planner.numbers import NumberError, edit_text, format_value, parse_cell
 from planner.scenarios import resolve
 from ui.document import Document
 from ui.item_model import COPY_ROLE, number_format
-from ui.style import FORMULA_BG, INPUT_FG, OVERRIDE_BG
+from ui.style import FORMULA_BG, INPUT_FG, MUTED_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -71,17 +71,35 @@ class EventTableModel(QAbstractTableModel):
         document.projectReplaced.connect(self._refresh)
 
     def _reload(self) -> None:
-        resolved = resolve(self.document.project, self.document.scenario)
-        rows = resolved.funding_rounds if self.kind == "funding" else resolved.compute_contracts
-        self._rows = list(rows)
+        self._rows, self._removed = self._current_rows()
+
+    def _current_rows(self) -> tuple[list[EventRow], set[str]]:
+        """The scenario's rows, then the base rows it removed (shown struck out)."""
+        project = self.document.project
+        resolved = resolve(project, self.document.scenario)
+        funding = self.kind == "funding"
+        rows: list[EventRow] = list(
+            resolved.funding_rounds if funding else resolved.compute_contracts
+        )
+        scenario = project.scenario(self.document.scenario)
+        removed: set[str] = set()
+        if scenario is not None:
+            base_rows = project.funding_rounds if funding else project.compute_contracts
+            for row in base_rows:
+                if row.id in scenario.removed_rows:
+                    rows.append(row)
+                    removed.add(row.id)
+        return rows, removed
 
     def _refresh(self) -> None:
-        before = [r.id for r in self._rows]
-        self._reload()
-        if [r.id for r in self._rows] != before:
+        rows, removed = self._current_rows()
+        if [r.id for r in rows] != [r.id for r in self._rows] or removed != self._removed:
             self.beginResetModel()
+            self._rows, self._removed = rows, removed
             self.endResetModel()
-        elif self._rows:
+            return
+        self._rows = rows
+        if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1)
             )
@@ -108,7 +126,14 @@ class EventTableModel(QAbstractTableModel):
         scenario = self.document.project.scenario(self.document.scenario)
         if scenario is None:
             return False
-        return row.id in scenario.funding_rounds or row.id in scenario.compute_contracts
+        return (
+            row.id in scenario.funding_rounds
+            or row.id in scenario.compute_contracts
+            or row.id in self._removed
+        )
+
+    def is_removed(self, row: int) -> bool:
+        return self._rows[row].id in self._removed
 
     def _raw(self, row: EventRow, column: Column) -> Any:
         if column.field == "post_money":
@@ -141,12 +166,18 @@ class EventTableModel(QAbstractTableModel):
             if self._overridden(row):
                 return OVERRIDE_BG
             return FORMULA_BG if column.field == "post_money" else None
-        if role == Qt.ItemDataRole.ForegroundRole and column.field not in ("post_money", "note"):
-            return INPUT_FG
+        removed = row.id in self._removed
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if removed:
+                return MUTED_FG
+            return INPUT_FG if column.field not in ("post_money", "note") else None
         if role == Qt.ItemDataRole.FontRole and self._overridden(row):
             font = QFont()
-            font.setBold(True)
+            font.setStrikeOut(removed)
+            font.setBold(not removed)
             return font
+        if role == Qt.ItemDataRole.ToolTipRole and removed:
+            return f"Removed in '{self.document.scenario}'. Ctrl+R brings it back."
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.field == "post_money":
                 return "Pre-money plus amount (calculated)"
@@ -160,7 +191,7 @@ class EventTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.columns[index.column()].field != "post_money":
+        if self.columns[index.column()].field != "post_money" and not self.is_removed(index.row()):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 

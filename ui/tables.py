@@ -32,7 +32,7 @@ class EventTab(QWidget):
         self.view.setColumnWidth(0, 170 if kind == "contracts" else 70)
         self.view.setColumnWidth(1, 170 if kind == "funding" else 100)
         for column in range(2, self.model.columnCount() - 1):
-            self.view.setColumnWidth(column, 120)
+            self.view.setColumnWidth(column, 135)
         add = QPushButton("Add row")
         add.clicked.connect(self.add_row)
         remove = QPushButton("Delete selected rows")

@@ -59,7 +59,10 @@ def test_event_rows_in_a_scenario_are_overrides(window: MainWindow) -> None:
     document.flush()
     model = window.tables.funding_tab.model
     rows = [model.row_at(r).id for r in range(model.rowCount())]
-    assert "r2027_ipo" not in rows  # removed by the scenario
+    removed = rows.index("r2027_ipo")  # removed by the scenario: shown struck out, read-only
+    assert model.is_removed(removed)
+    assert model.data(model.index(removed, 1), Qt.ItemDataRole.FontRole).strikeOut()
+    assert not model.flags(model.index(removed, 2)) & Qt.ItemFlag.ItemIsEditable
     row = rows.index("r2024_oct")
     assert model.setData(model.index(row, 2), "7.5")
     assert document.project.scenario("Bear case").funding_rounds["r2024_oct"].amount == 7.5  # type: ignore[union-attr]
@@ -107,3 +110,22 @@ def test_a_changed_event_row_resets_to_the_base(window: MainWindow) -> None:
     assert tab.model.row_at(row).amount == base.amount
     document.undo_stack.undo()
     assert "r2026_round" in scenario.funding_rounds
+
+
+def test_a_removed_event_row_comes_back_with_reset(window: MainWindow) -> None:
+    document = window.document
+    document.set_scenario("Bear case")
+    document.flush()
+    cash_before = document.result.series("cash").copy()
+    tab = window.tables.funding_tab
+    rows = [tab.model.row_at(r).id for r in range(tab.model.rowCount())]
+    selection = tab.view.selectionModel()
+    selection.select(
+        tab.model.index(rows.index("r2027_ipo"), 1), selection.SelectionFlag.ClearAndSelect
+    )
+    tab.view.reset_selection()
+    document.flush()
+    assert not tab.model.is_removed(
+        [tab.model.row_at(r).id for r in range(tab.model.rowCount())].index("r2027_ipo")
+    )
+    assert document.result.series("cash")[-1] > cash_before[-1]
