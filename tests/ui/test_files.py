@@ -90,10 +90,23 @@ def test_a_recovery_copy_is_written_while_modified(window: MainWindow, recovery_
     assert not list(recovery_dir.glob("*.burnrate"))
 
 
-def test_screenshot_renders_the_window_offscreen(tmp_path: Path) -> None:
+PROBE = """
+import runpy, sys
+sys.argv = ["main.py", "--screenshot", sys.argv[1]]
+try:
+    runpy.run_path("main.py", run_name="__main__")
+except SystemExit as done:
+    status = done.code
+heavy = [m for m in ("pandas", "xlsxwriter", "openpyxl") if m in sys.modules]
+print("heavy:", ",".join(heavy))
+sys.exit(status)
+"""
+
+
+def test_screenshot_renders_the_window_offscreen_without_heavy_imports(tmp_path: Path) -> None:
     out = tmp_path / "shot.png"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--screenshot", str(out)],
+        [sys.executable, "-c", PROBE, str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -101,6 +114,7 @@ def test_screenshot_renders_the_window_offscreen(tmp_path: Path) -> None:
         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
+    assert "heavy: \n" in done.stdout  # pandas, XlsxWriter and openpyxl stay off start-up
     from PySide6.QtGui import QImage
 
     image = QImage(str(out))
