@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from planner.kpis import KpiValue, format_kpi
 from ui.document import Document
@@ -30,9 +30,13 @@ class KpiCard(QFrame):
         self.title = QLabel(title)
         self.title.setStyleSheet("color: #5f6368; font-size: 11px;")
         self.value = QLabel("")
+        # A new figure must not make the window lay itself out again.
+        self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.value.setMinimumHeight(26)
         self.value.setStyleSheet("font-size: 20px; font-weight: 600; color: #202124;")
         self.alarm = False
         self.caption = QLabel(caption)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.caption.setStyleSheet("color: #80868b; font-size: 10px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
