@@ -25,6 +25,7 @@ class FormulaEditor(QWidget):
         super().__init__(parent)
         self.document = document
         self.model = FormulaTableModel(document)
+        self.model.setParent(self)
         self.view = SheetView(document)
         self.view.setModel(self.model)
         self.view.setColumnWidth(0, 70)

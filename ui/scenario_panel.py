@@ -32,6 +32,7 @@ class ScenarioPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.model = ScenarioListModel(document)
+        self.model.setParent(self)
         self.view = QListView()
         self.view.setModel(self.model)
         self.view.setEditTriggers(

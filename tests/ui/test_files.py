@@ -162,3 +162,27 @@ def test_dropping_a_project_file_opens_it(window: MainWindow, tmp_path: Path) ->
     window.dropEvent(drop)
     assert window.document.path == target
     assert window.document.project.item("chatgpt_users").inputs[3] == 2222  # type: ignore[index]
+
+
+def test_opening_a_project_with_other_groups_rebuilds_the_tables(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    from tests.planner.helpers import make_project
+
+    small = make_project(
+        [
+            {"id": "revenue", "inputs": [1.0, 2.0, 3.0, 4.0], "group": "sales"},
+            {"id": "total_costs", "inputs": [2.0, 2.0, 2.0, 2.0], "group": "spend"},
+            {"id": "funding", "inputs": [5.0, 0.0, 0.0, 0.0], "group": "spend"},
+            {"id": "burn", "formula": "total_costs - revenue", "group": "spend"},
+            {"id": "cash", "formula": "prev(cash) + funding - burn", "group": "spend"},
+            {"id": "capacity_gw", "value": 1.0, "unit": "GW", "group": "spend"},
+            {"id": "compute_cost", "value": 1.0, "group": "spend"},
+        ]
+    )
+    window.document.replace_project(small, None)
+    window.document.flush()
+    assert set(window.tables.item_views) == {"sales", "spend"}
+    assert window.charts[0].costs.yData.tolist() == [2.0, 2.0, 2.0, 2.0]  # type: ignore[attr-defined]
+    assert window.isWindowModified()
+    assert window.kpis.cards["cash_zero"].value.text() == "never"
