@@ -91,6 +91,7 @@ class ChartPanel(QWidget):
         self.hover_index: int | None = None
         self._structure: object = None
         self._y_limits: dict[int, tuple[float, float]] = {}
+        self._shown: dict[int, bytes] = {}
 
     # --- to override ----------------------------------------------------------
 
@@ -109,6 +110,17 @@ class ChartPanel(QWidget):
         return ""
 
     # --- machinery --------------------------------------------------------------
+
+    def changed(self, item: object, *arrays: Array) -> bool:
+        """True (and remembered) when ``arrays`` differ from what ``item`` last showed.
+
+        Unchanged items are not given their data again, which would repaint the chart.
+        """
+        key = b"".join(np.ascontiguousarray(a, dtype=np.float64).tobytes() for a in arrays)
+        if self._shown.get(id(item)) == key:
+            return False
+        self._shown[id(item)] = key
+        return True
 
     def fit_y(self, *series: Array, box: pg.ViewBox | None = None) -> None:
         """Fit the y range to ``series``, with headroom above for the legend.
@@ -137,6 +149,7 @@ class ChartPanel(QWidget):
             self.plot.clear()
             self.legend.clear()
             self._y_limits.clear()
+            self._shown.clear()
             self.x = np.zeros(0)
             self.plot.addItem(self.cursor, ignoreBounds=True)
             self.rebuild()

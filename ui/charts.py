@@ -53,9 +53,11 @@ class RevenueChart(ChartPanel):
         level = np.zeros(len(self.x))
         for source, curve in zip(self.sources, self.stack, strict=True):
             level = level + result.series(source)
-            curve.setData(self.x, level)
+            if self.changed(curve, self.x, level):
+                curve.setData(self.x, level)
         costs = result.series("total_costs")
-        self.costs.setData(self.x, costs)
+        if self.changed(self.costs, self.x, costs):
+            self.costs.setData(self.x, costs)
         self.fit_y(level, costs)
 
     def describe(self, index: int) -> str:
@@ -131,10 +133,14 @@ class CashChart(ChartPanel):
     def refresh(self) -> None:
         result = self.document.result
         cash = result.series("cash")
-        self.bars.setOpts(x=self.x, height=result.series("funding"), width=0.6)
-        self.cash.setData(self.x, cash)
+        funding = result.series("funding")
+        if self.changed(self.bars, self.x, funding):
+            self.bars.setOpts(x=self.x, height=funding, width=0.6)
+        if self.changed(self.cash, self.x, cash):
+            self.cash.setData(self.x, cash)
         with_rounds = [i for i in range(len(self.x)) if self._round_lines(i)]
-        self.rounds.setData(x=self.x[with_rounds], y=cash[with_rounds])
+        if self.changed(self.rounds, self.x[with_rounds], cash[with_rounds]):
+            self.rounds.setData(x=self.x[with_rounds], y=cash[with_rounds])
         self.fit_y(cash, result.series("funding"))
         cash_zero = self.document.kpis()["cash_zero"]
         if isinstance(cash_zero, str):
@@ -190,9 +196,11 @@ class ComputeChart(ChartPanel):
     def refresh(self) -> None:
         result = self.document.result
         capacity = result.series("capacity_gw")
-        self.capacity.setData(self.x, capacity)
+        if self.changed(self.capacity, self.x, capacity):
+            self.capacity.setData(self.x, capacity)
         spend = result.series("committed_spend")
-        self.spend.setOpts(x=self.x, height=spend, width=0.6)
+        if self.changed(self.spend, self.x, spend):
+            self.spend.setOpts(x=self.x, height=spend, width=0.6)
         self.fit_y(capacity)
         self.fit_y(spend, box=self.spend_box)
         self._align_boxes()
@@ -251,6 +259,7 @@ class ComparisonChart(ChartPanel):
 
     def rebuild(self) -> None:
         self._unit: str | None = None
+        self._widths: dict[str, int] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
         for n, name in enumerate(self.document.results):
             tint = SERIES_COLOURS[n % len(SERIES_COLOURS)]
@@ -272,9 +281,12 @@ class ComparisonChart(ChartPanel):
             if result is None or series not in result.values:
                 continue
             width = 4 if name == self.document.scenario else 2
-            curve.setPen(pg.mkPen(SERIES_COLOURS[n % len(SERIES_COLOURS)], width=width))
+            if self._widths.get(name) != width:
+                self._widths[name] = width
+                curve.setPen(pg.mkPen(SERIES_COLOURS[n % len(SERIES_COLOURS)], width=width))
             values = result.series(series) * scale
-            curve.setData(self.x, values)
+            if self.changed(curve, self.x, values):
+                curve.setData(self.x, values)
             shown.append(values)
         if shown:
             self.fit_y(*shown)
