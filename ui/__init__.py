@@ -3,6 +3,3 @@
 # The planner (pydantic, numpy) is imported before Qt on purpose: PySide6 inspects the
 # source of every module imported after it, which costs start-up time for nothing here.
 import planner.io.project_file  # noqa: F401
-from ui.qt_fixes import install as _install_qt_fixes
-
-_install_qt_fixes()
