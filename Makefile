@@ -62,7 +62,7 @@ bundle-test: system-packages-test $(STAMP)
 	mkdir -p build/bundle-home
 	env -i PATH=/usr/bin:/bin HOME=$(CURDIR)/build/bundle-home LANG=C.UTF-8 \
 		QT_QPA_PLATFORM=offscreen dist/burnrate/burnrate --screenshot build/bundle-screenshot.png
-	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/check_screenshot.py build/bundle-screenshot.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.check_screenshot build/bundle-screenshot.png
 
 system-packages-run:
 	@sh resources/ensure-packages.sh $(RUN_PACKAGES)

@@ -1,6 +1,6 @@
 """Render resources/icons/burnrate.svg to the PNG sizes desktops and installers ask for.
 
-Run once after editing the SVG: ``.venv/bin/python tools/render_icons.py``.
+Run once after editing the SVG: ``.venv/bin/python -m ui.render_icons``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Check that a ``--screenshot`` PNG shows a window: big enough and not one flat colour.
 
-``python tools/check_screenshot.py OUT.png``; exit status 1 with the reason otherwise.
+``python -m tests.check_screenshot OUT.png``; exit status 1 with the reason otherwise.
 """
 
 from __future__ import annotations
