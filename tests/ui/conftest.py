@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-import ui  # noqa: F401  (installs the Qt work-arounds before any signal is emitted)
 from planner.builtin import builtin_project
 from ui import dialogs
 from ui.main_window import MainWindow
