@@ -183,12 +183,19 @@ class ChartPanel(QWidget):
         self.readout.setText("")
 
     def save_png(self, path: str | Path) -> None:
-        """Write the chart as a PNG at twice the screen resolution."""
+        """Write the chart, with its title, as a PNG at twice the screen resolution."""
         from pyqtgraph.exporters import ImageExporter
 
-        exporter = ImageExporter(self.plot)
-        exporter.parameters()["width"] = max(800, self.plot_widget.width() * 2)
-        exporter.export(str(path))
+        # On screen the title sits in the panel's header; the image carries its own.
+        self.plot.setTitle(self.title, size="11pt")
+        self.plot.layout.activate()
+        try:
+            exporter = ImageExporter(self.plot)
+            exporter.parameters()["width"] = max(800, self.plot_widget.width() * 2)
+            exporter.export(str(path))
+        finally:
+            self.plot.setTitle(None)
+            self.plot.layout.activate()
 
     def _ask_save_png(self) -> None:
         name = self.title.lower().replace(" ", "-").replace(",", "")
