@@ -95,11 +95,15 @@ class ScenarioPanel(QWidget):
             self._show_description()
 
     def _show_description(self) -> None:
-        if not self.description.hasFocus():
-            self.description.setText(self.model.description_of(self.document.scenario))
+        # Called after every edit: touch the widgets only when what they show changes.
+        text = self.model.description_of(self.document.scenario)
+        if not self.description.hasFocus() and self.description.text() != text:
+            self.description.setText(text)
             self.description.setCursorPosition(0)
-        self.description.setToolTip(self.description.text())
-        self.summary.setText(override_summary(self.document.project, self.document.scenario))
+            self.description.setToolTip(text)
+        summary = override_summary(self.document.project, self.document.scenario)
+        if self.summary.text() != summary:
+            self.summary.setText(summary)
         self.delete_button.setEnabled(self.document.scenario_key is not None)
 
     def _describe(self) -> None:
