@@ -9,6 +9,7 @@ beside the ``formulas`` package calculating the exported workbook.
 from __future__ import annotations
 
 import math
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +36,7 @@ def _pandas_dump(project: Project, path: Path) -> None:
 def _spreadsheet_engine(path: Path) -> tuple[float, Any] | str:
     """Seconds the ``formulas`` package needs to calculate ``path``, and its solution."""
     try:
+        os.environ.setdefault("TQDM_DISABLE", "1")  # its progress bars are not figures
         import formulas
     except ImportError:
         return "the formulas package is not installed"
