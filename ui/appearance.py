@@ -144,6 +144,8 @@ def style_charts(root: QWidget, dark: bool) -> int:
         if legend is not None:
             legend.setBrush(pg.mkBrush(*colours.legend_fill))
             legend.setLabelTextColor(colours.foreground)
+            for _, label in legend.items:
+                label.setText(label.text)  # pyqtgraph applies a label's colour on setText
     return len(plots)
 
 

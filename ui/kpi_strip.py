@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from planner.kpis import KpiValue, format_kpi
 from ui.document import Document
+from ui.style import ERROR_FG
 
 CARDS = (
     ("cash_zero", "Cash runs out", "first month below zero"),
@@ -18,26 +20,24 @@ CARDS = (
 
 
 CAPTIONS = {kpi: caption for kpi, _, caption in CARDS}
+VALUE_STYLE = "font-size: 20px; font-weight: 600;"
 
 
 class KpiCard(QFrame):
     def __init__(self, title: str, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("kpiCard")
-        self.setStyleSheet(
-            "#kpiCard { background: #ffffff; border: 1px solid #d7dce1; border-radius: 6px; }"
-        )
-        self.title = QLabel(title)
-        self.title.setStyleSheet("color: #5f6368; font-size: 11px;")
-        self.value = QLabel("")
+        # Colours come from the palette, so the cards follow light and dark mode.
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.title = self._label(title, "font-size: 11px;", QPalette.ColorRole.PlaceholderText)
+        self.value = self._label("", VALUE_STYLE, QPalette.ColorRole.Text)
         # A new figure must not make the window lay itself out again.
         self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.value.setMinimumHeight(26)
-        self.value.setStyleSheet("font-size: 20px; font-weight: 600; color: #202124;")
         self.alarm = False
-        self.caption = QLabel(caption)
+        self.caption = self._label(caption, "font-size: 10px;", QPalette.ColorRole.PlaceholderText)
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.caption.setStyleSheet("color: #80868b; font-size: 10px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
         layout.setSpacing(0)
@@ -45,14 +45,21 @@ class KpiCard(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
 
+    @staticmethod
+    def _label(text: str, style: str, role: QPalette.ColorRole) -> QLabel:
+        label = QLabel(text)
+        label.setStyleSheet(style)
+        label.setForegroundRole(role)
+        return label
+
     def show_value(self, text: str, alarm: bool = False) -> None:
         if text != self.value.text():
             self.value.setText(text)
         if alarm != self.alarm:
             # Style sheets are costly to re-apply: only when the colour changes.
             self.alarm = alarm
-            tint = "#b3261e" if alarm else "#202124"
-            self.value.setStyleSheet(f"font-size: 20px; font-weight: 600; color: {tint};")
+            tint = f" color: {ERROR_FG.name()};" if alarm else ""
+            self.value.setStyleSheet(VALUE_STYLE + tint)
 
 
 class KpiStrip(QWidget):
