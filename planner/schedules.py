@@ -11,6 +11,7 @@ reached.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,7 @@ import numpy.typing as npt
 from planner.model import ComputeContract, FundingRound, period_months, period_year
 
 Array = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 def periods_per_year(label: str) -> int:
@@ -31,22 +33,24 @@ def contract_schedule(contract: ComputeContract, periods: Sequence[str]) -> tupl
     first delivery pays for the deliveries then in service: those of periods
     max(1, k - L + 1) to min(k, n), each 1 / (n L) of the value.
     """
-    delivered = np.zeros(len(periods))
-    paid = np.zeros(len(periods))
-    years = contract.last_year - contract.first_year + 1
-    for t, label in enumerate(periods):
-        year = period_year(label)
-        if year < contract.first_year:
-            continue
-        per_year = periods_per_year(label)
-        n = years * per_year
-        service = contract.service_years * per_year
-        k = (year - contract.first_year) * per_year + _index_in_year(label)
-        if k <= n:
-            delivered[t] = 1.0 / n
-        in_service = min(k, n) - max(1, k - service + 1) + 1
-        paid[t] = max(0, in_service) / (n * service)
+    years, per_year, index_in_year = _calendar(tuple(periods))
+    n = (contract.last_year - contract.first_year + 1) * per_year
+    service = contract.service_years * per_year
+    k = (years - contract.first_year) * per_year + index_in_year
+    started = years >= contract.first_year
+    delivered = np.where(started & (k <= n), 1.0 / n, 0.0)
+    in_service = np.minimum(k, n) - np.maximum(1, k - service + 1) + 1
+    paid = np.where(started, np.maximum(0, in_service) / (n * service), 0.0)
     return delivered, paid
+
+
+@lru_cache(maxsize=32)
+def _calendar(periods: tuple[str, ...]) -> tuple[IntArray, IntArray, IntArray]:
+    """Each period's year, periods per year, and 1-based index within its year."""
+    years = np.array([period_year(p) for p in periods], dtype=np.int64)
+    per_year = np.array([periods_per_year(p) for p in periods], dtype=np.int64)
+    index = np.array([_index_in_year(p) for p in periods], dtype=np.int64)
+    return years, per_year, index
 
 
 def _index_in_year(label: str) -> int:
