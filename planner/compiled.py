@@ -194,8 +194,8 @@ _COMPARE: dict[str, Callable[[Value, Value], npt.NDArray[np.bool_]]] = {
 }
 
 
-def _neg(fn: VecFn | None) -> VecFn | None:
-    return None if fn is None else (lambda env: np.negative(fn(env)))
+def _neg(fn: VecFn) -> VecFn:
+    return lambda env: np.negative(fn(env))
 
 
 def _join(op: Callable[[Value, Value], Value], a: VecFn | None, b: VecFn | None) -> VecFn | None:
@@ -204,12 +204,12 @@ def _join(op: Callable[[Value, Value], Value], a: VecFn | None, b: VecFn | None)
     if b is None:
         return a
     if a is None:
-        return b if op is np.add else (lambda env: np.negative(b(env)))
+        return b if op is np.add else _neg(b)
     return lambda env: op(a(env), b(env))
 
 
-def _scale(fn: VecFn | None, factor: VecFn) -> VecFn | None:
-    return None if fn is None else (lambda env: np.multiply(factor(env), fn(env)))
+def _scale(fn: VecFn, factor: VecFn) -> VecFn:
+    return lambda env: np.multiply(factor(env), fn(env))
 
 
 def _divide(fn: VecFn, divisor: VecFn) -> VecFn:
@@ -425,8 +425,8 @@ def linear_form(node: Node, loop: set[str], compiler: Compiler) -> LinearForm | 
         inner = linear_form(node.operand, loop, compiler)
         if inner is None:
             return None
-        terms = tuple((p, m, _neg(c) or c) for p, m, c in inner.terms)
-        return LinearForm(terms, _neg(inner.const))
+        terms = tuple((p, m, _neg(c)) for p, m, c in inner.terms)
+        return LinearForm(terms, None if inner.const is None else _neg(inner.const))
     if not isinstance(node, Bin):
         return None
     if node.op in "+-":
@@ -437,7 +437,7 @@ def linear_form(node: Node, loop: set[str], compiler: Compiler) -> LinearForm | 
         op = _BINARY[node.op]
         right_terms = right.terms
         if node.op == "-":
-            right_terms = tuple((p, m, _neg(c) or c) for p, m, c in right.terms)
+            right_terms = tuple((p, m, _neg(c)) for p, m, c in right.terms)
         return LinearForm(left.terms + right_terms, _join(op, left.const, right.const))
     reads = [
         reads_any(side, loop, compiler.members, compiler.item_id)
@@ -451,8 +451,8 @@ def linear_form(node: Node, loop: set[str], compiler: Compiler) -> LinearForm | 
         other = linear_form(other_node, loop, compiler)
         if other is None:
             return None
-        terms = tuple((p, m, _scale(c, factor) or c) for p, m, c in other.terms)
-        return LinearForm(terms, _scale(other.const, factor))
+        terms = tuple((p, m, _scale(c, factor)) for p, m, c in other.terms)
+        return LinearForm(terms, None if other.const is None else _scale(other.const, factor))
     if node.op == "/" and not reads[1]:
         divisor = compiler.vector(node.right)
         other = linear_form(node.left, loop, compiler)
