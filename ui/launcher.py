@@ -75,13 +75,20 @@ def desktop_command(install: bool) -> int:
 class DesktopHooks(QObject):
     """What makes the window a desktop app's: icon, Help menu, dark mode, single instance."""
 
-    def __init__(self, app: QApplication, instance: SingleInstance | None) -> None:
+    def __init__(
+        self,
+        app: QApplication,
+        instance: SingleInstance | None,
+        file_open_events: bool = sys.platform == "darwin",
+    ) -> None:
         from ui.appearance import Appearance, app_icon
         from ui.desktop import APP_ID
 
         super().__init__(app)
         # macOS hands a double-clicked document to the running app as an event, not argv.
-        app.installEventFilter(self)
+        # Elsewhere the filter would only cost time: it sees every event of the app.
+        if file_open_events:
+            app.installEventFilter(self)
         app.setWindowIcon(app_icon())
         # Lets Wayland and taskbars match the window with burnrate.desktop and its icon.
         app.setDesktopFileName(APP_ID)
@@ -132,11 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.app import create_application, run
-    from ui.single_instance import SingleInstance
 
     app = create_application(sys.argv[:1])
     instance = None
     if not arguments.screenshot and not arguments.new_instance:
+        from ui.single_instance import SingleInstance
+
         instance = SingleInstance()
         if instance.send([arguments.project] if arguments.project else []):
             where = (

@@ -101,7 +101,7 @@ def test_hooks_give_the_window_icon_help_and_file_opening(
 def test_a_file_open_event_opens_the_file(
     window: MainWindow, qapp: QApplication, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    hooks = DesktopHooks(qapp, None)
+    hooks = DesktopHooks(qapp, None, file_open_events=True)
     hooks.attach(window)
     project_file = tmp_path / "from-finder.burnrate"
     save_project(builtin_project(), project_file)
