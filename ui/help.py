@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from planner import __version__
 from planner.builtin import builtin_project
-from planner.guide import guide_html
 from ui.appearance import app_icon
 
 GUIDE_SIZE = QSize(820, 640)
@@ -79,6 +78,8 @@ class GuideDialog(QDialog):
         self.refresh(window)
 
     def refresh(self, window: QWidget) -> None:
+        from planner.guide import guide_html
+
         self.browser.setHtml(guide_html(builtin_project(), window_shortcuts(window)))
 
 

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import QMenu
 
 from planner.commands import Macro, SetInput
 from planner.formula import FormulaError
-from planner.io.workbook_plain import plain_sheet_edits, propose_mapping, read_plain_sheet
-from planner.io.workbook_safety import WorkbookError
-from ui import dialogs, workbook_dialogs
+from ui import dialogs
+
+# The readers, writers and dialogs are imported when an action runs, which keeps
+# them off the start-up path.
 
 STATUS_MS = 8000
 
@@ -65,6 +66,7 @@ class WorkbookActions(QObject):
     def export_workbook(self, path: str | None = None) -> bool:
         """Export every scenario; True when the file was written."""
         from planner.io.xlsx_export import ExportError, export_workbook
+        from ui import workbook_dialogs
 
         target = path or workbook_dialogs.export_file_name(self.window, self._suggested_name())
         if not target:
@@ -86,7 +88,9 @@ class WorkbookActions(QObject):
 
     def import_workbook(self, path: str | None = None) -> bool:
         """Replace the project with one read from a workbook; True on success."""
+        from planner.io.workbook_safety import WorkbookError
         from planner.io.xlsx_import import import_workbook
+        from ui import workbook_dialogs
 
         source = path or workbook_dialogs.import_file_name(self.window, "Import workbook")
         if not source:
@@ -108,6 +112,10 @@ class WorkbookActions(QObject):
 
     def import_plain_sheet(self, path: str | None = None) -> bool:
         """Read a plain sheet, preview the mapping, then set the inputs as one undoable edit."""
+        from planner.io.workbook_plain import plain_sheet_edits, propose_mapping, read_plain_sheet
+        from planner.io.workbook_safety import WorkbookError
+        from ui import workbook_dialogs
+
         source = path or workbook_dialogs.import_file_name(self.window, "Import plain sheet")
         if not source:
             return False
