@@ -184,7 +184,8 @@ class Appearance:
     def follow(self, window: QWidget) -> None:
         """Keep ``window``'s charts in the current colours, now and after a change."""
         self.windows.append(window)
-        style_charts(window, self.dark)
+        if self.dark:  # charts are created in the light colours
+            style_charts(window, self.dark)
 
     def _system_changed(self, scheme: Qt.ColorScheme) -> None:
         if os.environ.get(SCHEME_VARIABLE, "").strip().lower() in ("dark", "light"):

@@ -25,13 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from planner.model import period_months, period_year
+from ui.appearance import LIGHT_CHARTS
 from ui.document import Document
 
 Array = npt.NDArray[np.float64]
 LEGEND_HEADROOM = 0.38  # share of the data's span kept free above it for the legend
 
 # Fills and bars paint three times faster without antialiasing; lines ask for it themselves.
-pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
+# Charts start light; ui.appearance recolours them when the system is dark.
+pg.setConfigOptions(
+    antialias=False, background=LIGHT_CHARTS.background, foreground=LIGHT_CHARTS.foreground
+)
 
 
 def period_x(periods: tuple[str, ...] | list[str]) -> Array:
@@ -70,13 +74,23 @@ class ChartPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.getViewBox().setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        # Axes repaint whenever a curve next to them does; a cached pixmap makes that a copy.
-        for side in ("left", "bottom", "right"):
-            self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        for side in ("left", "bottom", "right", "top"):
+            axis = self.plot.getAxis(side)
+            # Labels carry their own units ($B, GW); pyqtgraph's automatic "(x0.001)"
+            # would rescale small series, and rewrites the label on every range change.
+            axis.enableAutoSIPrefix(False)
+            # Axes repaint whenever a curve next to them does; a cached pixmap makes that a copy.
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # The scene's export dialog offers SVG, which fails on this pyqtgraph version.
         self.plot_widget.scene().contextMenu = []
         self.legend = self.plot.addLegend(
-            offset=(4, 2), labelTextSize="8pt", verSpacing=-4, horSpacing=14, colCount=2
+            offset=(4, 2),
+            labelTextSize="8pt",
+            verSpacing=-4,
+            horSpacing=14,
+            colCount=2,
+            brush=pg.mkBrush(*LIGHT_CHARTS.legend_fill),
+            labelTextColor=LIGHT_CHARTS.foreground,
         )
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999", style=Qt.PenStyle.DotLine))
         self.cursor.setVisible(False)
