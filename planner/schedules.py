@@ -33,14 +33,26 @@ def contract_schedule(contract: ComputeContract, periods: Sequence[str]) -> tupl
     first delivery pays for the deliveries then in service: those of periods
     max(1, k - L + 1) to min(k, n), each 1 / (n L) of the value.
     """
-    years, per_year, index_in_year = _calendar(tuple(periods))
-    n = (contract.last_year - contract.first_year + 1) * per_year
-    service = contract.service_years * per_year
-    k = (years - contract.first_year) * per_year + index_in_year
-    started = years >= contract.first_year
+    return _schedule(
+        contract.first_year, contract.last_year, contract.service_years, tuple(periods)
+    )
+
+
+# Every evaluation expands every contract, but an edit rarely touches their dates.
+@lru_cache(maxsize=256)
+def _schedule(
+    first_year: int, last_year: int, service_years: int, periods: tuple[str, ...]
+) -> tuple[Array, Array]:
+    years, per_year, index_in_year = _calendar(periods)
+    n = (last_year - first_year + 1) * per_year
+    service = service_years * per_year
+    k = (years - first_year) * per_year + index_in_year
+    started = years >= first_year
     delivered = np.where(started & (k <= n), 1.0 / n, 0.0)
     in_service = np.minimum(k, n) - np.maximum(1, k - service + 1) + 1
     paid = np.where(started, np.maximum(0, in_service) / (n * service), 0.0)
+    delivered.flags.writeable = False  # shared by every caller of the cache
+    paid.flags.writeable = False
     return delivered, paid
 
 
