@@ -27,7 +27,10 @@ test: system-packages-test $(STAMP)
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+# Byte-compiled first, as an installed copy would be: where the environment forbids
+# writing bytecode (PYTHONDONTWRITEBYTECODE), every start would compile the source again.
 bench: system-packages-test $(STAMP)
+	$(BIN)/python -m compileall -q planner ui
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks
 
 $(STAMP): pyproject.toml

@@ -39,6 +39,8 @@ class FirstPaint(QObject):
         if not self.done and ev.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
             self.done = True
             print("painted", flush=True)
+            # Off the app once it has seen the paint: it would add to every later event.
+            QTimer.singleShot(0, lambda: QApplication.instance().removeEventFilter(self))
             QTimer.singleShot(0, self.then)
         return False
 """
