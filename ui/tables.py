@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from ui.document import Document
@@ -55,15 +58,38 @@ class EventTab(QWidget):
         self.model.remove_rows([i.row() for i in self.view.selectedIndexes()])
 
 
+class LazyPage(QWidget):
+    """A tab's content, built the first time the tab is shown (or asked for)."""
+
+    def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build = build
+        self.content: QWidget | None = None
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def realise(self) -> QWidget:
+        if self.content is None:
+            self.content = self._build()
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(self.content)
+        return self.content
+
+
 class TablesPanel(QTabWidget):
-    """Rebuilt when a project with other groups arrives; otherwise the models update in place."""
+    """Rebuilt when a project with other groups arrives; otherwise the models update in place.
+
+    Only the tabs that have been shown hold a table (and keep it up to date), which
+    keeps the hidden ones off the start-up path and out of every edit's redraw.
+    """
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.item_views: dict[str, SheetView] = {}
+        self._pages: dict[str, LazyPage] = {}
         self._groups: list[str] = []
         self.rebuild()
+        self.currentChanged.connect(self._realise)
         document.projectReplaced.connect(self._project_replaced)
 
     def _project_replaced(self) -> None:
@@ -71,26 +97,71 @@ class TablesPanel(QTabWidget):
             self.rebuild()
 
     def rebuild(self) -> None:
+        blocked = self.blockSignals(True)  # removing tabs would build the ones made current
         while self.count():
             widget = self.widget(0)
             self.removeTab(0)
             widget.deleteLater()
-        self.item_views = {}
+        self._pages = {}
         self._groups = self.document.project.group_order()
         for group in self._groups:
-            model = ItemTableModel(self.document, group)
-            view = SheetView(self.document)
-            model.setParent(view)
-            view.setModel(model)
-            view.setColumnWidth(0, 280)
-            view.setColumnWidth(1, 70)
-            for column in range(FIRST_PERIOD_COLUMN, model.columnCount()):
-                view.setColumnWidth(column, 56)
-            self.item_views[group] = view
-            self.addTab(view, GROUP_TITLES.get(group, group.replace("_", " ").capitalize()))
-        self.funding_tab = EventTab(self.document, "funding")
-        self.contracts_tab = EventTab(self.document, "contracts")
-        self.formula_tab = FormulaEditor(self.document)
-        self.addTab(self.funding_tab, "Funding rounds")
-        self.addTab(self.contracts_tab, "Compute contracts")
-        self.addTab(self.formula_tab, "Model (formulas and notes)")
+            title = GROUP_TITLES.get(group, group.replace("_", " ").capitalize())
+            self._add_page(group, title, partial(self._item_view, group))
+        # These keys cannot clash with a group's: group names are identifiers.
+        document = self.document
+        self._add_page("#funding", "Funding rounds", partial(EventTab, document, "funding"))
+        self._add_page("#contracts", "Compute contracts", partial(EventTab, document, "contracts"))
+        self._add_page("#model", "Model (formulas and notes)", partial(FormulaEditor, document))
+        self.blockSignals(blocked)
+        self._realise(self.currentIndex())
+
+    def _add_page(self, key: str, title: str, build: Callable[[], QWidget]) -> None:
+        page = LazyPage(build)
+        self._pages[key] = page
+        self.addTab(page, title)
+
+    def _realise(self, index: int) -> None:
+        page = self.widget(index)
+        if isinstance(page, LazyPage):
+            page.realise()
+
+    def _item_view(self, group: str) -> SheetView:
+        model = ItemTableModel(self.document, group)
+        view = SheetView(self.document)
+        model.setParent(view)
+        view.setModel(model)
+        view.setColumnWidth(0, 280)
+        view.setColumnWidth(1, 70)
+        for column in range(FIRST_PERIOD_COLUMN, model.columnCount()):
+            view.setColumnWidth(column, 56)
+        return view
+
+    def item_view(self, group: str) -> SheetView:
+        """The table of ``group``'s line items (built now if its tab was never shown)."""
+        view = self._pages[group].realise()
+        assert isinstance(view, SheetView)
+        return view
+
+    @property
+    def item_views(self) -> dict[str, SheetView]:
+        """Every group's table, each built if it was not yet."""
+        return {group: self.item_view(group) for group in self._groups}
+
+    @property
+    def funding_tab(self) -> EventTab:
+        return self._event_tab("#funding")
+
+    @property
+    def contracts_tab(self) -> EventTab:
+        return self._event_tab("#contracts")
+
+    def _event_tab(self, key: str) -> EventTab:
+        tab = self._pages[key].realise()
+        assert isinstance(tab, EventTab)
+        return tab
+
+    @property
+    def formula_tab(self) -> FormulaEditor:
+        editor = self._pages["#model"].realise()
+        assert isinstance(editor, FormulaEditor)
+        return editor

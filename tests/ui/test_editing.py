@@ -6,6 +6,7 @@ import numpy as np
 from pytestqt.qtbot import QtBot
 
 from planner.io.project_file import project_json
+from planner.numbers import format_value
 from ui.item_model import FIRST_PERIOD_COLUMN, ItemTableModel
 from ui.main_window import MainWindow
 
@@ -228,3 +229,24 @@ def test_a_decimal_comma_locale_types_and_shows_commas(window: MainWindow) -> No
         assert not model.setData(index, "1234.5")
     finally:
         QLocale.setDefault(previous)
+
+
+def test_a_tab_gets_its_table_when_first_shown_with_current_values(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    tables = window.tables
+    pages = [tables.widget(n) for n in range(tables.count())]
+    built = [page for page in pages if getattr(page, "content", None) is not None]
+    assert built == [tables.currentWidget()]  # only the tab on screen has a table
+    period = window.document.project.periods.index("2030")
+    before = window.document.result.series("revenue")[period]
+    drivers = table(window, "drivers")
+    with qtbot.waitSignal(window.redrawn, timeout=2000):
+        assert drivers.setData(cell(drivers, "chatgpt_users", "2030"), "2,600")
+    after = window.document.result.series("revenue")[period]
+    assert after != before  # the edit reached the revenue tab's numbers before it existed
+    tab = next(n for n in range(tables.count()) if tables.tabText(n) == "Revenue")
+    tables.setCurrentIndex(tab)
+    view = tables.currentWidget().content  # type: ignore[attr-defined]
+    assert view is tables.item_views["revenue"]
+    assert view.model().data(cell(view.model(), "revenue", "2030")) == format_value(after, "$B")
