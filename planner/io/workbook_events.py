@@ -80,25 +80,27 @@ class EventRows:
         table_row = s.plan.contract_rows[contract.id]
         s._label(row, f"{contract.counterparty}: GW delivered", "GW", "")
         delivered, _ = contract_schedule(contract, s.periods)
-        style = s.styles.get("calc", "#,##0.00")
-        for t in range(s.n):
+
+        def text(t: int) -> str:
             p = self._contract_terms(t, table_row)
             test = f"AND({p['started']},{p['k']}<={p['n']})"
-            text = f"IF({test},{_field(table_row, 0)}/{p['n']},0)"
-            s._formula(row, t, text, contract.gw * float(delivered[t]), style)
+            return f"IF({test},{_field(table_row, 0)}/{p['n']},0)"
+
+        s.formula_row(row, text, contract.gw * delivered, s.styles.get("calc", "#,##0.00"))
 
     def _write_payment(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
         s._label(row, f"{contract.counterparty}: payment due", "$B", "")
         _, paid = contract_schedule(contract, s.periods)
-        style = s.styles.get("calc", "#,##0.0")
-        for t in range(s.n):
+
+        def text(t: int) -> str:
             p = self._contract_terms(t, table_row)
             in_service = f"MAX(0,MIN({p['k']},{p['n']})-MAX(1,{p['k']}-{p['service']}+1)+1)"
             share = f"{in_service}/({p['n']}*{p['service']})"
-            text = f"IF({p['started']},{_field(table_row, 1)}*{share},0)"
-            s._formula(row, t, text, contract.total_value * float(paid[t]), style)
+            return f"IF({p['started']},{_field(table_row, 1)}*{share},0)"
+
+        s.formula_row(row, text, contract.total_value * paid, s.styles.get("calc", "#,##0.0"))
 
     # --- rounds ----------------------------------------------------------------------
 
@@ -111,11 +113,13 @@ class EventRows:
         values = np.zeros(s.n)
         values[start:] = np.cumsum(gw[start:])
         number = _field(table_row, 4)
-        for t in range(s.n):
+
+        def text(t: int) -> str:
             delivered = s.at(s.plan.items["contracted_gw"], t)
             running = delivered if t == 0 else f"{s.at(row, t - 1)}+{delivered}"
-            text = f"IF({s.tl('period_number', t)}>={number},{running},0)"
-            s._formula(row, t, text, float(values[t]), s.styles.get("calc", "#,##0.00"))
+            return f"IF({s.tl('period_number', t)}>={number},{running},0)"
+
+        s.formula_row(row, text, values, s.styles.get("calc", "#,##0.00"))
 
     def _write_cash(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
@@ -124,12 +128,14 @@ class EventRows:
         paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
         amount, tranche, number = (_field(table_row, n) for n in (1, 3, 4))
         since = self.gw_since[funding_round.id]
-        for t in range(s.n):
+
+        def text(t: int) -> str:
             before = f"{tranche}*{s.at(since, t - 1)}" if t > 0 else "0"
             tranche_paid = f"MIN({amount},{tranche}*{s.at(since, t)})-MIN({amount},{before})"
             in_period = f"IF({s.tl('period_number', t)}={number},{amount},0)"
-            text = f"IF(ISNUMBER({tranche}),{tranche_paid},{in_period})"
-            s._formula(row, t, text, float(paid[t]), s.styles.get("calc", "#,##0.0"))
+            return f"IF(ISNUMBER({tranche}),{tranche_paid},{in_period})"
+
+        s.formula_row(row, text, paid, s.styles.get("calc", "#,##0.0"))
 
     def _write_kept(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
@@ -137,14 +143,16 @@ class EventRows:
         s._label(row, f"{funding_round.investor}: share holders keep", "%", "")
         paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
         pre = _field(table_row, 2)
-        for t in range(s.n):
+
+        def text(t: int) -> str:
             cash = s.at(self.cash[funding_round.id], t)
-            text = f"IF(ISNUMBER({pre}),1-{cash}/({pre}+{cash}),1)"
-            if funding_round.pre_money is None:
-                value = 1.0
-            else:
-                value = 1.0 - float(paid[t]) / (funding_round.pre_money + float(paid[t]))
-            s._formula(row, t, text, value, s.styles.get("calc", "0.00%"))
+            return f"IF(ISNUMBER({pre}),1-{cash}/({pre}+{cash}),1)"
+
+        if funding_round.pre_money is None:
+            values = [1.0] * s.n
+        else:
+            values = [1.0 - float(p) / (funding_round.pre_money + float(p)) for p in paid]
+        s.formula_row(row, text, values, s.styles.get("calc", "0.00%"))
 
     # --- the six series ----------------------------------------------------------------
 
@@ -153,16 +161,12 @@ class EventRows:
         label, unit = EVENT_SERIES[name]
         s._label(row, label, unit, name)
         contract_rows = [s.plan.contract_rows[c] for c in self.delivered]
-        values = s.series(name)
-        for t in range(s.n):
-            text = self._series_formula(name, t, contract_rows)
-            s._formula(
-                row,
-                t,
-                text,
-                float(values[t]),
-                s.styles.get("calc", "0.00%" if unit == "%" else "#,##0.00"),
-            )
+        s.formula_row(
+            row,
+            lambda t: self._series_formula(name, t, contract_rows),
+            s.series(name),
+            s.styles.get("calc", "0.00%" if unit == "%" else "#,##0.00"),
+        )
 
     def _series_formula(self, name: str, t: int, contract_rows: list[int]) -> str:
         s = self.sheet

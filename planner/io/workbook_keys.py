@@ -32,6 +32,7 @@ class KeyRows:
 
     def __init__(self, sheet: ScenarioSheet) -> None:
         self.sheet = sheet
+        self._values: dict[str, list[float]] | None = None
 
     def plan(self) -> None:
         sheet = self.sheet
@@ -62,14 +63,22 @@ class KeyRows:
             "cash_zero_month": months,
         }
 
+    def _cached_values(self) -> dict[str, list[float]]:
+        if self._values is None:
+            self._values = self.values()
+        return self._values
+
     def _write(self, row: int, name: str) -> None:
         s = self.sheet
         label, unit = KEY_ROWS[name]
         s._label(row, label, unit, "")
-        values = self.values()[name]
         fmt = "#,##0.0;[Red]-#,##0.0" if unit == "$B" else "0"
-        for t in range(s.n):
-            s._formula(row, t, self._text(name, row, t), values[t], s.styles.get("calc", fmt))
+        s.formula_row(
+            row,
+            lambda t: self._text(name, row, t),
+            self._cached_values()[name],
+            s.styles.get("calc", fmt),
+        )
 
     def _text(self, name: str, row: int, t: int) -> str:
         s = self.sheet

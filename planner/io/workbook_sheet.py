@@ -39,6 +39,9 @@ from planner.io.workbook_styles import Styles
 from planner.model import LineItem, Project, Scenario
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# While a row's formula is turned into a template, a period's column letter is
+# written as this marker around the period's index.
+_MARK = re.compile("\x01([0-9]+)\x02")
 KPI_SERIES = ("revenue", "burn", "funding", "cash")
 TIMELINE_ROWS = ("year", "period_in_year", "periods_per_year", "first_month", "period_number")
 
@@ -91,6 +94,7 @@ class ScenarioSheet:
         self.plan = SheetPlan()
         self._writers: list[tuple[int, Callable[[], None]]] = []
         self._row = FROZEN_ROWS
+        self._marking = False
 
     # --- helpers ------------------------------------------------------------
 
@@ -98,7 +102,7 @@ class ScenarioSheet:
         return FIRST_PERIOD_COL + t
 
     def at(self, row: int, t: int, *, fixed_row: bool = False) -> str:
-        letter = column_letter(self.col(t))
+        letter = f"\x01{t}\x02" if self._marking else column_letter(self.col(t))
         return f"{letter}${row + 1}" if fixed_row else f"{letter}{row + 1}"
 
     def span(self, row: int, *, absolute: bool = True) -> str:
@@ -125,11 +129,37 @@ class ScenarioSheet:
     def _write_section(self, row: int, text: str, style: str) -> None:
         self.ws.write_string(row, COL_LABEL, text, self.styles[style])
         if style == "section":
-            for col in range(COL_LABEL + 1, self.col(self.n)):
-                self.ws.write_blank(row, col, None, self.styles[style])
+            self.ws.put_blanks(row, range(COL_LABEL + 1, self.col(self.n)), self.styles[style])
 
-    def _formula(self, row: int, t: int, text: str, value: float | str, style: Any) -> None:
-        self.ws.write_formula(row, self.col(t), "=" + text, style, cached_value(value))
+    def formula_row(
+        self, row: int, text_for: Callable[[int], str], values: Any, style: Any
+    ) -> None:
+        """One formula per period, ``text_for(t)`` (without ``=``), caching ``values``."""
+        self.ws.write_formula_row(
+            row, self.col(0), self.period_texts(text_for), style, cached_numbers(values)
+        )
+
+    def period_texts(self, text_for: Callable[[int], str]) -> list[str]:
+        """``text_for(t)`` for every period, building the text only for the first two.
+
+        A row has one formula across the timeline; from the second period on
+        only the column letters move. So the second period's text is built once
+        with each period's column marked and filled in for the others.
+        """
+        texts = [text_for(0)]
+        if self.n == 1:
+            return texts
+        self._marking = True
+        try:
+            marked = text_for(1)
+        finally:
+            self._marking = False
+        template = _template(marked)
+        if template is None:
+            return texts + [text_for(t) for t in range(1, self.n)]
+        letters = [column_letter(self.col(t)) for t in range(self.n)]
+        texts.extend(template.format(letters[t - 1], letters[t]) for t in range(1, self.n))
+        return texts
 
     def _label(self, row: int, label: str, unit: str, ident: str, style: str = "label") -> None:
         self.ws.write_string(row, COL_LABEL, label, self.styles[style])
@@ -253,25 +283,37 @@ class ScenarioSheet:
 
     def _write_timeline_row(self, row: int, name: str, label: str) -> None:
         self._label(row, label, "", "", "muted")
-        years = [int(p[:4]) for p in self.periods]
-        for t, period in enumerate(self.periods):
-            quarter = len(period) > 4
+
+        def text(t: int) -> str:
             head = self.at(HEADER_ROW, t, fixed_row=True)
             if name == "year":
-                text, value = f"VALUE(LEFT({head},4))", float(years[t])
-            elif name == "period_in_year":
-                text = f"IF(LEN({head})>4,VALUE(RIGHT({head},1)),1)"
-                value = float(period[-1]) if quarter else 1.0
-            elif name == "periods_per_year":
-                text, value = f"IF(LEN({head})>4,4,1)", 4.0 if quarter else 1.0
-            elif name == "first_month":
+                return f"VALUE(LEFT({head},4))"
+            if name == "period_in_year":
+                return f"IF(LEN({head})>4,VALUE(RIGHT({head},1)),1)"
+            if name == "periods_per_year":
+                return f"IF(LEN({head})>4,4,1)"
+            if name == "first_month":
                 within, per_year = self.tl("period_in_year", t), self.tl("periods_per_year", t)
-                text = f"({within}-1)*12/{per_year}+1"
-                value = 3.0 * (int(period[-1]) - 1) + 1 if quarter else 1.0
+                return f"({within}-1)*12/{per_year}+1"
+            return "1" if t == 0 else f"{self.at(row, t - 1)}+1"
+
+        self.formula_row(row, text, self._timeline_values(name), self.styles["timeline"])
+
+    def _timeline_values(self, name: str) -> list[float]:
+        values = []
+        for t, period in enumerate(self.periods):
+            quarter = len(period) > 4
+            if name == "year":
+                values.append(float(int(period[:4])))
+            elif name == "period_in_year":
+                values.append(float(period[-1]) if quarter else 1.0)
+            elif name == "periods_per_year":
+                values.append(4.0 if quarter else 1.0)
+            elif name == "first_month":
+                values.append(3.0 * (int(period[-1]) - 1) + 1 if quarter else 1.0)
             else:
-                text = "1" if t == 0 else f"{self.at(row, t - 1)}+1"
-                value = float(t + 1)
-            self._formula(row, t, text, value, self.styles["timeline"])
+                values.append(float(t + 1))
+        return values
 
     def _write_input(self, row: int, item: LineItem) -> None:
         assert item.inputs is not None
@@ -285,10 +327,12 @@ class ScenarioSheet:
             if self.links is not None and period not in cells:
                 link_row = self.links.input_rows[item.id]
                 target = sheet_ref(self.links.sheet) + cell_name(link_row, self.col(t))
-                self._formula(row, t, target, value, self.styles.get("link", fmt))
+                self.ws.put_formula(
+                    row, self.col(t), target, self.styles.get("link", fmt), cached_value(value)
+                )
             else:
                 style = "override" if overridden and period in cells else "input"
-                self.ws.write_number(row, self.col(t), value, self.styles.get(style, fmt))
+                self.ws.put_number(row, self.col(t), value, self.styles.get(style, fmt))
             self._comment(row, self.col(t), base_notes.get(period, ""))
 
     def _write_constant(self, row: int, item: LineItem) -> None:
@@ -301,12 +345,10 @@ class ScenarioSheet:
             target = sheet_ref(self.links.sheet) + cell_name(
                 self.links.constant_rows[item.id], COL_VALUE, absolute=True
             )
-            self.ws.write_formula(
-                row, COL_VALUE, "=" + target, self.styles.get("link", fmt), item.value
-            )
+            self.ws.put_formula(row, COL_VALUE, target, self.styles.get("link", fmt), item.value)
         else:
             style = "override" if overridden else "input"
-            self.ws.write_number(row, COL_VALUE, item.value, self.styles.get(style, fmt))
+            self.ws.put_number(row, COL_VALUE, item.value, self.styles.get(style, fmt))
 
     def _write_formula_row(self, row: int, item: LineItem) -> None:
         assert item.formula is not None
@@ -319,20 +361,20 @@ class ScenarioSheet:
         self._comment(row, COL_LABEL, f"{note}\n{formula_note}" if note else formula_note)
         formula = parse(item.formula, item.id)
         members = self.resolved.items
-        values = self.result.series(item.id)
-        style = self.styles.get("calc", number_format(item.unit))
 
         def summed(group: str) -> list[str]:
             return group_members(members, group, item.id)
 
-        for t in range(self.n):
-            text = to_excel(
+        def text(t: int) -> str:
+            return to_excel(
                 formula,
                 functools.partial(self._shifted_ref, t),
                 first_period=t == 0,
                 group_members=summed,
             )
-            self._formula(row, t, text, float(values[t]), style)
+
+        style = self.styles.get("calc", number_format(item.unit))
+        self.formula_row(row, text, self.result.series(item.id), style)
 
     def _shifted_ref(self, t: int, name: str, offset: int) -> str:
         return self.ref(name, t + offset)
@@ -362,6 +404,29 @@ class ScenarioSheet:
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         ws.set_footer("&L&A&RPage &P of &N")
         ws.hide_gridlines(2)
+
+
+def _template(marked: str) -> str | None:
+    """A ``str.format`` template of a second-period formula: {0} the previous column, {1} its own.
+
+    None when the formula refers to other periods, which a shifted copy could not express.
+    """
+    pieces = _MARK.split(marked)
+    out = []
+    for n, piece in enumerate(pieces):
+        if n % 2 == 0:
+            out.append(piece.replace("{", "{{").replace("}", "}}"))
+        elif piece in ("0", "1"):
+            out.append("{" + piece + "}")
+        else:
+            return None
+    return "".join(out)
+
+
+def cached_numbers(values: Any) -> list[float]:
+    """Cached values for formula cells: finite floats, 0.0 in place of NaN or infinity."""
+    array = np.asarray(values, dtype=np.float64)
+    return np.where(np.isfinite(array), array, 0.0).tolist()  # type: ignore[no-any-return]
 
 
 def cached_value(value: float | str) -> float | str:

@@ -156,16 +156,17 @@ def write_summary(
             r = row + 1 + n
             ws.write_string(r, COL_LABEL, result.scenario, styles["label"])
             ws.write_string(r, COL_UNIT, "$B", styles["unit"])
-            values = result.series(series)
-            for t in range(len(periods)):
-                source = refs[n].prefix + cell_name(plans[n].items[series], FIRST_PERIOD_COL + t)
-                ws.write_formula(
-                    r,
-                    FIRST_PERIOD_COL + t,
-                    "=" + source,
-                    styles.get("link", "#,##0.0"),
-                    float(values[t]),
-                )
+            sources = [
+                refs[n].prefix + cell_name(plans[n].items[series], FIRST_PERIOD_COL + t)
+                for t in range(len(periods))
+            ]
+            ws.write_formula_row(
+                r,
+                FIRST_PERIOD_COL,
+                sources,
+                styles.get("link", "#,##0.0"),
+                result.series(series).tolist(),
+            )
         chart_rows[series] = (row, first)
         row += len(results) + 2
     if "cash" in chart_rows:

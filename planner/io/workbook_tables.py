@@ -80,13 +80,13 @@ class TableRows:
                 )
                 text = f'IF(ISBLANK({source}),"",{source})' if col > COL_VALUE else source
                 cached = cached_value("" if value is None else value)
-                ws.write_formula(row, col, "=" + text, s.get("link", fmt), cached)
+                ws.put_formula(row, col, text, s.get("link", fmt), cached)
             elif isinstance(value, str):
                 ws.write_string(row, col, value, s[style + "_text"])
             elif value is None:
                 ws.write_blank(row, col, None, s.get(style, fmt))
             else:
-                ws.write_number(row, col, value, s.get(style, fmt))
+                ws.put_number(row, col, value, s.get(style, fmt))
 
     def _write_round(self, row: int, funding_round: FundingRound) -> None:
         s, ws = self.styles, self.ws
@@ -104,19 +104,19 @@ class TableRows:
         self.sheet._comment(row, COL_LABEL, funding_round.note)
         labels = self.sheet.span(HEADER_ROW)
         period_cell = cell_name(row, COL_VALUE)
-        ws.write_formula(
+        ws.put_formula(
             row,
             COL_VALUE + 4,
-            f"=MATCH({period_cell},{labels},0)",
+            f"MATCH({period_cell},{labels},0)",
             s.get("calc", "0"),
             float(self.periods.index(funding_round.period) + 1),
         )
         pre, amount = cell_name(row, COL_VALUE + 2), cell_name(row, COL_VALUE + 1)
         post = funding_round.post_money
-        ws.write_formula(
+        ws.put_formula(
             row,
             COL_VALUE + 5,
-            f'=IF(ISNUMBER({pre}),{pre}+{amount},"")',
+            f'IF(ISNUMBER({pre}),{pre}+{amount},"")',
             s.get("calc", money),
             "" if post is None else post,
         )

@@ -88,16 +88,19 @@ def export_workbook(
 
 
 def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
+    from planner.io.workbook_cells import FastWorksheet
+
+    def add_worksheet(title: str) -> Any:
+        return workbook.add_worksheet(title, worksheet_class=FastWorksheet)
+
     styles = Styles(workbook)
     workbook.set_properties(
         {"title": project.name, "subject": "Scenario plan", "comments": project.description}
     )
-    summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
-    sheets = [workbook.add_worksheet(title) for title in titles]
-    for ws in (summary_ws, *sheets):
-        ws._prepare_formula = _plain_formula
-    sources_ws = workbook.add_worksheet(SOURCES_SHEET)
-    meta_ws = workbook.add_worksheet(META_SHEET)
+    summary_ws = add_worksheet(SUMMARY_SHEET)
+    sheets = [add_worksheet(title) for title in titles]
+    sources_ws = add_worksheet(SOURCES_SHEET)
+    meta_ws = add_worksheet(META_SHEET)
     plans: list[SheetPlan] = []
     links: BaseLinks | None = None
     order = sorted(range(len(results)), key=lambda n: results[n].scenario != project.base_name)
@@ -127,17 +130,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _plain_formula(formula: str, expand_future_functions: bool = False) -> str:
-    """XlsxWriter's formula preparation without its ~30 regex passes per formula.
-
-    Those passes only prefix Excel 2010+ function names with ``_xlfn.``; the
-    formulas written here use none of them (planner.formula emits IF, MIN, MAX,
-    ABS, SUM, AND, OR, NOT; the sheets add MATCH, INDEX, IFERROR, TEXT, VALUE,
-    LEFT, RIGHT, LEN, INT, ISNUMBER, ISBLANK, SUMPRODUCT, PRODUCT and LOOKUP).
-    """
-    return formula[1:] if formula.startswith("=") else formula
 
 
 def _add_sheet_charts(workbook: Any, ws: Any, title: str, plan: SheetPlan, n: int) -> None:

@@ -1,0 +1,205 @@
+"""A worksheet that stores cells a row at a time and writes its own ``<sheetData>``.
+
+XlsxWriter's public per-cell calls and its per-cell XML writer cost more than
+the rest of an export together. This worksheet keeps XlsxWriter's cell table
+(so charts, dimensions and everything else still read it) but fills whole rows
+at once and renders the common cell kinds with plain string formatting.
+
+It relies on private parts of XlsxWriter, pinned in pyproject.toml: the cell
+``table`` and its tuples (``CellFormulaTuple`` and friends), ``_check_dimensions``,
+``_prepare_formula``, ``_write_rows``, and ``_write_row`` / ``_write_cell``, which
+it calls for anything unusual (rows with options, cells without a format,
+booleans, dates, errors, rich strings, array formulas).
+tests/planner/test_xlsx_cells.py checks that the bytes equal XlsxWriter's own,
+so an upgrade that changes those internals fails there first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellFormulaTuple,
+    CellNumberTuple,
+    CellStringTuple,
+    Worksheet,
+)
+
+# A formula whose cached value is one of these is marked as an error (t="e").
+_ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+
+
+def _escaped(text: str) -> str:
+    # Element text: quotes stay as they are, as in XlsxWriter's own writer.
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+class FastWorksheet(Worksheet):  # type: ignore[misc]
+    """An XlsxWriter worksheet with row-at-a-time writes and a faster cell writer."""
+
+    def write_formula_row(
+        self,
+        row: int,
+        first_col: int,
+        formulas: Sequence[str],
+        cell_format: Any,
+        values: Sequence[float | str],
+    ) -> None:
+        """Formulas (without ``=``) with their cached values, from ``first_col`` rightwards.
+
+        Unlike ``write_formula`` this skips the check for dynamic array functions
+        and the ``_xlfn.`` prefixes; the exported formulas use neither.
+        """
+        if len(formulas) != len(values):
+            raise ValueError("one cached value per formula")
+        if not formulas:
+            return
+        self._claim(row, first_col, first_col + len(formulas) - 1)
+        cells = self.table[row]
+        for col, formula, value in zip(
+            range(first_col, first_col + len(formulas)), formulas, values, strict=True
+        ):
+            cells[col] = CellFormulaTuple(formula, cell_format, value)
+
+    def put_formula(
+        self, row: int, col: int, formula: str, cell_format: Any, value: float | str
+    ) -> None:
+        """One formula (without ``=``) and its cached value."""
+        self._claim(row, col, col)
+        self.table[row][col] = CellFormulaTuple(formula, cell_format, value)
+
+    def put_number(self, row: int, col: int, number: float, cell_format: Any) -> None:
+        """A number; NaN and infinities go through ``write_number``, which makes them errors."""
+        if not math.isfinite(number):
+            self.write_number(row, col, number, cell_format)
+            return
+        self._claim(row, col, col)
+        self.table[row][col] = CellNumberTuple(number, cell_format)
+
+    def put_blanks(self, row: int, cols: Iterable[int], cell_format: Any) -> None:
+        """Formatted empty cells."""
+        cols = list(cols)
+        if not cols:
+            return
+        self._claim(row, min(cols), max(cols))
+        cells = self.table[row]
+        blank = CellBlankTuple(cell_format)
+        for col in cols:
+            cells[col] = blank
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        """XlsxWriter's formula preparation without its ~30 regex passes per formula.
+
+        Those passes only prefix Excel 2010+ function names with ``_xlfn.``; the
+        formulas written here use none of them (planner.formula emits IF, MIN, MAX,
+        ABS, SUM, AND, OR, NOT; the sheets add MATCH, INDEX, IFERROR, TEXT, VALUE,
+        LEFT, RIGHT, LEN, INT, ISNUMBER, ISBLANK, SUMPRODUCT, PRODUCT and LOOKUP).
+        """
+        if formula.startswith("{"):
+            formula = formula[1:]
+        if formula.startswith("="):
+            formula = formula[1:]
+        return formula[:-1] if formula.endswith("}") else formula
+
+    def _claim(self, row: int, first_col: int, last_col: int) -> None:
+        if self.constant_memory:
+            raise ValueError("row writes need the whole sheet in memory (no constant_memory)")
+        if self._check_dimensions(row, first_col) or self._check_dimensions(row, last_col):
+            raise ValueError(f"row {row}, columns {first_col}-{last_col} are outside the sheet")
+
+    # --- the <sheetData> writer -------------------------------------------------
+
+    def _write_rows(self) -> None:
+        if self.constant_memory or self.dim_rowmin is None:
+            super()._write_rows()
+            return
+        table, comments, row_info = self.table, self.comments, self.row_info
+        row_min, row_max = self.dim_rowmin, self.dim_rowmax
+        col_min, col_max = self.dim_colmin, self.dim_colmax
+        self.row_spans = spans = self._spans()
+        candidates = {r for r, cells in table.items() if cells}
+        candidates.update(row_info, comments)
+        write = self.fh.write
+        letters: dict[int, str] = {}
+        styles: dict[Any, str] = {}
+        for row in sorted(candidates):
+            if row < row_min or row > row_max:
+                continue
+            span = spans.get(row // 16)
+            cells = table.get(row)
+            if not cells:
+                self._write_empty_row(row, span, row_info.get(row))
+                continue
+            self._write_row(row, span, row_info.get(row))
+            number = str(row + 1)
+            for col in sorted(cells):
+                if col < col_min or col > col_max:
+                    continue
+                cell = cells[col]
+                cell_format = cell.format
+                kind = cell.__class__
+                if cell_format is None or kind not in _FAST_KINDS:
+                    self._write_cell(row, col, cell)
+                    continue
+                style = styles.get(cell_format)
+                if style is None:
+                    style = styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
+                letter = letters.get(col)
+                if letter is None:
+                    letter = letters[col] = xl_col_to_name(col)
+                ref = letter + number
+                if kind is CellFormulaTuple:
+                    value = cell.value
+                    if value.__class__ is float or value.__class__ is int:
+                        write(
+                            f'<c r="{ref}"{style}><f>{_escaped(cell.formula)}</f><v>{value}</v></c>'
+                        )
+                    elif isinstance(value, str) and not isinstance(value, bool):
+                        if value == "":
+                            kind_attr = ""
+                        elif value in _ERROR_CODES:
+                            kind_attr = ' t="e"'
+                        else:
+                            kind_attr = ' t="str"'
+                        write(
+                            f'<c r="{ref}"{style}{kind_attr}><f>{_escaped(cell.formula)}</f>'
+                            f"<v>{_escaped(value)}</v></c>"
+                        )
+                    else:
+                        self._write_cell(row, col, cell)
+                elif kind is CellNumberTuple:
+                    write(f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>')
+                elif kind is CellStringTuple:
+                    write(f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>')
+                else:
+                    write(f'<c r="{ref}"{style}/>')
+            write("</row>")
+
+    def _spans(self) -> dict[int, str]:
+        """The ``spans`` attribute of each block of 16 rows: first and last used column."""
+        row_min, row_max = self.dim_rowmin, self.dim_rowmax
+        col_min, col_max = self.dim_colmin, self.dim_colmax
+        blocks: dict[int, tuple[int, int]] = {}
+        for source in (self.table, self.comments):
+            for row, cells in source.items():
+                if row < row_min or row > row_max:
+                    continue
+                cols = [c for c in cells if col_min <= c <= col_max]
+                if not cols:
+                    continue
+                low, high = min(cols), max(cols)
+                block = row // 16
+                if block in blocks:
+                    old_low, old_high = blocks[block]
+                    low, high = min(low, old_low), max(high, old_high)
+                blocks[block] = (low, high)
+        return {block: f"{low + 1}:{high + 1}" for block, (low, high) in blocks.items()}
+
+
+_FAST_KINDS = frozenset((CellFormulaTuple, CellNumberTuple, CellStringTuple, CellBlankTuple))
