@@ -166,6 +166,8 @@ class Appearance:
         self.dark = system_is_dark(self.app) if dark is None else dark
         colours = chart_colours(self.dark)
         pg.setConfigOptions(background=colours.background, foreground=colours.foreground)
+        # Before the palette: widgets read these colours when told the palette changed.
+        recolour_cells(self.dark)
         if self.dark and not palette_is_dark(self.app.palette()):
             # The platform has no dark palette of its own: Fusion draws ours well.
             self.app.setStyle(QStyleFactory.create("Fusion"))
@@ -175,7 +177,6 @@ class Appearance:
             self.app.setStyle(QStyleFactory.create(self.light_style))
             self.app.setPalette(self.light_palette)
             self._own_palette = False
-        recolour_cells(self.dark)
         self.windows = [w for w in self.windows if isValid(w)]
         for window in self.windows:
             style_charts(window, self.dark)

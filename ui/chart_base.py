@@ -55,7 +55,9 @@ class ChartPanel(QWidget):
         self.document = document
         self.heading = QLabel(f"<b>{self.title}</b>")
         self.readout = QLabel("")
-        self.readout.setStyleSheet("color: #444; font-size: 11px;")
+        small = self.readout.font()  # the palette's text colour: readable light or dark
+        small.setPixelSize(11)
+        self.readout.setFont(small)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.save_button = QToolButton()

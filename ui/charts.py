@@ -82,7 +82,10 @@ class CashChart(ChartPanel):
         self.plot.addItem(self.bars)
         self.legend.addItem(self.bars, "Cash raised in the year")
         self.zero = pg.InfiniteLine(
-            pos=0, angle=0, pen=pg.mkPen("#333", width=1, style=Qt.PenStyle.DashLine)
+            # Mid grey reads on the light and the dark background alike.
+            pos=0,
+            angle=0,
+            pen=pg.mkPen("#8a8a8a", width=1, style=Qt.PenStyle.DashLine),
         )
         self.plot.addItem(self.zero, ignoreBounds=True)
         self.cash = pg.PlotDataItem(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from planner.io.project_file import SUFFIX
 from planner.model import Project
+from ui import style
 from ui.chart_base import ChartPanel
 from ui.charts import CashChart, ComparisonChart, ComputeChart, RevenueChart
 from ui.document import Document
@@ -143,7 +144,8 @@ class MainWindow(QMainWindow):
         self.scenario_label.setText(
             f"{self.document.scenario}"
             + (
-                f"  <span style='font-weight:400;color:#5f6368;font-size:12px'>{description}</span>"
+                f"  <span style='font-weight:400;color:{style.MUTED_FG.name()};font-size:12px'>"
+                f"{description}</span>"
                 if description
                 else ""
             )

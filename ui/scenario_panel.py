@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QEvent, QItemSelectionModel
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,6 +24,7 @@ from planner.commands import (
     unused_name,
 )
 from planner.model import Scenario
+from ui import style
 from ui.document import Document
 from ui.scenario_model import ScenarioListModel
 
@@ -58,14 +60,14 @@ class ScenarioPanel(QWidget):
             buttons.addWidget(button)
         heading = QLabel("<b>Scenarios</b>")
         self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #3c4043;")
-        legend = QLabel(
-            "<span style='background:#fde7b0'>&nbsp;amber&nbsp;</span> cells: the scenario's own"
-            " values. <span style='color:#1a4fa0'>Blue</span>: inputs; grey: calculated."
-        )
-        legend.setWordWrap(True)
-        legend.setStyleSheet("color: #5f6368; font-size: 11px;")
+        self.legend = QLabel()
+        for label in (self.summary, self.legend):
+            label.setWordWrap(True)
+            label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, light or dark
+        small = self.legend.font()
+        small.setPixelSize(11)
+        self.legend.setFont(small)
+        self._show_legend()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(heading)
@@ -74,10 +76,23 @@ class ScenarioPanel(QWidget):
         layout.addWidget(QLabel("Description"))
         layout.addWidget(self.description)
         layout.addWidget(self.summary)
-        layout.addWidget(legend)
+        layout.addWidget(self.legend)
         document.scenarioChanged.connect(self.select)
         document.scenariosChanged.connect(self._show_description)
         self.select(document.scenario)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # light or dark
+            self._show_legend()
+        super().changeEvent(event)
+
+    def _show_legend(self) -> None:
+        """The cell colours' key, in ui.style's colours (which follow dark mode)."""
+        self.legend.setText(
+            f"<span style='background:{style.OVERRIDE_BG.name()}'>&nbsp;amber&nbsp;</span>"
+            " cells: the scenario's own values."
+            f" <span style='color:{style.INPUT_FG.name()}'>Blue</span>: inputs; grey: calculated."
+        )
 
     def select(self, name: str) -> None:
         row = self.model.row_of(name) if name in self.model.document.project.scenario_names else 0

@@ -22,6 +22,7 @@ from ui.appearance import (
     palette_is_dark,
     system_is_dark,
 )
+from ui.main_window import MainWindow
 
 
 @pytest.fixture
@@ -93,3 +94,17 @@ def test_variable_overrides_the_system(qapp: QApplication, monkeypatch: pytest.M
     assert system_is_dark(qapp)
     monkeypatch.setenv(SCHEME_VARIABLE, "light")
     assert not system_is_dark(qapp)
+
+
+def test_the_cell_legend_and_muted_text_follow_dark_mode(
+    appearance: Appearance, window: MainWindow, qtbot: QtBot
+) -> None:
+    legend = window.scenarios.legend
+    assert style.INPUT_FG.name() in legend.text()
+    appearance.follow(window)
+    appearance.apply(True)
+    assert style.INPUT_FG.lightness() > 128
+    # the dark mode's blue, readable on dark, once the window hears of the new palette
+    qtbot.waitUntil(lambda: style.INPUT_FG.name() in legend.text())
+    muted = legend.palette().color(legend.foregroundRole())
+    assert muted.lightness() > legend.palette().color(QPalette.ColorRole.Window).lightness()
