@@ -31,6 +31,8 @@ from xlsxwriter.worksheet import (
 
 # A formula whose cached value is one of these is marked as an error (t="e").
 _ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+# XlsxWriter checks the exact length only for strings longer than half a cell's limit.
+_SHORT_STRING = 32767 // 2
 
 
 def _escaped(text: str) -> str:
@@ -60,12 +62,16 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             raise ValueError("one cached value per formula")
         if not formulas:
             return
-        self._claim(row, first_col, first_col + len(formulas) - 1)
-        cells = self.table[row]
-        for col, formula, value in zip(
-            range(first_col, first_col + len(formulas)), formulas, values, strict=True
-        ):
-            cells[col] = CellFormulaTuple(formula, cell_format, value)
+        last_col = first_col + len(formulas) - 1
+        self._claim(row, first_col, last_col)
+        self.table[row].update(
+            {
+                col: CellFormulaTuple(formula, cell_format, value)
+                for col, formula, value in zip(
+                    range(first_col, last_col + 1), formulas, values, strict=True
+                )
+            }
+        )
 
     def put_formula(
         self, row: int, col: int, formula: str, cell_format: Any, value: float | str
@@ -81,6 +87,17 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             return
         self._claim(row, col, col)
         self.table[row][col] = CellNumberTuple(number, cell_format)
+
+    def put_strings(self, row: int, cells: Iterable[tuple[int, str, Any]]) -> None:
+        """Strings as ``(column, text, format)``, kept in the shared strings table."""
+        strings = self.str_table
+        for col, text, cell_format in cells:
+            if len(text) > _SHORT_STRING:
+                self.write_string(row, col, text, cell_format)  # truncates what is too long
+                continue
+            self._claim(row, col, col)
+            index = strings._get_shared_string_index(text)
+            self.table[row][col] = CellStringTuple(index, cell_format)
 
     def put_blanks(self, row: int, cols: Iterable[int], cell_format: Any) -> None:
         """Formatted empty cells."""
@@ -123,21 +140,37 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         row_min, row_max = self.dim_rowmin, self.dim_rowmax
         col_min, col_max = self.dim_colmin, self.dim_colmax
         self.row_spans = spans = self._spans()
+        # A row without options is a bare <row> unless the sheet changes the default height.
+        bare_rows = (
+            self.default_row_height == self.original_row_height and self.excel_version == 2007
+        )
         candidates = {r for r, cells in table.items() if cells}
         candidates.update(row_info, comments)
-        write = self.fh.write
-        letters: dict[int, str] = {}
+        letters = [xl_col_to_name(col) for col in range(col_max + 1)]
         styles: dict[Any, str] = {}
+        out: list[str] = []
+        put = out.append
+
+        def flush() -> None:
+            self.fh.write("".join(out))
+            out.clear()
+
         for row in sorted(candidates):
             if row < row_min or row > row_max:
                 continue
             span = spans.get(row // 16)
             cells = table.get(row)
+            info = row_info.get(row)
             if not cells:
-                self._write_empty_row(row, span, row_info.get(row))
+                flush()
+                self._write_empty_row(row, span, info)
                 continue
-            self._write_row(row, span, row_info.get(row))
             number = str(row + 1)
+            if info is None and bare_rows:
+                put(f'<row r="{number}" spans="{span}">' if span else f'<row r="{number}">')
+            else:
+                flush()
+                self._write_row(row, span, info)
             for col in sorted(cells):
                 if col < col_min or col > col_max:
                     continue
@@ -145,41 +178,44 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                 cell_format = cell.format
                 kind = cell.__class__
                 if cell_format is None or kind not in _FAST_KINDS:
+                    flush()
                     self._write_cell(row, col, cell)
                     continue
                 style = styles.get(cell_format)
                 if style is None:
                     style = styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
-                letter = letters.get(col)
-                if letter is None:
-                    letter = letters[col] = xl_col_to_name(col)
-                ref = letter + number
                 if kind is CellFormulaTuple:
                     value = cell.value
+                    formula = cell.formula
+                    if "&" in formula or "<" in formula or ">" in formula:
+                        formula = _escaped(formula)
                     if value.__class__ is float or value.__class__ is int:
-                        write(
-                            f'<c r="{ref}"{style}><f>{_escaped(cell.formula)}</f><v>{value}</v></c>'
+                        put(
+                            f'<c r="{letters[col]}{number}"{style}><f>{formula}</f>'
+                            f"<v>{value}</v></c>"
                         )
-                    elif isinstance(value, str) and not isinstance(value, bool):
+                    elif value.__class__ is str:
                         if value == "":
                             kind_attr = ""
                         elif value in _ERROR_CODES:
                             kind_attr = ' t="e"'
                         else:
                             kind_attr = ' t="str"'
-                        write(
-                            f'<c r="{ref}"{style}{kind_attr}><f>{_escaped(cell.formula)}</f>'
+                        put(
+                            f'<c r="{letters[col]}{number}"{style}{kind_attr}><f>{formula}</f>'
                             f"<v>{_escaped(value)}</v></c>"
                         )
                     else:
+                        flush()
                         self._write_cell(row, col, cell)
                 elif kind is CellNumberTuple:
-                    write(f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>')
+                    put(f'<c r="{letters[col]}{number}"{style}><v>{cell.number:.16G}</v></c>')
                 elif kind is CellStringTuple:
-                    write(f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>')
+                    put(f'<c r="{letters[col]}{number}"{style} t="s"><v>{cell.string}</v></c>')
                 else:
-                    write(f'<c r="{ref}"{style}/>')
-            write("</row>")
+                    put(f'<c r="{letters[col]}{number}"{style}/>')
+            put("</row>")
+        flush()
 
     def _spans(self) -> dict[int, str]:
         """The ``spans`` attribute of each block of 16 rows: first and last used column."""
@@ -188,12 +224,14 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         blocks: dict[int, tuple[int, int]] = {}
         for source in (self.table, self.comments):
             for row, cells in source.items():
-                if row < row_min or row > row_max:
+                if row < row_min or row > row_max or not cells:
                     continue
-                cols = [c for c in cells if col_min <= c <= col_max]
-                if not cols:
-                    continue
-                low, high = min(cols), max(cols)
+                low, high = min(cells), max(cells)
+                if low < col_min or high > col_max:
+                    cols = [c for c in cells if col_min <= c <= col_max]
+                    if not cols:
+                        continue
+                    low, high = min(cols), max(cols)
                 block = row // 16
                 if block in blocks:
                     old_low, old_high = blocks[block]

@@ -36,12 +36,10 @@ from planner.io.workbook_layout import (
     sheet_ref,
 )
 from planner.io.workbook_styles import Styles
+from planner.io.workbook_templates import RowTexts, marked_column
 from planner.model import LineItem, Project, Scenario
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# While a row's formula is turned into a template, a period's column letter is
-# written as this marker around the period's index.
-_MARK = re.compile("\x01([0-9]+)\x02")
 KPI_SERIES = ("revenue", "burn", "funding", "cash")
 TIMELINE_ROWS = ("year", "period_in_year", "periods_per_year", "first_month", "period_number")
 
@@ -80,6 +78,7 @@ class ScenarioSheet:
         result: Result,
         styles: Styles,
         base_links: BaseLinks | None,
+        row_texts: RowTexts | None = None,
     ) -> None:
         self.ws = worksheet
         self.title = title
@@ -95,6 +94,10 @@ class ScenarioSheet:
         self._writers: list[tuple[int, Callable[[], None]]] = []
         self._row = FROZEN_ROWS
         self._marking = False
+        self._letters = [column_letter(self.col(t)) for t in range(self.n)]
+        if row_texts is None or row_texts.letters != self._letters:
+            row_texts = RowTexts(self._letters)
+        self.row_texts = row_texts
 
     # --- helpers ------------------------------------------------------------
 
@@ -102,7 +105,7 @@ class ScenarioSheet:
         return FIRST_PERIOD_COL + t
 
     def at(self, row: int, t: int, *, fixed_row: bool = False) -> str:
-        letter = f"\x01{t}\x02" if self._marking else column_letter(self.col(t))
+        letter = marked_column(t) if self._marking else column_letter(self.col(t))
         return f"{letter}${row + 1}" if fixed_row else f"{letter}{row + 1}"
 
     def span(self, row: int, *, absolute: bool = True) -> str:
@@ -140,34 +143,31 @@ class ScenarioSheet:
         )
 
     def period_texts(self, text_for: Callable[[int], str]) -> list[str]:
-        """``text_for(t)`` for every period, building the text only for the first two.
+        """``text_for(t)`` for every period, built from the second period's text.
 
-        A row has one formula across the timeline; from the second period on
-        only the column letters move. So the second period's text is built once
-        with each period's column marked and filled in for the others.
+        ``text_for`` may treat the first period differently only where it reads
+        the period before (see planner.io.workbook_templates).
         """
-        texts = [text_for(0)]
         if self.n == 1:
-            return texts
+            return [text_for(0)]
         self._marking = True
         try:
             marked = text_for(1)
         finally:
             self._marking = False
-        template = _template(marked)
-        if template is None:
-            return texts + [text_for(t) for t in range(1, self.n)]
-        letters = [column_letter(self.col(t)) for t in range(self.n)]
-        texts.extend(template.format(letters[t - 1], letters[t]) for t in range(1, self.n))
-        return texts
+        texts = self.row_texts.texts(marked, lambda: text_for(0))
+        return [text_for(t) for t in range(self.n)] if texts is None else texts
 
     def _label(self, row: int, label: str, unit: str, ident: str, style: str = "label") -> None:
-        self.ws.write_string(row, COL_LABEL, label, self.styles[style])
-        self.ws.write_string(row, COL_UNIT, unit, self.styles["unit"])
+        s = self.styles
+        cells = [(COL_LABEL, label, s[style]), (COL_UNIT, unit, s["unit"])]
         if ident:
-            self.ws.write_string(row, COL_ID, ident, self.styles["ident"])
+            cells.append((COL_ID, ident, s["ident"]))
+        self.ws.put_strings(row, cells)
 
     def _comment(self, row: int, col: int, note: str) -> None:
+        if not note:
+            return
         # XML cannot carry most control characters; a note keeps its visible text.
         text = _CONTROL.sub("", note)
         if text:
@@ -323,17 +323,23 @@ class ScenarioSheet:
         base_notes = self.project.item(item.id).input_notes
         cells = self.scenario.inputs.get(item.id, {}) if self.scenario else {}
         fmt = number_format(item.unit)
+        ws, links = self.ws, self.links
+        link_style, input_style = self.styles.get("link", fmt), self.styles.get("input", fmt)
+        override_style = self.styles.get("override", fmt)
+        link_prefix = ""
+        if links is not None:
+            link_prefix = sheet_ref(links.sheet)
+            link_row = str(links.input_rows[item.id] + 1)
         for t, (period, value) in enumerate(zip(self.periods, item.inputs, strict=True)):
-            if self.links is not None and period not in cells:
-                link_row = self.links.input_rows[item.id]
-                target = sheet_ref(self.links.sheet) + cell_name(link_row, self.col(t))
-                self.ws.put_formula(
-                    row, self.col(t), target, self.styles.get("link", fmt), cached_value(value)
-                )
+            col = self.col(t)
+            if links is not None and period not in cells:
+                target = link_prefix + self._letters[t] + link_row
+                ws.put_formula(row, col, target, link_style, cached_value(value))
             else:
-                style = "override" if overridden and period in cells else "input"
-                self.ws.put_number(row, self.col(t), value, self.styles.get(style, fmt))
-            self._comment(row, self.col(t), base_notes.get(period, ""))
+                style = override_style if overridden and period in cells else input_style
+                ws.put_number(row, col, value, style)
+            if period in base_notes:
+                self._comment(row, col, base_notes[period])
 
     def _write_constant(self, row: int, item: LineItem) -> None:
         assert item.value is not None
@@ -406,27 +412,10 @@ class ScenarioSheet:
         ws.hide_gridlines(2)
 
 
-def _template(marked: str) -> str | None:
-    """A ``str.format`` template of a second-period formula: {0} the previous column, {1} its own.
-
-    None when the formula refers to other periods, which a shifted copy could not express.
-    """
-    pieces = _MARK.split(marked)
-    out = []
-    for n, piece in enumerate(pieces):
-        if n % 2 == 0:
-            out.append(piece.replace("{", "{{").replace("}", "}}"))
-        elif piece in ("0", "1"):
-            out.append("{" + piece + "}")
-        else:
-            return None
-    return "".join(out)
-
-
 def cached_numbers(values: Any) -> list[float]:
     """Cached values for formula cells: finite floats, 0.0 in place of NaN or infinity."""
-    array = np.asarray(values, dtype=np.float64)
-    return np.where(np.isfinite(array), array, 0.0).tolist()  # type: ignore[no-any-return]
+    numbers = values.tolist() if isinstance(values, np.ndarray) else values
+    return [float(v) if math.isfinite(v) else 0.0 for v in numbers]
 
 
 def cached_value(value: float | str) -> float | str:

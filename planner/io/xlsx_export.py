@@ -28,12 +28,14 @@ from planner.io.workbook_layout import (
     SOURCES_SHEET,
     SUMMARY_SHEET,
     cell_name,
+    column_letter,
     sheet_names,
     sheet_ref,
 )
 from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_summary import write_summary
+from planner.io.workbook_templates import RowTexts
 from planner.model import Project
 
 
@@ -104,11 +106,12 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     plans: list[SheetPlan] = []
     links: BaseLinks | None = None
     order = sorted(range(len(results)), key=lambda n: results[n].scenario != project.base_name)
+    row_texts = RowTexts([column_letter(FIRST_PERIOD_COL + t) for t in range(len(project.periods))])
     plans_by_index: dict[int, SheetPlan] = {}
     for n in order:
         result = results[n]
         is_base = result.scenario == project.base_name
-        writer = ScenarioSheet(sheets[n], titles[n], project, result, styles, links)
+        writer = ScenarioSheet(sheets[n], titles[n], project, result, styles, links, row_texts)
         plan = writer.write()
         _add_sheet_charts(workbook, sheets[n], titles[n], plan, len(result.periods))
         plans_by_index[n] = plan
