@@ -29,7 +29,10 @@ from ui.appearance import LIGHT_CHARTS
 from ui.document import Document
 
 Array = npt.NDArray[np.float64]
-LEGEND_HEADROOM = 0.38  # share of the data's span kept free above it for the legend
+MAX_LEGEND_COLUMNS = 3
+LEGEND_GAP_PX = 8  # the legend's offset from the top plus a gap above the data
+DEFAULT_LEGEND_SHARE = 0.28  # of the plot's height, until the plot has a size
+MAX_LEGEND_SHARE = 0.6
 
 # Fills and bars paint three times faster without antialiasing; lines ask for it themselves.
 # Charts start light; ui.appearance recolours them when the system is dark.
@@ -94,6 +97,7 @@ class ChartPanel(QWidget):
             brush=pg.mkBrush(*LIGHT_CHARTS.legend_fill),
             labelTextColor=LIGHT_CHARTS.foreground,
         )
+        self.legend.layout.setContentsMargins(4, 1, 4, 1)  # every pixel of it hides data
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999", style=Qt.PenStyle.DotLine))
         self.cursor.setVisible(False)
         self.plot.addItem(self.cursor, ignoreBounds=True)
@@ -103,6 +107,7 @@ class ChartPanel(QWidget):
         layout.addLayout(self.header)
         layout.addWidget(self.plot_widget, 1)
         self.plot_widget.scene().sigMouseMoved.connect(self._hover)
+        self.plot.getViewBox().sigResized.connect(self._view_resized)
         self.x: Array = np.zeros(0)
         self.hover_index: int | None = None
         self._structure: object = None
@@ -139,7 +144,7 @@ class ChartPanel(QWidget):
         return True
 
     def fit_y(self, *series: Array, box: pg.ViewBox | None = None) -> None:
-        """Fit the y range to ``series``, with headroom above for the legend.
+        """Fit the y range to ``series``, keeping the data below the legend.
 
         The range snaps to round numbers and is only changed when they change, so
         that small edits do not make the axes redraw their labels.
@@ -150,13 +155,50 @@ class ChartPanel(QWidget):
         high = max(0.0, float(values.max())) if values.size else 1.0
         span = (high - low) or 1.0
         step = nice_step(span / 4)
-        top = float(np.ceil((high + LEGEND_HEADROOM * span) / step) * step)
-        bottom = float(np.floor((low - 0.04 * span) / step) * step) if low < 0 else -0.03 * top
-        limits = (bottom, top)
+        share = self._legend_share()
+        # The data's top sits at ``share`` of the height below the range's top.
+        if low < 0:
+            bottom = float(np.floor((low - 0.04 * span) / step) * step)
+            top = (high - share * bottom) / (1 - share)
+        else:
+            top = high / (1 - 1.03 * share)  # the bottom is 3% of the top below zero
+        top = float(np.ceil(top / step) * step) or step
+        limits = (bottom if low < 0 else -0.03 * top, top)
         target = box or self.plot.getViewBox()
         if self._y_limits.get(id(target)) != limits:
             self._y_limits[id(target)] = limits
             target.setYRange(*limits, padding=0)
+
+    def _legend_share(self) -> float:
+        """The share of the plot's height that the legend and the gap below it cover."""
+        height = self.plot.getViewBox().height()
+        if height <= 0 or not self.legend.items:
+            return DEFAULT_LEGEND_SHARE
+        if not self.legend.isVisible():
+            return LEGEND_GAP_PX / height
+        return (self.legend.height() + LEGEND_GAP_PX) / height
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as the plot's width holds: fewer rows cover less data.
+
+        A plot too small for its legend shows none; the hover read-out still names
+        every value.
+        """
+        box = self.plot.getViewBox()
+        if box.width() <= 0 or not self.legend.items:
+            return
+        for columns in range(MAX_LEGEND_COLUMNS, 0, -1):
+            self.legend.setColumnCount(columns)
+            if self.legend.width() <= box.width() - LEGEND_GAP_PX:
+                break
+        tall = self.legend.height() + LEGEND_GAP_PX > MAX_LEGEND_SHARE * box.height()
+        self.legend.setVisible(not tall)
+
+    def _view_resized(self) -> None:
+        self._fit_legend()
+        if self._structure is not None:
+            self._y_limits.clear()
+            self.refresh()
 
     def update_chart(self) -> None:
         structure = self.structure()
@@ -172,6 +214,7 @@ class ChartPanel(QWidget):
             for sample, label in self.legend.items:
                 sample.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
                 label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self._fit_legend()
         x = period_x(self.document.project.periods)
         if not np.array_equal(x, self.x):
             self.x = x
