@@ -11,7 +11,14 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 
@@ -110,6 +117,40 @@ class ComputeContract(_Strict):
     note: NoteText = ""
 
 
+# A range wider than a hundredfold is a typo, and would overflow the engine long before
+# it said anything about the plan.
+MAX_FACTOR = 100.0
+
+
+class Uncertainty(_Strict):
+    """How far an input may be off: a factor on its values in every period of a scenario.
+
+    One factor is drawn per sample and applies to all periods alike ("users 20%
+    lower throughout"), so a sample is a coherent alternative path, not noise.
+    A triangular factor peaks at 1: the scenario's own numbers are the likeliest.
+    """
+
+    item: ItemId
+    distribution: Literal["triangular", "uniform"]
+    low: float
+    high: float
+    note: NoteText = ""
+
+    @model_validator(mode="after")
+    def _range(self) -> Uncertainty:
+        where = f"the uncertainty of '{self.item}'"
+        for bound in ("low", "high"):
+            if not math.isfinite(getattr(self, bound)):
+                raise ValueError(f"{where}: {bound} must be a finite number")
+        if not 0 < self.low <= 1:
+            raise ValueError(f"{where}: low is {self.low:g}; it must be above 0 and at most 1")
+        if not 1 <= self.high <= MAX_FACTOR:
+            raise ValueError(
+                f"{where}: high is {self.high:g}; it must be at least 1 and at most {MAX_FACTOR:g}"
+            )
+        return self
+
+
 class Scenario(_Strict):
     """A named variant of the base: only the cells, formulas and rows it overrides."""
 
@@ -162,6 +203,7 @@ class Project(_Strict):
         default_factory=list
     )
     scenarios: Annotated[list[Scenario], Field(max_length=200)] = Field(default_factory=list)
+    uncertainty: Annotated[list[Uncertainty], Field(max_length=5000)] = Field(default_factory=list)
 
     # --- look-ups -------------------------------------------------------
 

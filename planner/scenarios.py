@@ -128,6 +128,23 @@ def check_structure(project: Project) -> None:
                 raise ProjectError(f"{where}: overrides the formula of unknown '{item_id}'")
         resolved = resolve(project, scenario.name)
         _check_rows(resolved.funding_rounds, resolved.compute_contracts, periods, where)
+    _check_uncertainty(project, ids)
+
+
+def _check_uncertainty(project: Project, ids: set[str]) -> None:
+    varied: set[str] = set()
+    for entry in project.uncertainty:
+        where = f"uncertainty of '{entry.item}'"
+        if entry.item in varied:
+            raise ProjectError(f"{where}: the item is listed twice; give one range per item")
+        varied.add(entry.item)
+        if entry.item not in ids:
+            raise ProjectError(f"{where}: there is no line item '{entry.item}'")
+        if project.item(entry.item).formula is not None:
+            raise ProjectError(
+                f"{where}: '{entry.item}' is calculated by a formula; "
+                "only inputs and constants can vary"
+            )
 
 
 def _check_rows(
