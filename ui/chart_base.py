@@ -187,10 +187,15 @@ class ChartPanel(QWidget):
         box = self.plot.getViewBox()
         if box.width() <= 0 or not self.legend.items:
             return
-        for columns in range(MAX_LEGEND_COLUMNS, 0, -1):
-            self.legend.setColumnCount(columns)
-            if self.legend.width() <= box.width() - LEGEND_GAP_PX:
+        # Widths as LegendItem.updateSize adds them up, without laying the legend out.
+        entries = [sample.width() + label.width() + 6 for sample, label in self.legend.items]
+        for columns in range(MAX_LEGEND_COLUMNS, 1, -1):
+            rows = [entries[n : n + columns] for n in range(0, len(entries), columns)]
+            if max(sum(row) for row in rows) <= box.width() - LEGEND_GAP_PX:
                 break
+        else:
+            columns = 1
+        self.legend.setColumnCount(columns)
         tall = self.legend.height() + LEGEND_GAP_PX > MAX_LEGEND_SHARE * box.height()
         self.legend.setVisible(not tall)
 
