@@ -47,8 +47,9 @@ def export_workbook(
     project: Project, path: str | os.PathLike[str], scenarios: Sequence[str] | None = None
 ) -> None:
     """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``."""
-    import xlsxwriter
     from xlsxwriter.exceptions import XlsxWriterException
+
+    from planner.io.workbook_package import FastWorkbook
 
     names = list(scenarios) if scenarios else project.scenario_names
     for name in names:
@@ -76,7 +77,7 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
-        workbook = xlsxwriter.Workbook(str(temp), options)
+        workbook = FastWorkbook(str(temp), options)
         _fill(workbook, project, results, titles)
         workbook.close()
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
@@ -90,19 +91,14 @@ def export_workbook(
 
 
 def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
-    from planner.io.workbook_cells import FastWorksheet
-
-    def add_worksheet(title: str) -> Any:
-        return workbook.add_worksheet(title, worksheet_class=FastWorksheet)
-
     styles = Styles(workbook)
     workbook.set_properties(
         {"title": project.name, "subject": "Scenario plan", "comments": project.description}
     )
-    summary_ws = add_worksheet(SUMMARY_SHEET)
-    sheets = [add_worksheet(title) for title in titles]
-    sources_ws = add_worksheet(SOURCES_SHEET)
-    meta_ws = add_worksheet(META_SHEET)
+    summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
+    sheets = [workbook.add_worksheet(title) for title in titles]
+    sources_ws = workbook.add_worksheet(SOURCES_SHEET)
+    meta_ws = workbook.add_worksheet(META_SHEET)
     plans: list[SheetPlan] = []
     links: BaseLinks | None = None
     order = sorted(range(len(results)), key=lambda n: results[n].scenario != project.base_name)

@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from xlsxwriter.packager import Packager
 from xlsxwriter.worksheet import Worksheet
 
 from planner.builtin import builtin_project
 from planner.io.workbook_cells import FastWorksheet
+from planner.io.workbook_package import FastWorkbook
 from planner.io.workbook_sheet import ScenarioSheet
 from planner.io.xlsx_export import export_workbook
 from planner.model import Project
@@ -170,6 +172,7 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FastWorksheet, "put_number", put_number)
     monkeypatch.setattr(FastWorksheet, "put_blanks", put_blanks)
     monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
+    monkeypatch.setattr(FastWorkbook, "_get_packager", lambda self: Packager())
     monkeypatch.setattr(ScenarioSheet, "period_texts", every_period)
 
 
@@ -179,7 +182,20 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
 
 
-@pytest.mark.parametrize("make", [builtin_project, quarterly_project], ids=["builtin", "quarters"])
+def hostile_notes() -> Project:
+    """Notes that need escaping, keep their spaces, or hold escape-like text."""
+    project = builtin_project()
+    notes = [" <b>bold</b> & 'quotes' \"too\" ", "_x0041_ literal\nsecond line", "tab\tend  "]
+    for n, note in enumerate(notes):
+        project.items[n] = project.items[n].model_copy(update={"note": note})
+    return project
+
+
+@pytest.mark.parametrize(
+    "make",
+    [builtin_project, quarterly_project, hostile_notes],
+    ids=["builtin", "quarters", "notes"],
+)
 def test_export_is_byte_identical_to_xlsxwriters_own_path(
     make: Callable[[], Project], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,109 @@
+"""The XlsxWriter workbook the export uses: fast cells, and notes written in one piece.
+
+Every note becomes a comment, which XlsxWriter writes twice (a VML shape and
+an entry in the comments part), element by element with a regex escape per
+attribute. Most of each is fixed text, so the two writers here emit it as one
+string and keep XlsxWriter's escaping only for the note's own text.
+
+This relies on private parts of XlsxWriter (pinned in pyproject.toml): the
+``_get_packager`` hook, ``Packager._write_vml_files`` / ``_write_comment_files``,
+and the ``_write_comment_shape`` and ``_write_comment`` methods of ``Vml`` and
+``Comments``. tests/planner/test_xlsx_cells.py compares whole exports with
+XlsxWriter's own writers byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.comments import Comments
+from xlsxwriter.packager import Packager
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.vml import Vml
+from xlsxwriter.workbook import Workbook
+
+from planner.io.workbook_cells import FastWorksheet
+
+# The parts of a comment's VML shape that XlsxWriter writes the same for every note.
+_SHAPE_BODY = (
+    '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+    '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
+    '<div style="text-align:left"></div></v:textbox>'
+    '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+)
+
+
+class FastVml(Vml):  # type: ignore[misc]
+    """The VML drawing of a sheet's notes, one string per note."""
+
+    def _write_comment_shape(self, shape_id: int, z_index: int, comment: Any) -> None:
+        left, top, width, height = self._pixels_to_points(comment.vertices)
+        col_start, row_start, x1, y1, col_end, row_end, x2, y2 = comment.vertices[:8]
+        visible = comment.is_visible
+        fill = self._escape_attributes(comment.color._vml_rgb_hex_value())
+        self.fh.write(
+            f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;'
+            f"margin-left:{left:.15g}pt;margin-top:{top:.15g}pt;width:{width:.15g}pt;"
+            f"height:{height:.15g}pt;z-index:{z_index};"
+            f'visibility:{"visible" if visible else "hidden"}" fillcolor="{fill}" '
+            f'o:insetmode="auto">{_SHAPE_BODY}'
+            f"<x:Anchor>{col_start}, {x1}, {row_start}, {y1}, {col_end}, {x2}, {row_end}, {y2}"
+            f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
+            f"<x:Row>{comment.row}</x:Row><x:Column>{comment.col}</x:Column>"
+            f"{'<x:Visible/>' if visible else ''}</x:ClientData></v:shape>"
+        )
+
+
+class FastComments(Comments):  # type: ignore[misc]
+    """A sheet's comments part, one string per note around its escaped text."""
+
+    def _write_comment(self, comment: Any, author_id: int) -> None:
+        escape = self._escape_attributes
+        author = f' authorId="{author_id}"' if author_id != -1 else ""
+        self.fh.write(
+            f'<comment ref="{xl_rowcol_to_cell(comment.row, comment.col)}"{author}>'
+            f'<text><r><rPr><sz val="{escape(comment.font_size)}"/><color indexed="81"/>'
+            f'<rFont val="{escape(comment.font_name)}"/>'
+            f'<family val="{escape(comment.font_family)}"/></rPr>'
+        )
+        self._write_text_t(comment.text)
+        self.fh.write("</r></text></comment>")
+
+
+class FastPackager(Packager):  # type: ignore[misc]
+    """XlsxWriter's packager with the notes' writers above."""
+
+    def _write_vml_files(self) -> None:
+        sheets = self.workbook.worksheets()
+        if any(ws.has_header_vml or ws.buttons_list for ws in sheets):
+            super()._write_vml_files()
+            return
+        index = 1
+        for ws in sheets:
+            if not ws.has_vml:
+                continue
+            vml = FastVml()
+            vml._set_xml_writer(self._filename(f"xl/drawings/vmlDrawing{index}.vml"))
+            vml._assemble_xml_file(
+                ws.vml_data_id, ws.vml_shape_id, ws.comments_list, ws.buttons_list
+            )
+            index += 1
+
+    def _write_comment_files(self) -> None:
+        index = 1
+        for ws in self.workbook.worksheets():
+            if not ws.has_comments:
+                continue
+            comments = FastComments()
+            comments._set_xml_writer(self._filename(f"xl/comments{index}.xml"))
+            comments._assemble_xml_file(ws.comments_list)
+            index += 1
+
+
+class FastWorkbook(Workbook):  # type: ignore[misc]
+    """An XlsxWriter workbook whose sheets are :class:`FastWorksheet` and whose notes are fast."""
+
+    worksheet_class = FastWorksheet
+
+    def _get_packager(self) -> Packager:
+        return FastPackager()
