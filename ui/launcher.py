@@ -146,13 +146,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.single_instance import SingleInstance
 
         instance = SingleInstance()
-        if instance.send([arguments.project] if arguments.project else []):
+        files = [arguments.project] if arguments.project else []
+        # A launch at the same moment may win the race to listen: then hand over to it.
+        if instance.send(files) or (not instance.listen() and instance.send(files)):
             where = (
                 f"opened {arguments.project} there" if arguments.project else "brought it forward"
             )
             print(f"Burnrate is already running: {where}.")
             return 0
-        if not instance.listen():
+        if not instance.is_listening():
             instance = None
     hooks = DesktopHooks(app, instance)
     status = run(arguments.project, arguments.screenshot, on_window=hooks.attach)

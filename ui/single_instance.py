@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 MAGIC = b"burnrate-open/1\n"
@@ -94,22 +94,36 @@ class SingleInstance(QObject):
     def is_listening(self) -> bool:
         return self._server is not None and self._server.isListening()
 
-    def listen(self) -> bool:
-        """Become the running instance; False when another one already is."""
-        # Ask first: with access options, listen() renames its socket over an existing one.
-        if self._someone_answers():
+    def listen(self, timeout_ms: int = TIMEOUT_MS) -> bool:
+        """Become the running instance; False when another one already is (or is becoming it)."""
+        # Two launches at the same moment take turns here, so the second finds the first
+        # listening instead of taking its socket for a crashed instance's.
+        lock = QLockFile(self.lock_path())
+        if not lock.tryLock(timeout_ms):
             return False
-        # Whatever socket is left then belongs to a crashed instance.
-        QLocalServer.removeServer(self.name)
-        server = QLocalServer(self)
-        # Only this user may connect; on Unix the socket's mode is 0700.
-        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        if not server.listen(self.name):
-            server.deleteLater()
-            return False
+        try:
+            # Ask first: with access options, listen() renames its socket over an existing one.
+            if self._someone_answers():
+                return False
+            # Whatever socket is left then belongs to a crashed instance.
+            QLocalServer.removeServer(self.name)
+            server = QLocalServer(self)
+            # Only this user may connect; on Unix the socket's mode is 0700.
+            server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+            if not server.listen(self.name):
+                server.deleteLater()
+                return False
+        finally:
+            lock.unlock()
         server.newConnection.connect(self._accept)
         self._server = server
         return True
+
+    def lock_path(self) -> str:
+        """Beside the socket when the name is a path, else in the temporary folder."""
+        if os.path.isabs(self.name):
+            return self.name + ".lock"
+        return str(Path(QDir.tempPath()) / f"{self.name}.lock")
 
     def close(self) -> None:
         if self._server is not None:

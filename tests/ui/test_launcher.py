@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from planner.builtin import builtin_project
 from planner.io.project_file import save_project
+from ui import launcher
 from ui.launcher import DesktopHooks, build_parser
 from ui.main_window import MainWindow
 from ui.single_instance import NAME_VARIABLE, SingleInstance
@@ -74,6 +75,24 @@ def test_second_launch_opens_its_file_in_the_running_app(
     assert second.returncode == 0
     assert "already running" in out
     assert blocker.args == [[str(project_file)]]
+
+
+def test_a_launch_that_loses_the_race_to_listen_hands_over_its_file(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent: list[list[str]] = []
+    answers = iter([False, True])  # nobody yet; then the launch that won is listening
+
+    def send(self: SingleInstance, paths: list[str], timeout_ms: int = 0) -> bool:
+        sent.append(list(paths))
+        return next(answers)
+
+    monkeypatch.setattr(SingleInstance, "send", send)
+    monkeypatch.setattr(SingleInstance, "listen", lambda self, timeout_ms=0: False)
+    monkeypatch.setattr("ui.app.run", lambda *args, **kwargs: 7)  # a copy of its own: wrong
+    assert launcher.main(["plan.burnrate"]) == 0
+    assert sent == [["plan.burnrate"], ["plan.burnrate"]]
+    assert "already running: opened plan.burnrate there" in capsys.readouterr().out
 
 
 def test_hooks_give_the_window_icon_help_and_file_opening(

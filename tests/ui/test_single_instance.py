@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QLockFile
 from PySide6.QtNetwork import QLocalSocket
 from pytestqt.qtbot import QtBot
 
@@ -69,6 +70,19 @@ def test_only_one_instance_listens(running: SingleInstance, name: str, qtbot: Qt
     assert not second.listen()
     assert not second.is_listening()
     assert running.is_listening()
+
+
+def test_a_launch_that_is_becoming_the_instance_is_not_taken_over(name: str) -> None:
+    # The first of two simultaneous launches holds the lock between its check and listen().
+    first = QLockFile(SingleInstance(name).lock_path())
+    assert first.tryLock(0)
+    try:
+        second = SingleInstance(name)
+        assert not second.listen(timeout_ms=50)
+        assert not second.is_listening()
+    finally:
+        first.unlock()
+    assert SingleInstance(name).listen()  # once the lock is free, the next launch may
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="stale socket files exist on Unix only")
