@@ -15,6 +15,14 @@ from planner.formula import FormulaError
 from planner.io.project_file import ProjectFileError, load_project
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
 from planner.model import Project
+from planner.uncertainty import (
+    MAX_SAMPLES,
+    MAX_SEED,
+    MonteCarlo,
+    as_json,
+    month_label,
+    run_montecarlo,
+)
 
 SUMMARY_SERIES = (
     "revenue",
@@ -51,7 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
     imported = commands.add_parser("import", help="rebuild a project from an exported workbook")
     imported.add_argument("workbook", help="an .xlsx workbook exported by Burnrate")
     imported.add_argument("-o", "--output", required=True, help="the .burnrate file to write")
+    montecarlo = commands.add_parser(
+        "montecarlo", help="uncertainty over a scenario's inputs: percentiles and a tornado"
+    )
+    montecarlo.add_argument("project", nargs="?", help="a .burnrate file (default: the built-in)")
+    montecarlo.add_argument("--scenario", required=True, help="the scenario to vary")
+    montecarlo.add_argument("--samples", required=True, help=f"1 to {MAX_SAMPLES:,}")
+    montecarlo.add_argument("--seed", required=True, help="a whole number; same seed, same output")
+    montecarlo.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
+
+
+def whole_number(text: str, what: str, low: int, high: int) -> int:
+    """``text`` as an int in [low, high], or a UsageError that says what was expected."""
+    expected = f"{what} must be a whole number from {low:,} to {high:,}"
+    try:
+        number = int(text.strip())
+    except ValueError:
+        raise UsageError(f"{expected}, not {text!r}") from None
+    if not low <= number <= high:
+        raise UsageError(f"{expected}, not {number:,}")
+    return number
 
 
 def open_project(path: str | None) -> Project:
@@ -126,6 +154,95 @@ def import_command(workbook: str, output: str) -> None:
     print(f"wrote {output}: {count} scenario{'s' if count != 1 else ''}")
 
 
+def montecarlo_command(args: argparse.Namespace) -> None:
+    samples = whole_number(args.samples, "--samples", 1, MAX_SAMPLES)
+    seed = whole_number(args.seed, "--seed", 0, MAX_SEED)
+    project = open_project(args.project)
+    (scenario,) = chosen_scenarios(project, [args.scenario])
+    if not project.uncertainty:
+        where = args.project or "the built-in project"
+        raise UsageError(
+            f"{where} defines no uncertainty: add an 'uncertainty' list (item, distribution, "
+            "low, high, note) to the project file"
+        )
+    mc = run_montecarlo(project, scenario, samples, seed)
+    if args.json:
+        labels = {item.id: (item.label, item.unit) for item in project.items}
+        print(json.dumps(as_json(mc, labels), indent=1, allow_nan=False))
+    else:
+        print(montecarlo_text(mc, project), end="")
+
+
+def money(value: float, signed: bool = False) -> str:
+    """$B as people read it: "$1,234B", "-$61.8B"; ``signed`` puts "+" on gains."""
+    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
+    size = abs(value)
+    return f"{sign}${size:,.0f}B" if size >= 100 else f"{sign}${size:,.1f}B"
+
+
+def montecarlo_text(mc: MonteCarlo, project: Project) -> str:
+    """The report an analyst reads at a glance: inputs, percentiles, cash risk, tornado."""
+    lines = [
+        f"Monte Carlo: {mc.scenario}, {mc.samples:,} samples, seed {mc.seed}, "
+        f"{mc.periods[0]} to {mc.periods[-1]}",
+        "",
+        "Inputs varied, each by one factor per sample applied in every period:",
+    ]
+    for spec in mc.inputs:
+        item = project.item(spec.item)
+        shape = (
+            f"triangular {spec.low:.2f} / 1 / {spec.high:.2f}"
+            if spec.distribution == "triangular"
+            else f"uniform {spec.low:.2f} to {spec.high:.2f}"
+        )
+        lines.append(f"  {spec.item:24} {shape:28} {item.label} ({item.unit})")
+        if spec.note:
+            lines.append(f"  {'':24} {spec.note}")
+    lines += ["", f"  {'':24}{'as planned':>12}{'p5':>10}{'median':>10}{'p95':>10}{'mean':>10}"]
+    for kpi, s in mc.kpis.items():
+        cells = "".join(f"{money(v):>10}" for v in (s.p5, s.p50, s.p95, s.mean))
+        lines.append(f"  {KPI_LABELS[kpi][0]:24}{money(s.fixed):>12}{cells}")
+    lines += ["", *_event_lines(mc), "", *_band_lines(mc), "", *_tornado_lines(mc)]
+    return "\n".join(lines) + "\n"
+
+
+def _event_lines(mc: MonteCarlo) -> list[str]:
+    zero, even = mc.cash_zero, mc.breakeven
+    planned_zero = month_label(zero.fixed) if zero.fixed is not None else "never"
+    planned_even = str(even.fixed) if even.fixed is not None else "not by " + mc.periods[-1][:4]
+    runs_out = f"Cash runs out by {mc.periods[-1][:4]} in {zero.probability:.1%} of samples"
+    if zero.median is not None:
+        runs_out += f", in {month_label(zero.median)} at the median of those"
+    breaks_even = f"Breaks even by {mc.periods[-1][:4]} in {even.probability:.1%} of samples"
+    if even.median is not None:
+        breaks_even += f", in {even.median} at the median of those"
+    return [
+        f"{runs_out} (as planned: {planned_zero})",
+        f"{breaks_even} (as planned: {planned_even})",
+    ]
+
+
+def _band_lines(mc: MonteCarlo) -> list[str]:
+    lines = [f"Cash at period end, $B{'':3}" + "".join(f"{p:>8}" for p in mc.periods)]
+    for name, row in zip(("p5", "median", "p95"), mc.bands["cash"], strict=True):
+        lines.append(f"  {name:23}" + "".join(f"{v:8.1f}" for v in row))
+    return lines
+
+
+def _tornado_lines(mc: MonteCarlo) -> list[str]:
+    lines = [
+        "Sensitivity: each input alone at its low and its high factor, the others at 1;",
+        "change against as planned, largest swing in peak funding need first",
+        f"  {'':24}{'factor':>14}{'peak funding need':>22}{'cumulative burn':>22}",
+    ]
+    for row in mc.tornado:
+        factor = f"{row.low:.2f} / {row.high:.2f}"
+        peak = f"{money(row.peak_at_low, True)} / {money(row.peak_at_high, True)}"
+        burn = f"{money(row.burn_at_low, True)} / {money(row.burn_at_high, True)}"
+        lines.append(f"  {row.item:24}{factor:>14}{peak:>22}{burn:>22}")
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -140,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             export_command(args.project, args.output, args.scenario)
         elif args.command == "import":
             import_command(args.workbook, args.output)
+        elif args.command == "montecarlo":
+            montecarlo_command(args)
         return 0
     except (UsageError, ProjectFileError, FormulaError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
