@@ -195,9 +195,8 @@ def montecarlo_text(mc: MonteCarlo, project: Project) -> str:
             if spec.distribution == "triangular"
             else f"uniform {spec.low:.2f} to {spec.high:.2f}"
         )
+        # Sources stay in --json and the project file: a note per input would double the report.
         lines.append(f"  {spec.item:24} {shape:28} {item.label} ({item.unit})")
-        if spec.note:
-            lines.append(f"  {'':24} {spec.note}")
     lines += ["", f"  {'':24}{'as planned':>12}{'p5':>10}{'median':>10}{'p95':>10}{'mean':>10}"]
     for kpi, s in mc.kpis.items():
         cells = "".join(f"{money(v):>10}" for v in (s.p5, s.p50, s.p95, s.mean))

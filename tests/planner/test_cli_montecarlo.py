@@ -58,8 +58,8 @@ def test_the_text_report(capsys, plan: str) -> None:
     code, out, err = montecarlo(capsys, plan)
     assert code == 0 and err == ""
     assert out.startswith("Monte Carlo: Leaked plan, 2,000 samples, seed 1, 2023 to 2035\n")
-    assert "chatgpt_users" in out and "triangular 0.70 / 1 / 1.20" in out and "users range" in out
-    assert "uniform 0.90 to 1.50" in out and "costs range" in out
+    assert "  chatgpt_users            triangular 0.70 / 1 / 1.20" in out
+    assert "  other_costs              uniform 0.90 to 1.50" in out
     for label in ("Cumulative burn", "Total raised", "Peak funding need"):
         assert label in out
     assert "as planned" in out and "p95" in out
@@ -83,6 +83,16 @@ def test_json_keys_and_values(capsys, plan: str) -> None:
     assert (data["scenario"], data["samples"], data["seed"]) == ("Leaked plan", 2000, 1)
     assert [i["item"] for i in data["inputs"]] == ["chatgpt_users", "other_costs"]
     assert data["inputs"][0]["label"] == "ChatGPT monthly active users (year average)"
+    assert [i["note"] for i in data["inputs"]] == ["users range", "costs range"]
+    assert data["inputs"][1] | {"label": "", "unit": ""} == {
+        "item": "other_costs",
+        "label": "",
+        "unit": "",
+        "distribution": "uniform",
+        "low": 0.9,
+        "high": 1.5,
+        "note": "costs range",
+    }
     assert set(data["kpis"]) == {"cumulative_burn", "total_raised", "peak_funding_need"}
     for spread in data["kpis"].values():
         assert set(spread) == {"p5", "p50", "p95", "mean", "fixed"}
