@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,30 @@ def test_a_launch_that_loses_the_race_to_listen_hands_over_its_file(
     assert launcher.main(["plan.burnrate"]) == 0
     assert sent == [["plan.burnrate"], ["plan.burnrate"]]
     assert "already running: opened plan.burnrate there" in capsys.readouterr().out
+
+
+def test_memory_is_settled_once_the_window_has_painted(
+    window: MainWindow, qapp: QApplication, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(launcher, "settle_memory", lambda: calls.append(1))
+    DesktopHooks(qapp, None).attach(window)
+    qapp.processEvents()
+    assert calls == []  # not before the window is on screen
+    window.show()
+    qtbot.waitUntil(lambda: calls == [1])
+    window.repaint()
+    qapp.processEvents()
+    assert calls == [1]  # once
+
+
+def test_main_turns_garbage_collection_back_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for variable in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path))
+    assert launcher.main(["--uninstall-desktop"]) == 0
+    assert gc.isenabled()
 
 
 def test_hooks_give_the_window_icon_help_and_file_opening(
