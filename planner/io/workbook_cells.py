@@ -88,16 +88,39 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         self._claim(row, col, col)
         self.table[row][col] = CellNumberTuple(number, cell_format)
 
-    def put_strings(self, row: int, cells: Iterable[tuple[int, str, Any]]) -> None:
+    def put_cells(
+        self,
+        row: int,
+        formulas: Sequence[tuple[int, str, Any, float | str]],
+        numbers: Sequence[tuple[int, float, Any]],
+    ) -> None:
+        """Formulas as ``(column, text, format, cached value)`` and numbers as ``(column, number,
+        format)`` on one row; NaN and infinities go through ``write_number``."""
+        cols = [c[0] for c in formulas] + [c[0] for c in numbers]
+        if not cols:
+            return
+        self._claim(row, min(cols), max(cols))
+        cells = self.table[row]
+        for col, formula, cell_format, value in formulas:
+            cells[col] = CellFormulaTuple(formula, cell_format, value)
+        for col, number, cell_format in numbers:
+            if math.isfinite(number):
+                cells[col] = CellNumberTuple(number, cell_format)
+            else:
+                self.write_number(row, col, number, cell_format)
+
+    def put_strings(self, row: int, cells: Sequence[tuple[int, str, Any]]) -> None:
         """Strings as ``(column, text, format)``, kept in the shared strings table."""
-        strings = self.str_table
+        if not cells:
+            return
+        self._claim(row, min(c[0] for c in cells), max(c[0] for c in cells))
+        index = self.str_table._get_shared_string_index
+        row_cells = self.table[row]
         for col, text, cell_format in cells:
             if len(text) > _SHORT_STRING:
                 self.write_string(row, col, text, cell_format)  # truncates what is too long
-                continue
-            self._claim(row, col, col)
-            index = strings._get_shared_string_index(text)
-            self.table[row][col] = CellStringTuple(index, cell_format)
+            else:
+                row_cells[col] = CellStringTuple(index(text), cell_format)
 
     def put_blanks(self, row: int, cols: Iterable[int], cell_format: Any) -> None:
         """Formatted empty cells."""
@@ -125,10 +148,15 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         return formula[:-1] if formula.endswith("}") else formula
 
     def _claim(self, row: int, first_col: int, last_col: int) -> None:
-        if self.constant_memory:
-            raise ValueError("row writes need the whole sheet in memory (no constant_memory)")
-        if self._check_dimensions(row, first_col) or self._check_dimensions(row, last_col):
-            raise ValueError(f"row {row}, columns {first_col}-{last_col} are outside the sheet")
+        if (
+            self._check_dimensions(row, first_col)
+            or (last_col != first_col and self._check_dimensions(row, last_col))
+            or self.constant_memory
+        ):
+            raise ValueError(
+                f"row {row}, columns {first_col}-{last_col} are outside the sheet, "
+                "or the sheet writes rows as it goes (constant_memory)"
+            )
 
     # --- the <sheetData> writer -------------------------------------------------
 
@@ -175,9 +203,11 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                 if col < col_min or col > col_max:
                     continue
                 cell = cells[col]
-                cell_format = cell.format
                 kind = cell.__class__
-                if cell_format is None or kind not in _FAST_KINDS:
+                cell_format = None
+                if kind in _FAST_KINDS:
+                    cell_format = cell[0] if kind is CellBlankTuple else cell[1]
+                if cell_format is None:
                     flush()
                     self._write_cell(row, col, cell)
                     continue
@@ -185,16 +215,16 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                 if style is None:
                     style = styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
                 if kind is CellFormulaTuple:
-                    value = cell.value
-                    formula = cell.formula
+                    formula, _, value = cell
                     if "&" in formula or "<" in formula or ">" in formula:
                         formula = _escaped(formula)
-                    if value.__class__ is float or value.__class__ is int:
+                    value_kind = value.__class__
+                    if value_kind is float or value_kind is int:
                         put(
                             f'<c r="{letters[col]}{number}"{style}><f>{formula}</f>'
                             f"<v>{value}</v></c>"
                         )
-                    elif value.__class__ is str:
+                    elif value_kind is str:
                         if value == "":
                             kind_attr = ""
                         elif value in _ERROR_CODES:
@@ -209,9 +239,9 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                         flush()
                         self._write_cell(row, col, cell)
                 elif kind is CellNumberTuple:
-                    put(f'<c r="{letters[col]}{number}"{style}><v>{cell.number:.16G}</v></c>')
+                    put(f'<c r="{letters[col]}{number}"{style}><v>{cell[0]:.16G}</v></c>')
                 elif kind is CellStringTuple:
-                    put(f'<c r="{letters[col]}{number}"{style} t="s"><v>{cell.string}</v></c>')
+                    put(f'<c r="{letters[col]}{number}"{style} t="s"><v>{cell[0]}</v></c>')
                 else:
                     put(f'<c r="{letters[col]}{number}"{style}/>')
             put("</row>")

@@ -330,16 +330,18 @@ class ScenarioSheet:
         if links is not None:
             link_prefix = sheet_ref(links.sheet)
             link_row = str(links.input_rows[item.id] + 1)
+        formulas, numbers = [], []
         for t, (period, value) in enumerate(zip(self.periods, item.inputs, strict=True)):
             col = self.col(t)
             if links is not None and period not in cells:
                 target = link_prefix + self._letters[t] + link_row
-                ws.put_formula(row, col, target, link_style, cached_value(value))
+                formulas.append((col, target, link_style, cached_value(value)))
             else:
                 style = override_style if overridden and period in cells else input_style
-                ws.put_number(row, col, value, style)
+                numbers.append((col, value, style))
             if period in base_notes:
                 self._comment(row, col, base_notes[period])
+        ws.put_cells(row, formulas, numbers)
 
     def _write_constant(self, row: int, item: LineItem) -> None:
         assert item.value is not None

@@ -43,11 +43,19 @@ def _fill_sheet(ws: Any, formats: dict[str, Any], fast: bool) -> None:
     ws.write_comment(45, 3, "a note on an empty row")
     ws.write_comment(2, 1, "a note on a filled row")
 
-    ws.write_string(0, 0, "Label", text)
-    ws.write_string(0, 1, HOSTILE, text)
-    ws.write_string(0, 2, "  leading and trailing spaces  ", text)
-    ws.write_string(0, 3, "Label", text)  # shared string seen before
-    ws.write_string(0, 4, "=1+1", text)
+    strings = [
+        (0, "Label", text),
+        (1, HOSTILE, text),
+        (2, "  leading and trailing spaces  ", text),
+        (3, "Label", text),  # a shared string seen before
+        (4, "=1+1", text),
+        (6, "x" * 40000, text),  # longer than a cell holds: truncated
+    ]
+    if fast:
+        ws.put_strings(0, strings)
+    else:
+        for col, string, string_format in strings:
+            ws.write_string(0, col, string, string_format)
     ws.write_string(1, 0, "no format")
     ws.write_rich_string(1, 1, "plain ", formats["bold"], "bold", " tail")
     ws.write_boolean(1, 2, True, text)
@@ -84,6 +92,8 @@ def _fill_sheet(ws: Any, formats: dict[str, Any], fast: bool) -> None:
         ws.write_formula_row(9, 3, ["A1"], money, [4.0])
         ws.write_formula_row(10, 3, ["A1"], money, [4.0])
         ws.write_formula_row(4, 3, ["A1"], money, [4.0])
+        ws.put_cells(13, [(1, "A1+1", money, 2.0), (4, "A2", pct, "")], [(0, 5.5, money)])
+        ws.put_cells(14, [], [(2, float("-inf"), money), (3, 1e300, money)])
     else:
         for col, (formula, value) in enumerate(zip(formulas, values, strict=True), 2):
             ws.write_formula(3, col, "=" + formula, money, value)
@@ -101,6 +111,11 @@ def _fill_sheet(ws: Any, formats: dict[str, Any], fast: bool) -> None:
         ws.write_formula(6, 1, "=B1", None, 2.0)
         for row in (7, 8, 9, 10, 4):
             ws.write_formula(row, 3, "=A1", money, 4.0)
+        ws.write_formula(13, 1, "=A1+1", money, 2.0)
+        ws.write_formula(13, 4, "=A2", pct, "")
+        ws.write_number(13, 0, 5.5, money)
+        ws.write_number(14, 2, float("-inf"), money)
+        ws.write_number(14, 3, 1e300, money)
     ws.write_blank(12, 2, None)  # no format: XlsxWriter keeps no cell at all
     ws.write_number(33, 2, 1.0, money)
 
@@ -164,6 +179,16 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
         for col in cols:
             self.write_blank(row, col, None, cell_format)
 
+    def put_cells(self: Any, row: int, formulas: Any, numbers: Any) -> None:
+        for col, formula, cell_format, value in formulas:
+            self.write_formula(row, col, "=" + formula, cell_format, value)
+        for col, number, cell_format in numbers:
+            self.write_number(row, col, number, cell_format)
+
+    def put_strings(self: Any, row: int, cells: Any) -> None:
+        for col, text, cell_format in cells:
+            self.write_string(row, col, text, cell_format)
+
     def every_period(self: ScenarioSheet, text_for: Callable[[int], str]) -> list[str]:
         return [text_for(t) for t in range(self.n)]
 
@@ -171,6 +196,8 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FastWorksheet, "put_formula", put_formula)
     monkeypatch.setattr(FastWorksheet, "put_number", put_number)
     monkeypatch.setattr(FastWorksheet, "put_blanks", put_blanks)
+    monkeypatch.setattr(FastWorksheet, "put_cells", put_cells)
+    monkeypatch.setattr(FastWorksheet, "put_strings", put_strings)
     monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
     monkeypatch.setattr(FastWorkbook, "_get_packager", lambda self: Packager())
     monkeypatch.setattr(ScenarioSheet, "period_texts", every_period)
