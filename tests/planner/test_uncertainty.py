@@ -96,12 +96,13 @@ def test_a_factor_scales_its_input_in_every_period_of_the_scenario(varied: Proje
     bear_users = np.array(next(i for i in resolved.items if i.id == "chatgpt_users").inputs)
     assert np.array_equal(result.series("chatgpt_users", 0), bear_users * 0.5)
     assert np.array_equal(result.series("chatgpt_users", 1), bear_users)
-    bear_costs = np.array(varied.item("other_costs").inputs) * 1.25
-    assert np.array_equal(result.series("other_costs", 1), bear_costs)
+    costs = np.array(varied.item("other_costs").inputs)
+    assert np.array_equal(result.series("other_costs", 1), costs * 1.25)
+    # a constant scales too: twice the opening cash, a quarter more costs in the first year
+    opening = varied.item("opening_cash").value
+    assert opening is not None
     assert result.series("cash", 1)[0] == pytest.approx(
-        evaluate(varied, "Bear case").series("cash")[0]
-        + 2.0
-        - 0.25 * varied.item("other_costs").inputs[0]
+        evaluate(varied, "Bear case").series("cash")[0] + opening - 0.25 * costs[0]
     )
 
 
@@ -135,6 +136,8 @@ CASH_MODEL = [
     {"id": "cash", "formula": "prev(cash, opening_cash) + funding - burn"},
 ]
 
+QUARTERS = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"]
+YEARS = ["2025", "2026", "2027", "2028"]
 amounts = st.floats(min_value=0, max_value=50, allow_nan=False).map(lambda v: round(v, 2))
 
 
@@ -155,8 +158,7 @@ def test_cash_zero_agrees_with_compute_kpis_on_any_small_plan(
     factor_ranges: tuple[float, float],
     seed: int,
 ) -> None:
-    periods = [f"2025-Q{q}" for q in range(1, 5)] + ["2026-Q1"] if quarterly else ["2025", "2026"]
-    periods += [] if quarterly else ["2027", "2028"]
+    periods = QUARTERS if quarterly else YEARS
     count = len(periods)
     series = st.lists(amounts, min_size=count, max_size=count)
     items = []
