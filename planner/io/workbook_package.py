@@ -1,21 +1,25 @@
-"""The XlsxWriter workbook the export uses: fast cells, and notes written in one piece.
+"""The XlsxWriter workbook the export uses: fast cells, notes and chart caches.
 
 Every note becomes a comment, which XlsxWriter writes twice (a VML shape and
 an entry in the comments part), element by element with a regex escape per
-attribute. Most of each is fixed text, so the two writers here emit it as one
-string and keep XlsxWriter's escaping only for the note's own text.
+attribute; a chart caches each point of its series the same way. Most of that
+is fixed text, so the writers here emit each note and point as one string and
+keep XlsxWriter's escaping only for text that may need it.
 
 This relies on private parts of XlsxWriter (pinned in pyproject.toml): the
 ``_get_packager`` hook, ``Packager._write_vml_files`` / ``_write_comment_files``,
-and the ``_write_comment_shape`` and ``_write_comment`` methods of ``Vml`` and
-``Comments``. tests/planner/test_xlsx_cells.py compares whole exports with
-XlsxWriter's own writers byte for byte.
+the ``_write_comment_shape`` and ``_write_comment`` methods of ``Vml`` and
+``Comments``, ``Chart._write_pt``, and the chart classes ``add_chart`` makes.
+tests/planner/test_xlsx_cells.py compares whole exports with XlsxWriter's own
+writers byte for byte.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from xlsxwriter.chart_column import ChartColumn
+from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.comments import Comments
 from xlsxwriter.packager import Packager
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -70,6 +74,42 @@ class FastComments(Comments):  # type: ignore[misc]
         self.fh.write("</r></text></comment>")
 
 
+class _FastPoints:
+    """Chart mixin: each cached point of a series written as one string."""
+
+    fh: Any
+    _escape_data: Any
+    _escape_control_characters: Any
+
+    def _write_pt(self, idx: int, value: Any) -> None:
+        if value is None:
+            return
+        kind = value.__class__
+        if kind is str:
+            if (
+                not value.isprintable()
+                or "_x" in value
+                or "&" in value
+                or "<" in value
+                or ">" in value
+            ):
+                value = self._escape_control_characters(self._escape_data(value))
+        elif kind is not float and kind is not int:
+            value = self._escape_control_characters(self._escape_data(value))
+        self.fh.write(f'<c:pt idx="{idx}"><c:v>{value}</c:v></c:pt>')
+
+
+class FastChartLine(_FastPoints, ChartLine):  # type: ignore[misc]
+    pass
+
+
+class FastChartColumn(_FastPoints, ChartColumn):  # type: ignore[misc]
+    pass
+
+
+_FAST_CHARTS = {ChartLine: FastChartLine, ChartColumn: FastChartColumn}
+
+
 class FastPackager(Packager):  # type: ignore[misc]
     """XlsxWriter's packager with the notes' writers above."""
 
@@ -107,3 +147,10 @@ class FastWorkbook(Workbook):  # type: ignore[misc]
 
     def _get_packager(self) -> Packager:
         return FastPackager()
+
+    def add_chart(self, options: dict[str, Any]) -> Any:
+        chart = super().add_chart(options)
+        fast = _FAST_CHARTS.get(type(chart))
+        if fast is not None:
+            chart.__class__ = fast  # the same chart, with the faster point writer
+        return chart

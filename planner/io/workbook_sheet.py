@@ -278,8 +278,10 @@ class ScenarioSheet:
             ws.write_string(HEADER_ROW, col, text, s["header"])
         for col in range(COL_VALUE + 1, FIRST_PERIOD_COL):
             ws.write_blank(HEADER_ROW, col, None, s["header"])
-        for t, period in enumerate(self.periods):
-            ws.write_string(HEADER_ROW, self.col(t), period, s["period"])
+        ws.put_strings(
+            HEADER_ROW,
+            [(self.col(t), period, s["period"]) for t, period in enumerate(self.periods)],
+        )
 
     def _write_timeline_row(self, row: int, name: str, label: str) -> None:
         self._label(row, label, "", "", "muted")

@@ -149,8 +149,9 @@ def write_summary(
         if not all(series in p.items for p in plans):
             continue
         ws.write_string(row, COL_LABEL, heading, styles["section"])
-        for t, period in enumerate(periods):
-            ws.write_string(row, FIRST_PERIOD_COL + t, period, styles["period"])
+        ws.put_strings(
+            row, [(FIRST_PERIOD_COL + t, p, styles["period"]) for t, p in enumerate(periods)]
+        )
         first = row + 1
         for n, result in enumerate(results):
             r = row + 1 + n

@@ -180,8 +180,16 @@ def _write_sources(ws: Any, styles: Any, project: Project, results: list[Result]
         nonlocal row
         if not note:
             return
-        for col, text in enumerate((scenario, what, ident, period, note)):
-            ws.write_string(row, col, text, wrap)
+        ws.put_strings(
+            row,
+            [
+                (0, scenario, wrap),
+                (1, what, wrap),
+                (2, ident, wrap),
+                (3, period, wrap),
+                (4, note, wrap),
+            ],
+        )
         row += 1
 
     everyone = "all scenarios"

@@ -23,7 +23,7 @@ from planner.io.workbook_cells import FastWorksheet
 from planner.io.workbook_package import FastWorkbook
 from planner.io.workbook_sheet import ScenarioSheet
 from planner.io.xlsx_export import export_workbook
-from planner.model import Project
+from planner.model import Project, Scenario
 from tests.planner.test_xlsx_recalc import quarterly_project
 
 HOSTILE = 'A & B < C > D "quoted" \x01 bell\x07 _x0041_ \ufffe end '
@@ -200,6 +200,7 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FastWorksheet, "put_strings", put_strings)
     monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
     monkeypatch.setattr(FastWorkbook, "_get_packager", lambda self: Packager())
+    monkeypatch.setattr(FastWorkbook, "add_chart", xlsxwriter.Workbook.add_chart)
     monkeypatch.setattr(ScenarioSheet, "period_texts", every_period)
 
 
@@ -210,11 +211,14 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def hostile_notes() -> Project:
-    """Notes that need escaping, keep their spaces, or hold escape-like text."""
+    """Notes and a scenario name that need escaping, keep their spaces, or look like escapes."""
     project = builtin_project()
     notes = [" <b>bold</b> & 'quotes' \"too\" ", "_x0041_ literal\nsecond line", "tab\tend  "]
     for n, note in enumerate(notes):
         project.items[n] = project.items[n].model_copy(update={"note": note})
+    # Its name is cached in the Summary chart's series names, which need escaping too.
+    project.scenarios.append(Scenario(name="Q&A <draft>"))
+    project.scenarios.append(Scenario(name="_x0041_ plan"))
     return project
 
 
