@@ -1,22 +1,23 @@
 """Uncertainty and sensitivity: Monte Carlo over a scenario's inputs, and a tornado table.
 
 Each uncertain input is multiplied by one factor per sample, the same in every
-period. All samples go through the engine in a single call, and the KPIs of
-all samples are computed at once from the (samples, periods) arrays; they
-follow :mod:`planner.kpis` exactly, the cash-zero month included.
+period. All samples go through the engine in a single call (very large runs
+in blocks of tens of thousands, to bound memory), and the KPIs of all samples
+are computed at once from the (samples, periods) arrays; they follow
+:mod:`planner.kpis` exactly, the cash-zero month included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
 
 from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved, input_arrays
-from planner.model import Project, Uncertainty, period_months, period_year
+from planner.model import EVENT_SERIES, Project, Uncertainty, period_months, period_year
 from planner.scenarios import ResolvedScenario, resolve
 
 MAX_SAMPLES = 1_000_000
@@ -25,6 +26,10 @@ NUMERIC_KPIS = ("cumulative_burn", "total_raised", "peak_funding_need")
 BAND_SERIES = ("cash", "revenue", "burn")
 PERCENTILES = (5.0, 50.0, 95.0)
 NEVER = -1  # month or year index of a sample whose event does not happen in the horizon
+# Values per engine call (samples x periods x line items): about 0.5 GB of float64. The
+# built-in plan fits some 90,000 samples in one call; a million samples of a large model
+# would not fit in memory at once.
+CELLS_PER_CALL = 2**26
 
 IntArray = npt.NDArray[np.int64]
 
@@ -204,8 +209,37 @@ def event(happens_at: IntArray, fixed: int) -> Event:
     )
 
 
-def bands(result: Result) -> dict[str, Array]:
-    return {sid: np.percentile(result.values[sid], PERCENTILES, axis=0) for sid in BAND_SERIES}
+def bands(series: dict[str, Array]) -> dict[str, Array]:
+    return {sid: np.percentile(values, PERCENTILES, axis=0) for sid, values in series.items()}
+
+
+def samples_per_call(resolved: ResolvedScenario) -> int:
+    cells_per_sample = len(resolved.periods) * (len(resolved.items) + len(EVENT_SERIES))
+    return max(1, CELLS_PER_CALL // cells_per_sample)
+
+
+def evaluate_samples(
+    resolved: ResolvedScenario, specs: Sequence[Uncertainty], factors: Array
+) -> tuple[SampleKpis, dict[str, Array]]:
+    """KPIs and band series of every row of ``factors``: one engine call per block of samples.
+
+    Only the KPIs and the three band series are kept from each block, so memory
+    stays bounded however many samples there are.
+    """
+    step = samples_per_call(resolved)
+    kpis: list[SampleKpis] = []
+    series: dict[str, list[Array]] = {sid: [] for sid in BAND_SERIES}
+    for start in range(0, len(factors), step):
+        result = evaluate_factors(resolved, specs, factors[start : start + step])
+        kpis.append(sample_kpis(result))
+        for sid, parts in series.items():
+            parts.append(result.values[sid])
+    if len(kpis) == 1:
+        return kpis[0], {sid: parts[0] for sid, parts in series.items()}
+    joined = SampleKpis(
+        *(np.concatenate([getattr(k, field.name) for k in kpis]) for field in fields(SampleKpis))
+    )
+    return joined, {sid: np.concatenate(parts) for sid, parts in series.items()}
 
 
 def tornado(resolved: ResolvedScenario, specs: Sequence[Uncertainty]) -> list[TornadoRow]:
@@ -249,19 +283,18 @@ def run_montecarlo(project: Project, scenario: str, samples: int, seed: int) -> 
         raise UncertaintyError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {seed}")
     specs = tuple(project.uncertainty)
     resolved = resolve(project, scenario)
-    result = evaluate_factors(resolved, specs, draw_factors(specs, samples, seed))
-    kpis = sample_kpis(result)
+    kpis, series = evaluate_samples(resolved, specs, draw_factors(specs, samples, seed))
     fixed = sample_kpis(evaluate_factors(resolved, specs, np.ones((1, len(specs)))))
     return MonteCarlo(
         scenario=resolved.name,
         samples=samples,
         seed=seed,
-        periods=result.periods,
+        periods=resolved.periods,
         inputs=specs,
         kpis={kpi: spread(kpis.numeric(kpi), float(fixed.numeric(kpi)[0])) for kpi in NUMERIC_KPIS},
         cash_zero=event(kpis.cash_zero_month, int(fixed.cash_zero_month[0])),
         breakeven=event(kpis.breakeven_year, int(fixed.breakeven_year[0])),
-        bands=bands(result),
+        bands=bands(series),
         tornado=tuple(tornado(resolved, specs)),
     )
 

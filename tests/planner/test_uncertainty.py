@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from planner.engine import evaluate, evaluate_resolved
 from planner.kpis import compute_kpis
-from planner.model import Project, Uncertainty
+from planner.model import EVENT_SERIES, Project, Uncertainty
 from planner.scenarios import resolve
 from planner.uncertainty import (
     NEVER,
@@ -319,3 +319,26 @@ def test_all_samples_in_one_engine_call(varied: Project, monkeypatch) -> None:
     monkeypatch.setattr(uncertainty, "evaluate_resolved", counting)
     run_montecarlo(varied, "Leaked plan", 3000, seed=2)
     assert 3000 in calls and calls.count(3000) == 1
+
+
+def test_a_run_too_big_for_one_call_goes_in_blocks_with_the_same_outcome(
+    varied: Project, monkeypatch
+) -> None:
+    import planner.uncertainty as uncertainty
+
+    labels = {item.id: (item.label, item.unit) for item in varied.items}
+    whole = as_json(run_montecarlo(varied, "Bear case", 1000, seed=4), labels)
+    calls: list[int] = []
+
+    def counting(resolved, overrides=None):
+        result = evaluate_resolved(resolved, overrides)
+        calls.append(result.samples)
+        return result
+
+    monkeypatch.setattr(uncertainty, "evaluate_resolved", counting)
+    bear = resolve(varied, "Bear case")
+    per_sample = len(bear.periods) * (len(bear.items) + len(EVENT_SERIES))
+    monkeypatch.setattr(uncertainty, "CELLS_PER_CALL", per_sample * 300)
+    blocks = as_json(run_montecarlo(varied, "Bear case", 1000, seed=4), labels)
+    assert calls[:4] == [300, 300, 300, 100]
+    assert blocks == whole
