@@ -206,13 +206,13 @@ def montecarlo_text(mc: MonteCarlo, project: Project) -> str:
 
 
 def _event_lines(mc: MonteCarlo) -> list[str]:
-    zero, even = mc.cash_zero, mc.breakeven
+    zero, even, last = mc.cash_zero, mc.breakeven, mc.periods[-1]
     planned_zero = month_label(zero.fixed) if zero.fixed is not None else "never"
-    planned_even = str(even.fixed) if even.fixed is not None else "not by " + mc.periods[-1][:4]
-    runs_out = f"Cash runs out by {mc.periods[-1][:4]} in {zero.probability:.1%} of samples"
+    planned_even = str(even.fixed) if even.fixed is not None else f"not by {last}"
+    runs_out = f"Cash runs out by {last} in {zero.probability:.1%} of samples"
     if zero.median is not None:
         runs_out += f", in {month_label(zero.median)} at the median of those"
-    breaks_even = f"Breaks even by {mc.periods[-1][:4]} in {even.probability:.1%} of samples"
+    breaks_even = f"Breaks even by {last} in {even.probability:.1%} of samples"
     if even.median is not None:
         breaks_even += f", in {even.median} at the median of those"
     return [
@@ -230,8 +230,8 @@ def _band_lines(mc: MonteCarlo) -> list[str]:
 
 def _tornado_lines(mc: MonteCarlo) -> list[str]:
     lines = [
-        "Sensitivity: each input alone at its low and its high factor, the others at 1;",
-        "change against as planned, largest swing in peak funding need first",
+        "Sensitivity: each input alone at its low and at its high factor, the others at 1;",
+        "the change from the 'as planned' figure, largest swing in peak funding need first",
         f"  {'':24}{'factor':>14}{'peak funding need':>22}{'cumulative burn':>22}",
     ]
     for row in mc.tornado:
