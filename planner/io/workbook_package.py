@@ -3,13 +3,15 @@
 Every note becomes a comment, which XlsxWriter writes twice (a VML shape and
 an entry in the comments part), element by element with a regex escape per
 attribute; a chart caches each point of its series the same way. Most of that
-is fixed text, so the writers here emit each note and point as one string and
-keep XlsxWriter's escaping only for text that may need it.
+is fixed text, so the writers here emit each note, point and shared string as
+one string and keep XlsxWriter's escaping only for text that may need more than
+& < > escaped.
 
 This relies on private parts of XlsxWriter (pinned in pyproject.toml): the
 ``_get_packager`` hook, ``Packager._write_vml_files`` / ``_write_comment_files``,
-the ``_write_comment_shape`` and ``_write_comment`` methods of ``Vml`` and
-``Comments``, ``Chart._write_pt``, and the chart classes ``add_chart`` makes.
+``_write_shared_strings_file``, the ``_write_comment_shape``, ``_write_comment``
+and ``_write_si`` methods of ``Vml``, ``Comments`` and ``SharedStrings``,
+``Chart._write_pt``, and the chart classes ``add_chart`` makes.
 tests/planner/test_xlsx_cells.py compares whole exports with XlsxWriter's own
 writers byte for byte.
 """
@@ -22,6 +24,7 @@ from xlsxwriter.chart_column import ChartColumn
 from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.comments import Comments
 from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.vml import Vml
 from xlsxwriter.workbook import Workbook
@@ -35,6 +38,26 @@ _SHAPE_BODY = (
     '<div style="text-align:left"></div></v:textbox>'
     '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
 )
+
+
+def _plain(text: str) -> bool:
+    """Whether XlsxWriter would write ``text`` with only & < > escaped.
+
+    Anything else (control characters and what looks like their escapes,
+    non-characters, leading or trailing space) goes through XlsxWriter's own code.
+    """
+    return (
+        "_x" not in text
+        and text.replace("\n", "").replace("\t", "").isprintable()
+        and not text[:1].isspace()
+        and not text[-1:].isspace()
+    )
+
+
+def _escaped(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
 class FastVml(Vml):  # type: ignore[misc]
@@ -70,8 +93,22 @@ class FastComments(Comments):  # type: ignore[misc]
             f'<rFont val="{escape(comment.font_name)}"/>'
             f'<family val="{escape(comment.font_family)}"/></rPr>'
         )
-        self._write_text_t(comment.text)
-        self.fh.write("</r></text></comment>")
+        text = comment.text
+        if _plain(text):
+            self.fh.write(f"<t>{_escaped(text)}</t></r></text></comment>")
+        else:
+            self._write_text_t(text)
+            self.fh.write("</r></text></comment>")
+
+
+class FastSharedStrings(SharedStrings):  # type: ignore[misc]
+    """The shared strings part, plain strings written without regex passes."""
+
+    def _write_si(self, string: str) -> None:
+        if _plain(string) and not string.startswith("<r>"):
+            self.fh.write(f"<si><t>{_escaped(string)}</t></si>")
+        else:
+            super()._write_si(string)
 
 
 class _FastPoints:
@@ -128,6 +165,14 @@ class FastPackager(Packager):  # type: ignore[misc]
                 ws.vml_data_id, ws.vml_shape_id, ws.comments_list, ws.buttons_list
             )
             index += 1
+
+    def _write_shared_strings_file(self) -> None:
+        if not self.workbook.str_table.count:
+            return
+        strings = FastSharedStrings()
+        strings.string_table = self.workbook.str_table
+        strings._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        strings._assemble_xml_file()
 
     def _write_comment_files(self) -> None:
         index = 1
