@@ -4,10 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner.builtin import BUILTIN_PATH
 from planner.io.project_file import ProjectFileError, load_project, parse_project, save_project
-from planner.model import Uncertainty
+from planner.model import MAX_FACTOR, Uncertainty
 
 
 def entry(item: str = "chatgpt_users", **changes: object) -> dict[str, object]:
@@ -86,6 +88,23 @@ def test_non_finite_factors_are_refused_when_built_in_code() -> None:
         Uncertainty(item="x", distribution="uniform", low=0.5, high=float("inf"))
     with pytest.raises(ValueError, match="low must be a finite number"):
         Uncertainty(item="x", distribution="uniform", low=float("nan"), high=2)
+
+
+@given(
+    low=st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, 1.0]),
+    high=st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1.0, MAX_FACTOR]),
+    distribution=st.sampled_from(["triangular", "uniform"]),
+)
+def test_a_range_is_accepted_exactly_when_it_brackets_one(
+    low: float, high: float, distribution: str
+) -> None:
+    valid = 0 < low <= 1 <= high <= MAX_FACTOR  # false for NaN, as it should be
+    try:
+        Uncertainty(item="x", distribution=distribution, low=low, high=high)
+    except ValueError:
+        assert not valid
+    else:
+        assert valid
 
 
 def test_an_unknown_item_is_refused() -> None:
