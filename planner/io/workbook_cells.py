@@ -113,7 +113,8 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         """Strings as ``(column, text, format)``, kept in the shared strings table."""
         if not cells:
             return
-        self._claim(row, min(c[0] for c in cells), max(c[0] for c in cells))
+        cols = [cell[0] for cell in cells]
+        self._claim(row, min(cols), max(cols))
         index = self.str_table._get_shared_string_index
         row_cells = self.table[row]
         for col, text, cell_format in cells:

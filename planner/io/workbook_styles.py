@@ -62,9 +62,10 @@ class Styles:
     def get(self, name: str, num_format: str | None) -> Any:
         """The style ``name`` with ``num_format``; each combination is made once."""
         key = (name, num_format)
-        if key not in self._cache:
+        made = self._cache.get(key)
+        if made is None:
             props = dict(_STYLES[name])
             if num_format is not None:
                 props["num_format"] = num_format
-            self._cache[key] = self._workbook.add_format(props)
-        return self._cache[key]
+            made = self._cache[key] = self._workbook.add_format(props)
+        return made
