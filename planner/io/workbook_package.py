@@ -29,7 +29,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.vml import Vml
 from xlsxwriter.workbook import Workbook
 
-from planner.io.workbook_cells import FastWorksheet
+from planner.io.workbook_cells import FastWorksheet, escape_text
 
 # The parts of a comment's VML shape that XlsxWriter writes the same for every note.
 _SHAPE_BODY = (
@@ -52,12 +52,6 @@ def _plain(text: str) -> bool:
         and not text[:1].isspace()
         and not text[-1:].isspace()
     )
-
-
-def _escaped(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text:
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
 
 
 class FastVml(Vml):  # type: ignore[misc]
@@ -95,7 +89,7 @@ class FastComments(Comments):  # type: ignore[misc]
         )
         text = comment.text
         if _plain(text):
-            self.fh.write(f"<t>{_escaped(text)}</t></r></text></comment>")
+            self.fh.write(f"<t>{escape_text(text)}</t></r></text></comment>")
         else:
             self._write_text_t(text)
             self.fh.write("</r></text></comment>")
@@ -106,7 +100,7 @@ class FastSharedStrings(SharedStrings):  # type: ignore[misc]
 
     def _write_si(self, string: str) -> None:
         if _plain(string) and not string.startswith("<r>"):
-            self.fh.write(f"<si><t>{_escaped(string)}</t></si>")
+            self.fh.write(f"<si><t>{escape_text(string)}</t></si>")
         else:
             super()._write_si(string)
 
