@@ -1,8 +1,9 @@
-"""The export's own cell writer against XlsxWriter's: the same bytes, cell for cell.
+"""The export's own writers against XlsxWriter's: the same bytes, part for part.
 
-planner/io/workbook_cells.py takes over private parts of XlsxWriter to write
-cells faster. These tests fail when an XlsxWriter upgrade changes what those
-parts write, or when the fast path drifts from the library's own output.
+planner/io/workbook_cells.py (cells) and workbook_package.py (notes, shared
+strings, chart caches) take over private parts of XlsxWriter to write faster.
+These tests fail when an XlsxWriter upgrade changes what those parts write, or
+when a fast path drifts from the library's own output.
 """
 
 from __future__ import annotations
