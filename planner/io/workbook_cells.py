@@ -3,7 +3,9 @@
 XlsxWriter's public per-cell calls and its per-cell XML writer took about half
 of an export's time. This worksheet keeps XlsxWriter's cell table
 (so charts, dimensions and everything else still read it) but fills whole rows
-at once and renders the common cell kinds with plain string formatting.
+at once and renders the common cell kinds with plain string formatting. A row
+whose formula is one text filled right is written as an Excel shared formula
+(ECMA-376 Part 1, 18.3.1.40): the text once, the other cells pointing to it.
 
 It relies on private parts of XlsxWriter, pinned in pyproject.toml: the cell
 ``table`` and its tuples (``CellFormulaTuple`` and friends), ``_check_dimensions``,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from operator import is_
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
@@ -45,6 +48,11 @@ def escape_text(text: str) -> str:
 class FastWorksheet(Worksheet):  # type: ignore[misc]
     """An XlsxWriter worksheet with row-at-a-time writes and a faster cell writer."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # row -> shared formula groups: (first column, the cells as stored in the table)
+        self._shared: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+
     def write_formula_row(
         self,
         row: int,
@@ -52,8 +60,13 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         formulas: Sequence[str],
         cell_format: Any,
         values: Sequence[float | str],
+        shared_from: int | None = None,
     ) -> None:
         """Formulas (without ``=``) with their cached values, from ``first_col`` rightwards.
+
+        From index ``shared_from`` on, the caller vouches that each formula is the
+        first one's filled right (only relative columns moved): those cells are
+        written as one shared formula, each still with its own cached value.
 
         Unlike ``write_formula`` this skips the check for dynamic array functions
         and the ``_xlfn.`` prefixes; the exported formulas use neither.
@@ -64,14 +77,21 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             return
         last_col = first_col + len(formulas) - 1
         self._claim(row, first_col, last_col)
-        self.table[row].update(
-            {
-                col: CellFormulaTuple(formula, cell_format, value)
-                for col, formula, value in zip(
-                    range(first_col, last_col + 1), formulas, values, strict=True
-                )
-            }
-        )
+        cells = [
+            CellFormulaTuple(formula, cell_format, value)
+            for formula, value in zip(formulas, values, strict=True)
+        ]
+        self.table[row].update(zip(range(first_col, last_col + 1), cells, strict=True))
+        if (
+            shared_from is not None
+            and len(cells) - shared_from > 1
+            # The plain writer takes over cells without a format or with unusual values;
+            # a shared formula's cells must all be written here, master first.
+            and cell_format is not None
+            and all(value.__class__ in _SHARED_VALUE_KINDS for value in values[shared_from:])
+        ):
+            group = (first_col + shared_from, tuple(cells[shared_from:]))
+            self._shared.setdefault(row, []).append(group)
 
     def put_formula(
         self, row: int, col: int, formula: str, cell_format: Any, value: float | str
@@ -177,6 +197,7 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         candidates.update(row_info, comments)
         letters = [xl_col_to_name(col) for col in range(col_max + 1)]
         styles: dict[Any, str] = {}
+        shared, next_index = self._shared, 0
         out: list[str] = []
         put = out.append
 
@@ -200,8 +221,17 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             else:
                 flush()
                 self._write_row(row, span, info)
+            groups = shared.get(row)
+            runs = None
+            if groups:
+                runs, next_index = self._shared_runs(number, groups, cells, letters, next_index)
+            done = -1  # the last column a shared formula has written
             for col in sorted(cells):
-                if col < col_min or col > col_max:
+                if col <= done or col < col_min or col > col_max:
+                    continue
+                if runs and col in runs:
+                    done, run = runs[col]
+                    put(run)
                     continue
                 cell = cells[col]
                 kind = cell.__class__
@@ -248,6 +278,48 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             put("</row>")
         flush()
 
+    def _shared_runs(
+        self,
+        number: str,
+        groups: list[tuple[int, tuple[Any, ...]]],
+        cells: dict[int, Any],
+        letters: list[str],
+        next_index: int,
+    ) -> tuple[dict[int, tuple[int, str]], int]:
+        """Each shared formula of a row as ``{first column: (last column, its cells' XML)}``,
+        and the next ``si``. A group whose cells were overwritten since stays per cell."""
+        runs: dict[int, tuple[int, str]] = {}
+        for first, group in groups:
+            last = first + len(group) - 1
+            if first < self.dim_colmin or last > self.dim_colmax:
+                continue
+            if not all(map(is_, map(cells.get, range(first, last + 1)), group)):
+                continue
+            master, cell_format, value = group[0]
+            if "&" in master or "<" in master or ">" in master:
+                master = escape_text(master)
+            style = f' s="{cell_format._get_xf_index()}"'
+            head = (
+                f'<c r="{letters[first]}{number}"{style}><f t="shared" '
+                f'ref="{letters[first]}{number}:{letters[last]}{number}" si="{next_index}">'
+                f"{master}</f><v>{value}</v></c>"
+            )
+            tail = f'{number}"{style}><f t="shared" si="{next_index}"/><v>'
+            runs[first] = (
+                last,
+                head
+                + "".join(
+                    [
+                        f'<c r="{letter}{tail}{cell[2]}</v></c>'
+                        for letter, cell in zip(
+                            letters[first + 1 : last + 1], group[1:], strict=True
+                        )
+                    ]
+                ),
+            )
+            next_index += 1
+        return runs, next_index
+
     def _spans(self) -> dict[int, str]:
         """The ``spans`` attribute of each block of 16 rows: first and last used column."""
         row_min, row_max = self.dim_rowmin, self.dim_rowmax
@@ -272,3 +344,5 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
 
 
 _FAST_KINDS = frozenset((CellFormulaTuple, CellNumberTuple, CellStringTuple, CellBlankTuple))
+# A shared formula's cells are written in one go: each with a number as its cached value.
+_SHARED_VALUE_KINDS = frozenset((float, int))

@@ -36,7 +36,7 @@ from planner.io.workbook_layout import (
     sheet_ref,
 )
 from planner.io.workbook_styles import Styles
-from planner.io.workbook_templates import RowTexts, marked_column
+from planner.io.workbook_templates import PeriodTexts, RowTexts, marked_column
 from planner.model import LineItem, Project, Scenario
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -138,25 +138,28 @@ class ScenarioSheet:
         self, row: int, text_for: Callable[[int], str], values: Any, style: Any
     ) -> None:
         """One formula per period, ``text_for(t)`` (without ``=``), caching ``values``."""
+        texts, shared_from = self.period_texts(text_for)
         self.ws.write_formula_row(
-            row, self.col(0), self.period_texts(text_for), style, cached_numbers(values)
+            row, self.col(0), texts, style, cached_numbers(values), shared_from=shared_from
         )
 
-    def period_texts(self, text_for: Callable[[int], str]) -> list[str]:
+    def period_texts(self, text_for: Callable[[int], str]) -> PeriodTexts:
         """``text_for(t)`` for every period, built from the second period's text.
 
         ``text_for`` may treat the first period differently only where it reads
         the period before (see planner.io.workbook_templates).
         """
         if self.n == 1:
-            return [text_for(0)]
+            return PeriodTexts([text_for(0)], None)
         self._marking = True
         try:
             marked = text_for(1)
         finally:
             self._marking = False
         texts = self.row_texts.texts(marked, lambda: text_for(0))
-        return [text_for(t) for t in range(self.n)] if texts is None else texts
+        if texts is None:
+            return PeriodTexts([text_for(t) for t in range(self.n)], None)
+        return texts
 
     def _label(self, row: int, label: str, unit: str, ident: str, style: str = "label") -> None:
         s = self.styles
@@ -331,7 +334,17 @@ class ScenarioSheet:
         link_prefix = ""
         if links is not None:
             link_prefix = sheet_ref(links.sheet)
-            link_row = str(links.input_rows[item.id] + 1)
+            base_row = links.input_rows[item.id]
+            if not cells:
+                # Every period reads the base sheet: one link filled right.
+                self.formula_row(
+                    row, lambda t: link_prefix + self.at(base_row, t), item.inputs, link_style
+                )
+                for t, period in enumerate(self.periods):
+                    if period in base_notes:
+                        self._comment(row, self.col(t), base_notes[period])
+                return
+            link_row = str(base_row + 1)
         formulas, numbers = [], []
         for t, (period, value) in enumerate(zip(self.periods, item.inputs, strict=True)):
             col = self.col(t)

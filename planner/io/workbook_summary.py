@@ -12,9 +12,11 @@ from planner.io.workbook_layout import (
     COL_VALUE,
     FIRST_PERIOD_COL,
     cell_name,
+    column_letter,
     sheet_ref,
 )
 from planner.io.workbook_sheet import SheetPlan
+from planner.io.workbook_templates import marked_column, shifts_exactly, template
 from planner.kpis import KPI_LABELS, KpiValue, compute_kpis
 from planner.model import Project
 
@@ -157,16 +159,28 @@ def write_summary(
             r = row + 1 + n
             ws.write_string(r, COL_LABEL, result.scenario, styles["label"])
             ws.write_string(r, COL_UNIT, "$B", styles["unit"])
-            sources = [
-                refs[n].prefix + cell_name(plans[n].items[series], FIRST_PERIOD_COL + t)
-                for t in range(len(periods))
-            ]
+            # The scenario sheet's row, period by period: one link filled right.
+            link = refs[n].prefix + marked_column(1) + str(plans[n].items[series] + 1)
+            pattern = template(link)
+            if pattern is None or len(periods) < 2 or not shifts_exactly(link):
+                sources = [
+                    refs[n].prefix + cell_name(plans[n].items[series], FIRST_PERIOD_COL + t)
+                    for t in range(len(periods))
+                ]
+                shared_from = None
+            else:
+                sources = [
+                    pattern.format("", column_letter(FIRST_PERIOD_COL + t))
+                    for t in range(len(periods))
+                ]
+                shared_from = 0
             ws.write_formula_row(
                 r,
                 FIRST_PERIOD_COL,
                 sources,
                 styles.get("link", "#,##0.0"),
                 result.series(series).tolist(),
+                shared_from=shared_from,
             )
         chart_rows[series] = (row, first)
         row += len(results) + 2

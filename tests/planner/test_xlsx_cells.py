@@ -3,7 +3,9 @@
 planner/io/workbook_cells.py (cells) and workbook_package.py (notes, shared
 strings, chart caches) take over private parts of XlsxWriter to write faster.
 These tests fail when an XlsxWriter upgrade changes what those parts write, or
-when a fast path drifts from the library's own output.
+when a fast path drifts from the library's own output. XlsxWriter writes no
+shared formulas, so the fast sheets' are written out cell by cell first, as a
+reader translates them (tests/planner/test_xlsx_shared.py proves them right).
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ from planner.builtin import builtin_project
 from planner.io.workbook_cells import FastWorksheet
 from planner.io.workbook_package import FastWorkbook
 from planner.io.workbook_sheet import ScenarioSheet
+from planner.io.workbook_templates import PeriodTexts
 from planner.io.xlsx_export import export_workbook
 from planner.model import Project, Scenario
 from tests.planner.test_xlsx_recalc import quarterly_project
+from tests.planner.test_xlsx_shared import unshared
 
+# A first cell of its own, then one text filled right (a shared formula on the fast sheet).
+FILLED_RIGHT = ["A1", 'IF(B$3>$A9,B9&"<x>",0)', 'IF(C$3>$A9,C9&"<x>",0)', 'IF(D$3>$A9,D9&"<x>",0)']
+FILLED_VALUES: list[Any] = ["a<x>", 2.5, 0, 1.2345678901234567e20]
 HOSTILE = 'A & B < C > D "quoted" \x01 bell\x07 _x0041_ \ufffe end '
 
 
@@ -95,6 +102,7 @@ def _fill_sheet(ws: Any, formats: dict[str, Any], fast: bool) -> None:
         ws.write_formula_row(4, 3, ["A1"], money, [4.0])
         ws.put_cells(13, [(1, "A1+1", money, 2.0), (4, "A2", pct, "")], [(0, 5.5, money)])
         ws.put_cells(14, [], [(2, float("-inf"), money), (3, 1e300, money)])
+        ws.write_formula_row(15, 1, FILLED_RIGHT, money, FILLED_VALUES, shared_from=1)
     else:
         for col, (formula, value) in enumerate(zip(formulas, values, strict=True), 2):
             ws.write_formula(3, col, "=" + formula, money, value)
@@ -117,6 +125,8 @@ def _fill_sheet(ws: Any, formats: dict[str, Any], fast: bool) -> None:
         ws.write_number(13, 0, 5.5, money)
         ws.write_number(14, 2, float("-inf"), money)
         ws.write_number(14, 3, 1e300, money)
+        for col, (formula, value) in enumerate(zip(FILLED_RIGHT, FILLED_VALUES, strict=True), 1):
+            ws.write_formula(15, col, "=" + formula, money, value)
     ws.write_blank(12, 2, None)  # no format: XlsxWriter keeps no cell at all
     ws.write_number(33, 2, 1.0, money)
 
@@ -146,7 +156,8 @@ def test_fast_sheet_writes_the_same_xml_as_xlsxwriter(tmp_path: Path) -> None:
         fast_xml = archive.read("xl/worksheets/sheet2.xml").decode()
     assert "<sheetData>" in fast_xml and 't="e"' in fast_xml and 't="str"' in fast_xml
     assert 'spans="' in fast_xml and 'hidden="1"' in fast_xml and "&lt;" in fast_xml
-    assert fast_xml == plain_xml
+    assert '<f t="shared" ref="C16:E16" si="0">' in fast_xml
+    assert unshared(fast_xml) == plain_xml
 
 
 def test_fast_sheet_refuses_cells_outside_the_sheet(tmp_path: Path) -> None:
@@ -163,7 +174,13 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Route every fast path of the export through XlsxWriter's public calls and writer."""
 
     def formula_row(
-        self: Any, row: int, first_col: int, formulas: Any, cell_format: Any, values: Any
+        self: Any,
+        row: int,
+        first_col: int,
+        formulas: Any,
+        cell_format: Any,
+        values: Any,
+        shared_from: int | None = None,
     ) -> None:
         for col, (formula, value) in enumerate(zip(formulas, values, strict=True), first_col):
             self.write_formula(row, col, "=" + formula, cell_format, value)
@@ -190,8 +207,8 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
         for col, text, cell_format in cells:
             self.write_string(row, col, text, cell_format)
 
-    def every_period(self: ScenarioSheet, text_for: Callable[[int], str]) -> list[str]:
-        return [text_for(t) for t in range(self.n)]
+    def every_period(self: ScenarioSheet, text_for: Callable[[int], str]) -> PeriodTexts:
+        return PeriodTexts([text_for(t) for t in range(self.n)], None)
 
     monkeypatch.setattr(FastWorksheet, "write_formula_row", formula_row)
     monkeypatch.setattr(FastWorksheet, "put_formula", put_formula)
@@ -206,9 +223,17 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _parts(path: Path) -> dict[str, bytes]:
+    """Every part but the creation time, the one part that differs between two exports.
+
+    Shared formulas are written out per cell (translated as a reader does), so that
+    XlsxWriter's own writer, which knows no shared formulas, can be compared byte for byte.
+    """
     with zipfile.ZipFile(path) as archive:
-        # The creation time is the one part that differs between two exports.
-        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+        parts = {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+    for name, data in parts.items():
+        if name.startswith("xl/worksheets/sheet"):
+            parts[name] = unshared(data.decode()).encode()
+    return parts
 
 
 def hostile_notes() -> Project:
