@@ -18,8 +18,10 @@ so an upgrade that changes those internals fails there first.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from operator import is_
 from typing import Any
 
@@ -77,10 +79,10 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             return
         last_col = first_col + len(formulas) - 1
         self._claim(row, first_col, last_col)
-        cells = [
-            CellFormulaTuple(formula, cell_format, value)
-            for formula, value in zip(formulas, values, strict=True)
-        ]
+        # tuple.__new__ through partial builds them in C; the class's own __new__ and _make
+        # are a Python call per cell.
+        # The lengths were checked above, and repeat() never ends.
+        cells = list(map(_make_formula, zip(formulas, repeat(cell_format), values, strict=False)))
         self.table[row].update(zip(range(first_col, last_col + 1), cells, strict=True))
         if (
             shared_from is not None
@@ -346,3 +348,4 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
 _FAST_KINDS = frozenset((CellFormulaTuple, CellNumberTuple, CellStringTuple, CellBlankTuple))
 # A shared formula's cells are written in one go: each with a number as its cached value.
 _SHARED_VALUE_KINDS = frozenset((float, int))
+_make_formula = functools.partial(tuple.__new__, CellFormulaTuple)
