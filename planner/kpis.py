@@ -81,4 +81,6 @@ def format_kpi(kpi: str, value: KpiValue) -> str:
         return str(value)
     if unit == "x":
         return f"{value:,.0f}x" if abs(value) >= 10 else f"{value:,.1f}x"
-    return f"${value:,.0f}B" if abs(value) >= 100 else f"${value:,.1f}B"
+    sign = "\u2212" if value < 0 else ""  # a minus sign before the dollar: "−$47.4B"
+    magnitude = abs(value)
+    return f"{sign}${magnitude:,.0f}B" if magnitude >= 100 else f"{sign}${magnitude:,.1f}B"
