@@ -268,6 +268,7 @@ def _write_metadata(
                 "periods",
                 "reference_period",
                 "groups",
+                "uncertainty",
             },
         ),
         "items": [

@@ -200,6 +200,7 @@ class _Reader:
             "periods": self.periods,
             "reference_period": info.get("reference_period"),
             "groups": info.get("groups", []),
+            "uncertainty": info.get("uncertainty", []),
         }
         try:
             items = [self.item(base_ws, spec, base_formulas) for spec in self.meta["items"]]

@@ -144,3 +144,17 @@ def test_save_and_load_keep_the_section(tmp_path: Path) -> None:
         "high": 1.3,
         "note": "assumption: a range",
     }
+
+
+def test_a_workbook_round_trip_keeps_the_section(tmp_path: Path) -> None:
+    from planner.io.xlsx_export import export_workbook
+    from planner.io.xlsx_import import import_workbook
+
+    project = parse_project(
+        with_uncertainty(entry(), entry("opening_cash", distribution="uniform", low=0.5, high=3))
+    )
+    path = tmp_path / "plan.xlsx"
+    export_workbook(project, path)
+    assert import_workbook(path) == project
+    export_workbook(project, path, ["Bear case"])  # one scenario, now the base, keeps them too
+    assert import_workbook(path).uncertainty == project.uncertainty
