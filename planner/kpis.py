@@ -81,6 +81,7 @@ def format_kpi(kpi: str, value: KpiValue) -> str:
         return str(value)
     if unit == "x":
         return f"{value:,.0f}x" if abs(value) >= 10 else f"{value:,.1f}x"
-    sign = "\u2212" if value < 0 else ""  # a minus sign before the dollar: "−$47.4B"
+    # The sign before the dollar ("-$47.4B"); ASCII, so any terminal can print the summary.
+    sign = "-" if value < 0 else ""
     magnitude = abs(value)
     return f"{sign}${magnitude:,.0f}B" if magnitude >= 100 else f"{sign}${magnitude:,.1f}B"

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,22 @@ def test_a_broken_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "broken.burnrate is not a project file" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["summary", "--scenario", "Bull case"],
+        ["montecarlo", "--scenario", "Bull case", "--samples", "200", "--seed", "3"],
+    ],
+)
+def test_reports_print_where_the_terminal_is_not_utf8(command: list[str]) -> None:
+    # A Windows console or pipe: cp1252 has no Unicode minus sign.
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", *command],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("cp1252", "replace")
+    assert b"-$" in done.stdout  # the Bull case's surplus, in ASCII

@@ -11,9 +11,9 @@ from planner.kpis import format_kpi
     ("kpi", "value", "text"),
     [
         ("cumulative_burn", 10.61, "$10.6B"),
-        ("cumulative_burn", -47.43, "\u2212$47.4B"),  # a surplus: the sign before the dollar
+        ("cumulative_burn", -47.43, "-$47.4B"),  # a surplus: the sign before the dollar
         ("peak_funding_need", 206.2, "$206B"),
-        ("total_raised", -1400.0, "\u2212$1,400B"),
+        ("total_raised", -1400.0, "-$1,400B"),
         ("commitments_to_revenue", 107.8, "108x"),
         ("commitments_to_revenue", 2.46, "2.5x"),
         ("cash_zero", "2028-12", "2028-12"),
