@@ -17,7 +17,10 @@ RUN_PACKAGES := $(QT_PACKAGES) $(X_PACKAGES)
 .PHONY: run test bench lint system-packages-run system-packages-test clean \
 	install-desktop uninstall-desktop bundle bundle-test
 
+# `run` and `bench` byte-compile first, as an installed copy is: where the environment
+# forbids writing bytecode (PYTHONDONTWRITEBYTECODE), every start would compile the source.
 run: system-packages-run $(STAMP)
+	$(BIN)/python -m compileall -q planner ui
 	$(BIN)/python main.py
 
 test: system-packages-test $(STAMP)
@@ -27,8 +30,6 @@ test: system-packages-test $(STAMP)
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# Byte-compiled first, as an installed copy would be: where the environment forbids
-# writing bytecode (PYTHONDONTWRITEBYTECODE), every start would compile the source again.
 bench: system-packages-test $(STAMP)
 	$(BIN)/python -m compileall -q planner ui
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks
