@@ -1,14 +1,16 @@
-"""The XlsxWriter workbook the export uses: fast cells, notes and chart caches.
+"""The XlsxWriter workbook the export uses: fast cells, notes, chart caches and zip.
 
 Every note becomes a comment, which XlsxWriter writes twice (a VML shape and
 an entry in the comments part), element by element with a regex escape per
 attribute; a chart caches each point of its series the same way. Most of that
 is fixed text, so the writers here emit each note, point and shared string as
 one string and keep XlsxWriter's escaping only for text that may need more than
-& < > escaped.
+& < > escaped. The parts are zipped by planner.io.zip_parts.
 
 This relies on private parts of XlsxWriter (pinned in pyproject.toml): the
-``_get_packager`` hook, ``Packager._write_vml_files`` / ``_write_comment_files``,
+``_get_packager`` hook, ``_store_workbook`` zipping the list that
+``Packager._create_package`` returns (``StringIO``/``BytesIO`` parts in memory),
+``Worksheet.workbook_add_format``, ``Packager._write_vml_files`` / ``_write_comment_files``,
 ``_write_shared_strings_file``, the ``_write_comment_shape``, ``_write_comment``
 and ``_write_si`` methods of ``Vml``, ``Comments`` and ``SharedStrings``,
 ``Chart._write_pt``, and the chart classes ``add_chart`` makes.
@@ -18,6 +20,8 @@ writers byte for byte.
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
 
 from xlsxwriter.chart_column import ChartColumn
@@ -30,6 +34,7 @@ from xlsxwriter.vml import Vml
 from xlsxwriter.workbook import Workbook
 
 from planner.io.workbook_cells import FastWorksheet, escape_text
+from planner.io.zip_parts import zip_bytes
 
 # The parts of a comment's VML shape that XlsxWriter writes the same for every note.
 _SHAPE_BODY = (
@@ -142,7 +147,24 @@ _FAST_CHARTS = {ChartLine: FastChartLine, ChartColumn: FastChartColumn}
 
 
 class FastPackager(Packager):  # type: ignore[misc]
-    """XlsxWriter's packager with the notes' writers above."""
+    """XlsxWriter's packager with the notes' writers above.
+
+    Given a list, it puts the parts written in memory there for
+    :class:`FastWorkbook` to zip, and hands XlsxWriter none.
+    """
+
+    def __init__(self, parts: list[tuple[str, bytes]] | None = None) -> None:
+        super().__init__()
+        self._parts = parts
+
+    def _create_package(self) -> list[Any]:
+        files: list[Any] = super()._create_package()
+        if self._parts is None or not self.in_memory:
+            return files
+        for handle, name, is_binary in files:
+            content = handle.getvalue()
+            self._parts.append((name, content if is_binary else content.encode()))
+        return []
 
     def _write_vml_files(self) -> None:
         sheets = self.workbook.worksheets()
@@ -180,12 +202,46 @@ class FastPackager(Packager):  # type: ignore[misc]
 
 
 class FastWorkbook(Workbook):  # type: ignore[misc]
-    """An XlsxWriter workbook whose sheets are :class:`FastWorksheet` and whose notes are fast."""
+    """An XlsxWriter workbook whose sheets are :class:`FastWorksheet` and whose notes are fast.
+
+    Written in memory (the ``in_memory`` option), its parts are zipped by
+    planner.io.zip_parts; otherwise XlsxWriter zips them itself.
+    """
 
     worksheet_class = FastWorksheet
+    filename: Any
+
+    def __init__(self, filename: Any = None, options: dict[str, Any] | None = None) -> None:
+        super().__init__(filename, options)
+        self._parts: list[tuple[str, bytes]] | None = None
 
     def _get_packager(self) -> Packager:
-        return FastPackager()
+        return FastPackager(self._parts)
+
+    def _store_workbook(self) -> None:
+        if not self.in_memory:
+            super()._store_workbook()
+            return
+        target, self._parts = self.filename, []
+        self.filename = io.BytesIO()  # XlsxWriter's own archive, left empty by FastPackager
+        try:
+            super()._store_workbook()
+        finally:
+            self.filename = target
+        parts, self._parts = self._parts, None
+        archive = zip_bytes(parts)
+        if isinstance(target, (str, os.PathLike)):
+            with open(target, "wb") as file:
+                file.write(archive)
+        else:
+            target.write(archive)
+
+    def close(self) -> None:
+        super().close()
+        # Each worksheet keeps the workbook's add_format, a reference cycle that would
+        # leave the whole workbook, cells included, to the cycle collector.
+        for worksheet in self.worksheets():
+            worksheet.workbook_add_format = None
 
     def add_chart(self, options: dict[str, Any]) -> Any:
         chart = super().add_chart(options)

@@ -188,6 +188,10 @@ class ScenarioSheet:
         self._write_header()
         for _, writer in self._writers:
             writer()
+        # The writers are bound methods of this sheet and its helpers: dropping them
+        # lets the sheet and its cells be freed as soon as the export ends, not by
+        # a later pass of the cycle collector over every cell.
+        self._writers.clear()
         self._setup_page()
         return self.plan
 

@@ -8,10 +8,12 @@ every note, and a hidden sheet describing the structure for import.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +51,6 @@ def export_workbook(
     """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``."""
     from xlsxwriter.exceptions import XlsxWriterException
 
-    from planner.io.workbook_package import FastWorkbook
-
     names = list(scenarios) if scenarios else project.scenario_names
     for name in names:
         if name not in project.scenario_names:
@@ -59,13 +59,6 @@ def export_workbook(
     results = [evaluate(project, name) for name in names]
     titles = sheet_names(names)
     target = Path(path)
-    options = {
-        "strings_to_formulas": False,
-        "strings_to_numbers": False,
-        "strings_to_urls": False,
-        "nan_inf_to_errors": True,
-        "in_memory": True,
-    }
     # Written beside the target and moved over it, so a failed export never
     # leaves a half-written file in place of a good one.
     try:
@@ -77,9 +70,8 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
-        workbook = FastWorkbook(str(temp), options)
-        _fill(workbook, project, results, titles)
-        workbook.close()
+        with _collector_paused():
+            _write(temp, project, results, titles)
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
         os.replace(temp, target)
     except OSError as exc:
@@ -88,6 +80,40 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc}") from None
     finally:
         temp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cycle collection while a workbook is built and freed.
+
+    An export makes tens of thousands of containers (cells, rows, formats) that
+    all live until it ends, so the collector would walk them again and again
+    and find nothing: the export leaves no reference cycles
+    (tests/planner/test_xlsx_export.py checks), and refcounting frees it all.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(path: Path, project: Project, results: list[Result], titles: list[str]) -> None:
+    """Build the workbook and write it to ``path``; nothing of it outlives the call."""
+    from planner.io.workbook_package import FastWorkbook
+
+    options = {
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,
+        "in_memory": True,
+    }
+    workbook = FastWorkbook(str(path), options)
+    _fill(workbook, project, results, titles)
+    workbook.close()
 
 
 def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:

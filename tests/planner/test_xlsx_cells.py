@@ -218,6 +218,7 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FastWorksheet, "put_strings", put_strings)
     monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
     monkeypatch.setattr(FastWorkbook, "_get_packager", lambda self: Packager())
+    monkeypatch.setattr(FastWorkbook, "_store_workbook", xlsxwriter.Workbook._store_workbook)
     monkeypatch.setattr(FastWorkbook, "add_chart", xlsxwriter.Workbook.add_chart)
     monkeypatch.setattr(ScenarioSheet, "period_texts", every_period)
 
