@@ -8,7 +8,8 @@ whose formula is one text filled right is written as an Excel shared formula
 (ECMA-376 Part 1, 18.3.1.40): the text once, the other cells pointing to it.
 
 It relies on private parts of XlsxWriter, pinned in pyproject.toml: the cell
-``table`` and its tuples (``CellFormulaTuple`` and friends), ``_check_dimensions``,
+``table`` and its tuples (``CellFormulaTuple`` and friends), ``comments`` and
+the attributes of ``CommentType``, the ``dim_*`` used range that ``_check_dimensions`` keeps,
 ``_prepare_formula``, ``_write_rows``, and ``_write_row`` / ``_write_cell``, which
 it calls for anything unusual (rows with options, cells without a format,
 booleans, dates, errors, rich strings, array formulas).
@@ -22,9 +23,10 @@ import functools
 import math
 from collections.abc import Iterable, Sequence
 from itertools import repeat
-from operator import is_
+from operator import is_, itemgetter
 from typing import Any
 
+from xlsxwriter.comments import CommentType
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import (
     CellBlankTuple,
@@ -50,10 +52,19 @@ def escape_text(text: str) -> str:
 class FastWorksheet(Worksheet):  # type: ignore[misc]
     """An XlsxWriter worksheet with row-at-a-time writes and a faster cell writer."""
 
+    # the used range, None until a cell is written (declared for the type checker)
+    dim_rowmin: Any
+    dim_rowmax: Any
+    dim_colmin: Any
+    dim_colmax: Any
+
     def __init__(self) -> None:
         super().__init__()
         # row -> shared formula groups: (first column, the cells as stored in the table)
         self._shared: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+        self._float_texts = FloatTexts()
+        # (x scale, y scale) -> the attributes of a note of that size, options applied
+        self._note_models: dict[tuple[float, float], dict[str, Any]] = {}
 
     def write_formula_row(
         self,
@@ -90,7 +101,7 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             # The plain writer takes over cells without a format or with unusual values;
             # a shared formula's cells must all be written here, master first.
             and cell_format is not None
-            and all(value.__class__ in _SHARED_VALUE_KINDS for value in values[shared_from:])
+            and _SHARED_VALUE_KINDS.issuperset(map(type, values[shared_from:]))
         ):
             group = (first_col + shared_from, tuple(cells[shared_from:]))
             self._shared.setdefault(row, []).append(group)
@@ -156,6 +167,27 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         for col in cols:
             cells[col] = blank
 
+    def put_comment(self, row: int, col: int, text: str, x_scale: float, y_scale: float) -> None:
+        """A note on a cell, stored as ``write_comment`` with these scales stores it.
+
+        XlsxWriter parses a note's options anew for each note; here notes of one
+        size copy the first one's attributes and set their own cell and text.
+        """
+        if len(text) > _SHORT_STRING:  # XlsxWriter checks the exact length
+            self.write_comment(row, col, text, {"x_scale": x_scale, "y_scale": y_scale})
+            return
+        self._claim(row, col, col)
+        model = self._note_models.get((x_scale, y_scale))
+        if model is None:
+            options = {"x_scale": x_scale, "y_scale": y_scale}
+            model = self._note_models[(x_scale, y_scale)] = vars(CommentType(0, 0, "", options))
+        comment = CommentType.__new__(CommentType)
+        vars(comment).update(model)
+        comment.row, comment.col, comment.text, comment.vertices = row, col, text, []
+        comment.set_offsets(row, col)
+        self.has_vml = self.has_comments = True
+        self.comments[row][col] = comment
+
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         """XlsxWriter's formula preparation without its ~30 regex passes per formula.
 
@@ -171,15 +203,27 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         return formula[:-1] if formula.endswith("}") else formula
 
     def _claim(self, row: int, first_col: int, last_col: int) -> None:
+        """Widen the sheet's used range to these cells, as ``_check_dimensions`` does per cell."""
         if (
-            self._check_dimensions(row, first_col)
-            or (last_col != first_col and self._check_dimensions(row, last_col))
+            row < 0
+            or first_col < 0
+            or first_col > last_col
+            or row >= self.xls_rowmax
+            or last_col >= self.xls_colmax
             or self.constant_memory
         ):
             raise ValueError(
                 f"row {row}, columns {first_col}-{last_col} are outside the sheet, "
                 "or the sheet writes rows as it goes (constant_memory)"
             )
+        if self.dim_rowmin is None or row < self.dim_rowmin:
+            self.dim_rowmin = row
+        if self.dim_rowmax is None or row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if self.dim_colmin is None or first_col < self.dim_colmin:
+            self.dim_colmin = first_col
+        if self.dim_colmax is None or last_col > self.dim_colmax:
+            self.dim_colmax = last_col
 
     # --- the <sheetData> writer -------------------------------------------------
 
@@ -200,6 +244,7 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         letters = [xl_col_to_name(col) for col in range(col_max + 1)]
         styles: dict[Any, str] = {}
         shared, next_index = self._shared, 0
+        float_texts = self._float_texts
         out: list[str] = []
         put = out.append
 
@@ -225,15 +270,19 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                 self._write_row(row, span, info)
             groups = shared.get(row)
             runs = None
+            cols = sorted(cells)
             if groups:
                 runs, next_index = self._shared_runs(number, groups, cells, letters, next_index)
-            done = -1  # the last column a shared formula has written
-            for col in sorted(cells):
-                if col <= done or col < col_min or col > col_max:
+                if runs:
+                    covered: set[int] = set()
+                    for first, (last, _) in runs.items():
+                        covered.update(range(first + 1, last + 1))
+                    cols = sorted(cells.keys() - covered)
+            for col in cols:
+                if col < col_min or col > col_max:
                     continue
                 if runs and col in runs:
-                    done, run = runs[col]
-                    put(run)
+                    put(runs[col][1])
                     continue
                 cell = cells[col]
                 kind = cell.__class__
@@ -253,9 +302,10 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                         formula = escape_text(formula)
                     value_kind = value.__class__
                     if value_kind is float or value_kind is int:
+                        text = float_texts[value] if value_kind is float else value
                         put(
                             f'<c r="{letters[col]}{number}"{style}><f>{formula}</f>'
-                            f"<v>{value}</v></c>"
+                            f"<v>{text}</v></c>"
                         )
                     elif value_kind is str:
                         if value == "":
@@ -291,6 +341,7 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         """Each shared formula of a row as ``{first column: (last column, its cells' XML)}``,
         and the next ``si``. A group whose cells were overwritten since stays per cell."""
         runs: dict[int, tuple[int, str]] = {}
+        texts = self._float_texts
         for first, group in groups:
             last = first + len(group) - 1
             if first < self.dim_colmin or last > self.dim_colmax:
@@ -307,15 +358,19 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                 f"{master}</f><v>{value}</v></c>"
             )
             tail = f'{number}"{style}><f t="shared" si="{next_index}"/><v>'
+            values = map(_VALUE, group[1:])
+            # 2 and 2.0 are one key: only floats go through the float texts
+            if _FLOAT.issuperset(map(type, map(_VALUE, group))):
+                values = map(texts.__getitem__, values)
+            else:
+                values = map(str, values)
             runs[first] = (
                 last,
                 head
                 + "".join(
                     [
-                        f'<c r="{letter}{tail}{cell[2]}</v></c>'
-                        for letter, cell in zip(
-                            letters[first + 1 : last + 1], group[1:], strict=True
-                        )
+                        f'<c r="{letter}{tail}{text}</v></c>'
+                        for letter, text in zip(letters[first + 1 : last + 1], values, strict=True)
                     ]
                 ),
             )
@@ -348,4 +403,23 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
 _FAST_KINDS = frozenset((CellFormulaTuple, CellNumberTuple, CellStringTuple, CellBlankTuple))
 # A shared formula's cells are written in one go: each with a number as its cached value.
 _SHARED_VALUE_KINDS = frozenset((float, int))
+_FLOAT = frozenset((float,))
+_VALUE = itemgetter(2)  # a formula cell's cached value
+
+
+class FloatTexts(dict[float, str]):
+    """Each float's text as an f-string writes it, worked out once per value.
+
+    Cached values repeat a lot (zeros, ones, a base value on every sheet), and
+    the shortest text that reads back as the same float is costly to find.
+    Zeros are never kept, since 0.0 and -0.0 are one key with two texts.
+    """
+
+    def __missing__(self, value: float) -> str:
+        text = repr(value)
+        if value and value == value:  # NaN never finds itself again
+            self[value] = text
+        return text
+
+
 _make_formula = functools.partial(tuple.__new__, CellFormulaTuple)

@@ -174,7 +174,7 @@ class ScenarioSheet:
         # XML cannot carry most control characters; a note keeps its visible text.
         text = _CONTROL.sub("", note)
         if text:
-            self.ws.write_comment(row, col, text, {"x_scale": 2.2, "y_scale": 1.6})
+            self.ws.put_comment(row, col, text, 2.2, 1.6)
 
     # --- planning -------------------------------------------------------------
 
@@ -436,6 +436,13 @@ class ScenarioSheet:
 def cached_numbers(values: Any) -> list[float]:
     """Cached values for formula cells: finite floats, 0.0 in place of NaN or infinity."""
     numbers = values.tolist() if isinstance(values, np.ndarray) else values
+    # A sum is finite only if every term is (it may overflow: then the long way)
+    if (
+        isinstance(values, np.ndarray)
+        and values.dtype == np.float64
+        and math.isfinite(sum(numbers))
+    ):
+        return numbers  # type: ignore[no-any-return]
     return [float(v) if math.isfinite(v) else 0.0 for v in numbers]
 
 

@@ -57,7 +57,8 @@ class Styles:
         self._cache: dict[tuple[str, str | None], Any] = {}
 
     def __getitem__(self, name: str) -> Any:
-        return self.get(name, None)
+        made = self._cache.get((name, None))
+        return self.get(name, None) if made is None else made
 
     def get(self, name: str, num_format: str | None) -> Any:
         """The style ``name`` with ``num_format``; each combination is made once."""

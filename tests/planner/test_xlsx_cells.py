@@ -32,8 +32,8 @@ from tests.planner.test_xlsx_recalc import quarterly_project
 from tests.planner.test_xlsx_shared import unshared
 
 # A first cell of its own, then one text filled right (a shared formula on the fast sheet).
-FILLED_RIGHT = ["A1", 'IF(B$3>$A9,B9&"<x>",0)', 'IF(C$3>$A9,C9&"<x>",0)', 'IF(D$3>$A9,D9&"<x>",0)']
-FILLED_VALUES: list[Any] = ["a<x>", 2.5, 0, 1.2345678901234567e20]
+FILLED_RIGHT = ["A1", *(f'IF({c}$3>$A9,{c}9&"<x>",0)' for c in "BCDEF")]
+FILLED_VALUES: list[Any] = ["a<x>", 2.5, -0.0, 1.2345678901234567e20, 0.0, 2.5]
 HOSTILE = 'A & B < C > D "quoted" \x01 bell\x07 _x0041_ \ufffe end '
 
 
@@ -156,7 +156,8 @@ def test_fast_sheet_writes_the_same_xml_as_xlsxwriter(tmp_path: Path) -> None:
         fast_xml = archive.read("xl/worksheets/sheet2.xml").decode()
     assert "<sheetData>" in fast_xml and 't="e"' in fast_xml and 't="str"' in fast_xml
     assert 'spans="' in fast_xml and 'hidden="1"' in fast_xml and "&lt;" in fast_xml
-    assert '<f t="shared" ref="C16:E16" si="0">' in fast_xml
+    assert '<f t="shared" ref="C16:G16" si="0">' in fast_xml
+    assert '<c r="D16" s="4"><f t="shared" si="0"/><v>-0.0</v></c>' in fast_xml
     assert unshared(fast_xml) == plain_xml
 
 
@@ -207,6 +208,11 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
         for col, text, cell_format in cells:
             self.write_string(row, col, text, cell_format)
 
+    def put_comment(
+        self: Any, row: int, col: int, text: str, x_scale: float, y_scale: float
+    ) -> None:
+        self.write_comment(row, col, text, {"x_scale": x_scale, "y_scale": y_scale})
+
     def every_period(self: ScenarioSheet, text_for: Callable[[int], str]) -> PeriodTexts:
         return PeriodTexts([text_for(t) for t in range(self.n)], None)
 
@@ -216,6 +222,7 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FastWorksheet, "put_blanks", put_blanks)
     monkeypatch.setattr(FastWorksheet, "put_cells", put_cells)
     monkeypatch.setattr(FastWorksheet, "put_strings", put_strings)
+    monkeypatch.setattr(FastWorksheet, "put_comment", put_comment)
     monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
     monkeypatch.setattr(FastWorkbook, "_get_packager", lambda self: Packager())
     monkeypatch.setattr(FastWorkbook, "_store_workbook", xlsxwriter.Workbook._store_workbook)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
@@ -217,3 +218,23 @@ def test_an_export_leaves_no_reference_cycles(tmp_path: Path, builtin: Project) 
         gc.enable()
     export_workbook(builtin, tmp_path / "again.xlsx")
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("values", "cached"),
+    [
+        ([1.5, -0.0, 2.0], [1.5, -0.0, 2.0]),
+        ([1.0, float("nan"), 3.0], [1.0, 0.0, 3.0]),
+        ([float("inf"), float("-inf")], [0.0, 0.0]),
+        ([1e308, 1e308], [1e308, 1e308]),  # the sum overflows; each value is finite
+    ],
+)
+def test_cached_numbers_are_finite_floats(values: list[float], cached: list[float]) -> None:
+    import numpy as np
+
+    from planner.io.workbook_sheet import cached_numbers
+
+    for given in (np.array(values), values):
+        got = cached_numbers(given)
+        assert got == cached and [type(v) for v in got] == [float] * len(cached)
+        assert [math.copysign(1, v) for v in got] == [math.copysign(1, v) for v in cached]
