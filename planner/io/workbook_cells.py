@@ -23,7 +23,7 @@ import functools
 import math
 from collections.abc import Iterable, Sequence
 from itertools import repeat
-from operator import is_, itemgetter
+from operator import add, itemgetter
 from typing import Any
 
 from xlsxwriter.comments import CommentType
@@ -202,8 +202,30 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             formula = formula[1:]
         return formula[:-1] if formula.endswith("}") else formula
 
+    def _check_dimensions(
+        self, row: int, col: int, ignore_row: bool = False, ignore_col: bool = False
+    ) -> int:
+        # XlsxWriter checks every cell it writes here first
+        self._unshare(row, col, col)
+        return int(super()._check_dimensions(row, col, ignore_row, ignore_col))
+
+    def _unshare(self, row: int, first_col: int, last_col: int) -> None:
+        """Forget the shared formulas of ``row`` that these cells are about to overwrite."""
+        groups = self._shared.get(row)
+        if groups:
+            self._shared[row] = [
+                (first, cells)
+                for first, cells in groups
+                if last_col < first or first_col >= first + len(cells)
+            ]
+
     def _claim(self, row: int, first_col: int, last_col: int) -> None:
-        """Widen the sheet's used range to these cells, as ``_check_dimensions`` does per cell."""
+        """Widen the sheet's used range to these cells, as ``_check_dimensions`` does per cell.
+
+        Every cell is written after its row is claimed (or, by XlsxWriter, checked),
+        so a shared formula whose cells are written again is dropped here.
+        """
+        self._unshare(row, first_col, last_col)
         if (
             row < 0
             or first_col < 0
@@ -242,6 +264,8 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         candidates = {r for r, cells in table.items() if cells}
         candidates.update(row_info, comments)
         letters = [xl_col_to_name(col) for col in range(col_max + 1)]
+        # what comes between two cells of a shared formula, ahead of the second's row number
+        openers = [f'</v></c><c r="{letter}' for letter in letters]
         styles: dict[Any, str] = {}
         shared, next_index = self._shared, 0
         float_texts = self._float_texts
@@ -272,7 +296,7 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             runs = None
             cols = sorted(cells)
             if groups:
-                runs, next_index = self._shared_runs(number, groups, cells, letters, next_index)
+                runs, next_index = self._shared_runs(number, groups, letters, openers, next_index)
                 if runs:
                     covered: set[int] = set()
                     for first, (last, _) in runs.items():
@@ -334,19 +358,17 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         self,
         number: str,
         groups: list[tuple[int, tuple[Any, ...]]],
-        cells: dict[int, Any],
         letters: list[str],
+        openers: list[str],
         next_index: int,
     ) -> tuple[dict[int, tuple[int, str]], int]:
         """Each shared formula of a row as ``{first column: (last column, its cells' XML)}``,
-        and the next ``si``. A group whose cells were overwritten since stays per cell."""
+        and the next ``si``."""
         runs: dict[int, tuple[int, str]] = {}
         texts = self._float_texts
         for first, group in groups:
             last = first + len(group) - 1
             if first < self.dim_colmin or last > self.dim_colmax:
-                continue
-            if not all(map(is_, map(cells.get, range(first, last + 1)), group)):
                 continue
             master, cell_format, value = group[0]
             if "&" in master or "<" in master or ">" in master:
@@ -364,15 +386,14 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
                 values = map(texts.__getitem__, values)
             else:
                 values = map(str, values)
+            # Each later cell is <c r="{letter}{tail}{value}</v></c>: the values, each
+            # followed by the next cell's opening, joined by the tail.
+            later = list(values)
+            joined = list(map(add, later, openers[first + 2 : last + 1]))
+            joined.append(later[-1])
             runs[first] = (
                 last,
-                head
-                + "".join(
-                    [
-                        f'<c r="{letter}{tail}{text}</v></c>'
-                        for letter, text in zip(letters[first + 1 : last + 1], values, strict=True)
-                    ]
-                ),
+                f'{head}<c r="{letters[first + 1]}{tail}{tail.join(joined)}</v></c>',
             )
             next_index += 1
         return runs, next_index
