@@ -36,6 +36,8 @@ from xlsxwriter.worksheet import (
     Worksheet,
 )
 
+from planner.io.workbook_xml import FastXml
+
 # A formula whose cached value is one of these is marked as an error (t="e").
 _ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
 # XlsxWriter checks the exact length only for strings longer than half a cell's limit.
@@ -49,7 +51,7 @@ def escape_text(text: str) -> str:
     return text
 
 
-class FastWorksheet(Worksheet):  # type: ignore[misc]
+class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
     """An XlsxWriter worksheet with row-at-a-time writes and a faster cell writer."""
 
     # the used range, None until a cell is written (declared for the type checker)

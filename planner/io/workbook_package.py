@@ -34,6 +34,7 @@ from xlsxwriter.vml import Vml
 from xlsxwriter.workbook import Workbook
 
 from planner.io.workbook_cells import FastWorksheet, escape_text
+from planner.io.workbook_xml import FastXml
 from planner.io.zip_parts import zip_bytes
 
 # The parts of a comment's VML shape that XlsxWriter writes the same for every note.
@@ -135,11 +136,11 @@ class _FastPoints:
         self.fh.write(f'<c:pt idx="{idx}"><c:v>{value}</c:v></c:pt>')
 
 
-class FastChartLine(_FastPoints, ChartLine):  # type: ignore[misc]
+class FastChartLine(_FastPoints, FastXml, ChartLine):  # type: ignore[misc]
     pass
 
 
-class FastChartColumn(_FastPoints, ChartColumn):  # type: ignore[misc]
+class FastChartColumn(_FastPoints, FastXml, ChartColumn):  # type: ignore[misc]
     pass
 
 

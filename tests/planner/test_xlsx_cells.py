@@ -20,6 +20,7 @@ import pytest
 import xlsxwriter
 from xlsxwriter.packager import Packager
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 from planner.builtin import builtin_project
 from planner.io.workbook_cells import FastWorksheet
@@ -224,6 +225,8 @@ def _through_xlsxwriter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FastWorksheet, "put_strings", put_strings)
     monkeypatch.setattr(FastWorksheet, "put_comment", put_comment)
     monkeypatch.setattr(FastWorksheet, "_write_rows", Worksheet._write_rows)
+    for name in ("_xml_start_tag", "_xml_empty_tag", "_xml_data_element"):
+        monkeypatch.setattr(FastWorksheet, name, getattr(XMLwriter, name))
     monkeypatch.setattr(FastWorkbook, "_get_packager", lambda self: Packager())
     monkeypatch.setattr(FastWorkbook, "_store_workbook", xlsxwriter.Workbook._store_workbook)
     monkeypatch.setattr(FastWorkbook, "add_chart", xlsxwriter.Workbook.add_chart)
@@ -275,3 +278,29 @@ def test_export_is_byte_identical_to_xlsxwriters_own_path(
     assert list(fast_parts) == list(slow_parts)
     for name, data in slow_parts.items():
         assert fast_parts[name] == data, name
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", 'q"uote', "a & b <c> d", "line\nbreak", "tab\there", "_x0041_", "bell\x07",
+     "\ufffe", "non\xa0breaking", "", 12, 2.5, -0.0],
+)  # fmt: skip
+def test_fast_xml_writes_what_xlsxwriter_writes(value: Any) -> None:
+    from io import StringIO
+
+    from planner.io.workbook_xml import FastXml
+
+    class Fast(FastXml, XMLwriter):
+        pass
+
+    outputs = []
+    for writer in (Fast(), XMLwriter()):
+        writer._set_filehandle(StringIO())
+        writer._xml_start_tag("a", [("k", value), ("n", 3)])
+        writer._xml_empty_tag("b", [("k", value)])
+        writer._xml_empty_tag("c")
+        writer._xml_data_element("d", value, [("k", value)])
+        writer._xml_data_element("e", value)
+        writer._xml_start_tag("f")
+        outputs.append(writer.fh.getvalue())
+    assert outputs[0] == outputs[1]
