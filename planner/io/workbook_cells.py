@@ -64,7 +64,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
         super().__init__()
         # row -> shared formula groups: (first column, the cells as stored in the table)
         self._shared: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
-        self._float_texts = FloatTexts()
+        self.float_texts = FloatTexts()  # the workbook shares its own
         # (x scale, y scale) -> the attributes of a note of that size, options applied
         self._note_models: dict[tuple[float, float], dict[str, Any]] = {}
 
@@ -92,8 +92,6 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
             return
         last_col = first_col + len(formulas) - 1
         self._claim(row, first_col, last_col)
-        # tuple.__new__ through partial builds them in C; the class's own __new__ and _make
-        # are a Python call per cell.
         # The lengths were checked above, and repeat() never ends.
         cells = list(map(_make_formula, zip(formulas, repeat(cell_format), values, strict=False)))
         self.table[row].update(zip(range(first_col, last_col + 1), cells, strict=True))
@@ -113,7 +111,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
     ) -> None:
         """One formula (without ``=``) and its cached value."""
         self._claim(row, col, col)
-        self.table[row][col] = CellFormulaTuple(formula, cell_format, value)
+        self.table[row][col] = _make_formula((formula, cell_format, value))
 
     def put_number(self, row: int, col: int, number: float, cell_format: Any) -> None:
         """A number; NaN and infinities go through ``write_number``, which makes them errors."""
@@ -121,7 +119,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
             self.write_number(row, col, number, cell_format)
             return
         self._claim(row, col, col)
-        self.table[row][col] = CellNumberTuple(number, cell_format)
+        self.table[row][col] = _make_number((number, cell_format))
 
     def put_cells(
         self,
@@ -137,10 +135,10 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
         self._claim(row, min(cols), max(cols))
         cells = self.table[row]
         for col, formula, cell_format, value in formulas:
-            cells[col] = CellFormulaTuple(formula, cell_format, value)
+            cells[col] = _make_formula((formula, cell_format, value))
         for col, number, cell_format in numbers:
             if math.isfinite(number):
-                cells[col] = CellNumberTuple(number, cell_format)
+                cells[col] = _make_number((number, cell_format))
             else:
                 self.write_number(row, col, number, cell_format)
 
@@ -156,7 +154,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
             if len(text) > _SHORT_STRING:
                 self.write_string(row, col, text, cell_format)  # truncates what is too long
             else:
-                row_cells[col] = CellStringTuple(index(text), cell_format)
+                row_cells[col] = _make_string((index(text), cell_format))
 
     def put_blanks(self, row: int, cols: Iterable[int], cell_format: Any) -> None:
         """Formatted empty cells."""
@@ -270,7 +268,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
         openers = [f'</v></c><c r="{letter}' for letter in letters]
         styles: dict[Any, str] = {}
         shared, next_index = self._shared, 0
-        float_texts = self._float_texts
+        float_texts = self.float_texts
         out: list[str] = []
         put = out.append
 
@@ -367,7 +365,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
         """Each shared formula of a row as ``{first column: (last column, its cells' XML)}``,
         and the next ``si``."""
         runs: dict[int, tuple[int, str]] = {}
-        texts = self._float_texts
+        texts = self.float_texts
         for first, group in groups:
             last = first + len(group) - 1
             if first < self.dim_colmin or last > self.dim_colmax:
@@ -445,4 +443,7 @@ class FloatTexts(dict[float, str]):
         return text
 
 
+# XlsxWriter's cell tuples built in C: their classes' own __new__ is a Python call per cell.
 _make_formula = functools.partial(tuple.__new__, CellFormulaTuple)
+_make_number = functools.partial(tuple.__new__, CellNumberTuple)
+_make_string = functools.partial(tuple.__new__, CellStringTuple)

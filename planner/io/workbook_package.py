@@ -33,7 +33,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.vml import Vml
 from xlsxwriter.workbook import Workbook
 
-from planner.io.workbook_cells import FastWorksheet, escape_text
+from planner.io.workbook_cells import FastWorksheet, FloatTexts, escape_text
 from planner.io.workbook_xml import FastXml
 from planner.io.zip_parts import zip_bytes
 
@@ -215,6 +215,7 @@ class FastWorkbook(Workbook):  # type: ignore[misc]
     def __init__(self, filename: Any = None, options: dict[str, Any] | None = None) -> None:
         super().__init__(filename, options)
         self._parts: list[tuple[str, bytes]] | None = None
+        self._float_texts = FloatTexts()
 
     def _get_packager(self) -> Packager:
         return FastPackager(self._parts)
@@ -236,6 +237,12 @@ class FastWorkbook(Workbook):  # type: ignore[misc]
                 file.write(archive)
         else:
             target.write(archive)
+
+    def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Any:
+        sheet = super().add_worksheet(name, worksheet_class)
+        if isinstance(sheet, FastWorksheet):
+            sheet.float_texts = self._float_texts  # values repeat from sheet to sheet
+        return sheet
 
     def close(self) -> None:
         super().close()
