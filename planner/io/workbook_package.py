@@ -12,7 +12,8 @@ This relies on private parts of XlsxWriter (pinned in pyproject.toml): the
 ``Packager._create_package`` returns (``StringIO``/``BytesIO`` parts in memory),
 ``Worksheet.workbook_add_format``, ``Packager._write_vml_files`` / ``_write_comment_files``,
 ``_write_shared_strings_file``, the ``_write_comment_shape``, ``_write_comment``
-and ``_write_si`` methods of ``Vml``, ``Comments`` and ``SharedStrings``,
+and ``_write_si`` methods of ``Vml``, ``Comments`` and ``SharedStrings``, a
+note's ``vertices`` (cells, offsets, then position and size in pixels),
 ``Chart._write_pt``, and the chart classes ``add_chart`` makes.
 tests/planner/test_xlsx_cells.py compares whole exports with XlsxWriter's own
 writers byte for byte.
@@ -20,6 +21,7 @@ writers byte for byte.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from typing import Any
@@ -29,12 +31,12 @@ from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.comments import Comments
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.vml import Vml
 from xlsxwriter.workbook import Workbook
 
 from planner.io.workbook_cells import FastWorksheet, FloatTexts, escape_text
-from planner.io.workbook_xml import FastXml
+from planner.io.workbook_xml import FastXml, attribute_value
 from planner.io.zip_parts import zip_bytes
 
 # The parts of a comment's VML shape that XlsxWriter writes the same for every note.
@@ -44,6 +46,9 @@ _SHAPE_BODY = (
     '<div style="text-align:left"></div></v:textbox>'
     '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
 )
+
+
+_column_name = functools.cache(xl_col_to_name)
 
 
 def _plain(text: str) -> bool:
@@ -63,11 +68,21 @@ def _plain(text: str) -> bool:
 class FastVml(Vml):  # type: ignore[misc]
     """The VML drawing of a sheet's notes, one string per note."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # The last note's colour and its attribute: a sheet's notes share one colour
+        # object (see FastWorksheet.put_comment).
+        self._fill: tuple[Any, str] = (None, "")
+
     def _write_comment_shape(self, shape_id: int, z_index: int, comment: Any) -> None:
-        left, top, width, height = self._pixels_to_points(comment.vertices)
-        col_start, row_start, x1, y1, col_end, row_end, x2, y2 = comment.vertices[:8]
+        col_start, row_start, x1, y1, col_end, row_end, x2, y2, *pixels = comment.vertices
+        left, top, width, height = (size * 0.75 for size in pixels[:4])  # pixels to points
         visible = comment.is_visible
-        fill = self._escape_attributes(comment.color._vml_rgb_hex_value())
+        color, fill = self._fill
+        if color is not comment.color:
+            color = comment.color
+            fill = attribute_value(color._vml_rgb_hex_value())
+            self._fill = (color, fill)
         self.fh.write(
             f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;'
             f"margin-left:{left:.15g}pt;margin-top:{top:.15g}pt;width:{width:.15g}pt;"
@@ -85,10 +100,10 @@ class FastComments(Comments):  # type: ignore[misc]
     """A sheet's comments part, one string per note around its escaped text."""
 
     def _write_comment(self, comment: Any, author_id: int) -> None:
-        escape = self._escape_attributes
+        escape = attribute_value
         author = f' authorId="{author_id}"' if author_id != -1 else ""
         self.fh.write(
-            f'<comment ref="{xl_rowcol_to_cell(comment.row, comment.col)}"{author}>'
+            f'<comment ref="{_column_name(comment.col)}{comment.row + 1}"{author}>'
             f'<text><r><rPr><sz val="{escape(comment.font_size)}"/><color indexed="81"/>'
             f'<rFont val="{escape(comment.font_name)}"/>'
             f'<family val="{escape(comment.font_family)}"/></rPr>'

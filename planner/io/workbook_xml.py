@@ -17,21 +17,23 @@ from collections.abc import Iterable
 from typing import Any
 
 
+def attribute_value(value: Any) -> Any:
+    """An attribute's value escaped as XlsxWriter escapes it; anything but text as it is."""
+    if value.__class__ is str and (
+        "&" in value or '"' in value or "<" in value or ">" in value or "\n" in value
+    ):
+        return (
+            value.replace("&", "&amp;")
+            .replace('"', "&quot;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("\n", "&#xA;")
+        )
+    return value
+
+
 def _attribute_text(attributes: Iterable[tuple[str, Any]]) -> str:
-    parts = []
-    for key, value in attributes:
-        if value.__class__ is str and (
-            "&" in value or '"' in value or "<" in value or ">" in value or "\n" in value
-        ):
-            value = (
-                value.replace("&", "&amp;")
-                .replace('"', "&quot;")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\n", "&#xA;")
-            )
-        parts.append(f' {key}="{value}"')
-    return "".join(parts)
+    return "".join([f' {key}="{attribute_value(value)}"' for key, value in attributes])
 
 
 def _needs_control_escapes(data: str) -> bool:
