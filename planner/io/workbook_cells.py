@@ -176,7 +176,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
         if len(text) > _SHORT_STRING:  # XlsxWriter checks the exact length
             self.write_comment(row, col, text, {"x_scale": x_scale, "y_scale": y_scale})
             return
-        self._claim(row, col, col)
+        self._claim(row, col, col, overwrite=False)  # a note leaves the cell as it is
         model = self._note_models.get((x_scale, y_scale))
         if model is None:
             options = {"x_scale": x_scale, "y_scale": y_scale}
@@ -219,13 +219,14 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
                 if last_col < first or first_col >= first + len(cells)
             ]
 
-    def _claim(self, row: int, first_col: int, last_col: int) -> None:
+    def _claim(self, row: int, first_col: int, last_col: int, overwrite: bool = True) -> None:
         """Widen the sheet's used range to these cells, as ``_check_dimensions`` does per cell.
 
         Every cell is written after its row is claimed (or, by XlsxWriter, checked),
         so a shared formula whose cells are written again is dropped here.
         """
-        self._unshare(row, first_col, last_col)
+        if overwrite:
+            self._unshare(row, first_col, last_col)
         if (
             row < 0
             or first_col < 0

@@ -225,3 +225,17 @@ def test_a_group_is_written_per_cell_when_it_cannot_be_shared_whole(tmp_path: Pa
     assert '<c r="C6" s="1" t="str"><f>B1+D$3</f><v>x &amp; y</v></c>' in xml
     assert "<f>Z9</f>" in xml and "<f>A1+C$3</f>" in xml
     assert xml.count('t="shared"') == 3
+
+
+def test_writes_after_a_group_drop_it_only_where_they_overwrite(tmp_path: Path) -> None:
+    def fill(ws: Any, money: Any) -> None:
+        texts = ["A1+C$3", "B1+D$3", "C1+E$3"]
+        for row in range(4):
+            ws.write_formula_row(row, 1, texts, money, [1.0, 2.0, 3.0], shared_from=0)
+        ws.put_comment(0, 2, "a note leaves the cell as it is", 2.0, 1.5)
+        ws.put_strings(1, [(0, "beside the group", money)])
+        ws.write_string(2, 3, "over the last cell", money)  # XlsxWriter's own write
+        ws.put_blanks(3, [1], money)  # over the master
+
+    groups = shared_groups(_sheet_xml(tmp_path, fill))
+    assert sorted(span for span, _, _ in groups.values()) == ["B1:D1", "B2:D2"]
