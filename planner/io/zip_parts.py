@@ -3,8 +3,8 @@
 ``zipfile`` deflates at zlib's default level 6 with a 32 KiB window and the
 largest hash table for every part, however small. Here each part is deflated
 at level 3, which takes half the time for about a tenth more bytes (the
-built-in project's workbook: 110 KB instead of 98 KB), with a window and hash
-table no larger than the part needs: they compress the same, and the small
+built-in project's workbook: 116 KB instead of 104 KB), with a window and hash
+table no larger than the part needs: that compresses as well, and the small
 parts (most of a workbook's fifty) no longer pay for allocating and clearing
 a quarter of a megabyte each. Each part is dated 1980-01-01, as Excel dates
 them; apart from the deflated bytes, the archive is what ``zipfile`` writes.
