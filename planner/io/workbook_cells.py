@@ -6,10 +6,13 @@ of an export's time. This worksheet keeps XlsxWriter's cell table
 at once and renders the common cell kinds with plain string formatting. A row
 whose formula is one text filled right is written as an Excel shared formula
 (ECMA-376 Part 1, 18.3.1.40): the text once, the other cells pointing to it.
+Only its first cell goes in the table; the others are put there when a chart
+reads the row, or cell by cell when one of them is written again.
 
 It relies on private parts of XlsxWriter, pinned in pyproject.toml: the cell
-``table`` and its tuples (``CellFormulaTuple`` and friends), ``comments`` and
-the attributes of ``CommentType``, the ``dim_*`` used range that ``_check_dimensions`` keeps,
+``table`` and its tuples (``CellFormulaTuple`` and friends), ``_get_range_data``
+(where charts read the table), ``comments`` and the attributes of
+``CommentType``, the ``dim_*`` used range that ``_check_dimensions`` keeps,
 ``_prepare_formula``, ``_write_rows``, and ``_write_row`` / ``_write_cell``, which
 it calls for anything unusual (rows with options, cells without a format,
 booleans, dates, errors, rich strings, array formulas).
@@ -21,10 +24,10 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
-from operator import add, itemgetter
-from typing import Any
+from operator import add
+from typing import Any, NamedTuple
 
 from xlsxwriter.comments import CommentType
 from xlsxwriter.utility import xl_col_to_name
@@ -62,8 +65,8 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__()
-        # row -> shared formula groups: (first column, the cells as stored in the table)
-        self._shared: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+        # row -> its shared formulas, each kept out of the table but for its first cell
+        self._shared: dict[int, list[_Shared]] = {}
         self.float_texts = FloatTexts()  # the workbook shares its own
         # (x scale, y scale) -> the attributes of a note of that size, options applied
         self._note_models: dict[tuple[float, float], dict[str, Any]] = {}
@@ -92,19 +95,35 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
             return
         last_col = first_col + len(formulas) - 1
         self._claim(row, first_col, last_col)
-        # The lengths were checked above, and repeat() never ends.
-        cells = list(map(_make_formula, zip(formulas, repeat(cell_format), values, strict=False)))
-        self.table[row].update(zip(range(first_col, last_col + 1), cells, strict=True))
+        stored = len(formulas)
         if (
             shared_from is not None
-            and len(cells) - shared_from > 1
+            and stored - shared_from > 1
             # The plain writer takes over cells without a format or with unusual values;
             # a shared formula's cells must all be written here, master first.
             and cell_format is not None
             and _SHARED_VALUE_KINDS.issuperset(map(type, values[shared_from:]))
         ):
-            group = (first_col + shared_from, tuple(cells[shared_from:]))
+            stored = shared_from + 1  # the master, in the table for the row's other readers
+            group = _Shared(
+                first_col + shared_from,
+                tuple(formulas[shared_from:]),
+                cell_format,
+                tuple(values[shared_from:]),
+            )
             self._shared.setdefault(row, []).append(group)
+        # repeat() never ends; zip stops at the cells kept
+        cells = map(
+            _make_formula, zip(formulas[:stored], repeat(cell_format), values, strict=False)
+        )
+        self.table[row].update(zip(range(first_col, first_col + stored), cells, strict=True))
+
+    def row_cells(self, row: int) -> dict[int, Any]:
+        """The cells of ``row`` as XlsxWriter would keep them: shared formulas cell by cell."""
+        cells = dict(self.table.get(row, {}))
+        for group in self._shared.get(row, ()):
+            cells.update(group.later_cells())
+        return cells
 
     def put_formula(
         self, row: int, col: int, formula: str, cell_format: Any, value: float | str
@@ -210,14 +229,31 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
         return int(super()._check_dimensions(row, col, ignore_row, ignore_col))
 
     def _unshare(self, row: int, first_col: int, last_col: int) -> None:
-        """Forget the shared formulas of ``row`` that these cells are about to overwrite."""
+        """Put the shared formulas of ``row`` that these cells are about to overwrite
+        back in the table cell by cell, to be written that way."""
         groups = self._shared.get(row)
-        if groups:
-            self._shared[row] = [
-                (first, cells)
-                for first, cells in groups
-                if last_col < first or first_col >= first + len(cells)
-            ]
+        if not groups:
+            return
+        kept = []
+        for group in groups:
+            if last_col < group.first or first_col > group.last:
+                kept.append(group)
+            else:
+                self.table[row].update(group.later_cells())
+        self._shared[row] = kept
+
+    def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> Any:
+        # Charts cache their data from the table: lend it the shared formulas' cells.
+        rows = [
+            row for row, groups in self._shared.items() if groups and row_start <= row <= row_end
+        ]
+        saved = {row: self.table[row] for row in rows}
+        try:
+            for row in rows:
+                self.table[row] = self.row_cells(row)
+            return super()._get_range_data(row_start, col_start, row_end, col_end)
+        finally:
+            self.table.update(saved)
 
     def _claim(self, row: int, first_col: int, last_col: int, overwrite: bool = True) -> None:
         """Widen the sheet's used range to these cells, as ``_check_dimensions`` does per cell.
@@ -295,19 +331,13 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
                 self._write_row(row, span, info)
             groups = shared.get(row)
             runs = None
-            cols = sorted(cells)
             if groups:
                 runs, next_index = self._shared_runs(number, groups, letters, openers, next_index)
-                if runs:
-                    covered: set[int] = set()
-                    for first, (last, _) in runs.items():
-                        covered.update(range(first + 1, last + 1))
-                    cols = sorted(cells.keys() - covered)
-            for col in cols:
+            for col in sorted(cells):
                 if col < col_min or col > col_max:
                     continue
                 if runs and col in runs:
-                    put(runs[col][1])
+                    put(runs[col])
                     continue
                 cell = cells[col]
                 kind = cell.__class__
@@ -358,20 +388,18 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
     def _shared_runs(
         self,
         number: str,
-        groups: list[tuple[int, tuple[Any, ...]]],
+        groups: list[_Shared],
         letters: list[str],
         openers: list[str],
         next_index: int,
-    ) -> tuple[dict[int, tuple[int, str]], int]:
-        """Each shared formula of a row as ``{first column: (last column, its cells' XML)}``,
-        and the next ``si``."""
-        runs: dict[int, tuple[int, str]] = {}
+    ) -> tuple[dict[int, str], int]:
+        """Each shared formula of a row as ``{first column: its cells' XML}``, and the next
+        ``si``. Its columns were claimed, so they lie within the sheet's used range."""
+        runs: dict[int, str] = {}
         texts = self.float_texts
-        for first, group in groups:
-            last = first + len(group) - 1
-            if first < self.dim_colmin or last > self.dim_colmax:
-                continue
-            master, cell_format, value = group[0]
+        for group in groups:
+            first, last, cell_format = group.first, group.last, group.cell_format
+            master, value = group.formulas[0], group.values[0]
             if "&" in master or "<" in master or ">" in master:
                 master = escape_text(master)
             style = f' s="{cell_format._get_xf_index()}"'
@@ -381,21 +409,17 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
                 f"{master}</f><v>{value}</v></c>"
             )
             tail = f'{number}"{style}><f t="shared" si="{next_index}"/><v>'
-            values = map(_VALUE, group[1:])
+            values = group.values[1:]
             # 2 and 2.0 are one key: only floats go through the float texts
-            if _FLOAT.issuperset(map(type, map(_VALUE, group))):
-                values = map(texts.__getitem__, values)
+            if _FLOAT.issuperset(map(type, group.values)):
+                later = list(map(texts.__getitem__, values))
             else:
-                values = map(str, values)
+                later = list(map(str, values))
             # Each later cell is <c r="{letter}{tail}{value}</v></c>: the values, each
             # followed by the next cell's opening, joined by the tail.
-            later = list(values)
             joined = list(map(add, later, openers[first + 2 : last + 1]))
             joined.append(later[-1])
-            runs[first] = (
-                last,
-                f'{head}<c r="{letters[first + 1]}{tail}{tail.join(joined)}</v></c>',
-            )
+            runs[first] = f'{head}<c r="{letters[first + 1]}{tail}{tail.join(joined)}</v></c>'
             next_index += 1
         return runs, next_index
 
@@ -414,6 +438,8 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
                     if not cols:
                         continue
                     low, high = min(cols), max(cols)
+                for group in self._shared.get(row, ()) if source is self.table else ():
+                    high = max(high, group.last)
                 block = row // 16
                 if block in blocks:
                     old_low, old_high = blocks[block]
@@ -426,7 +452,25 @@ _FAST_KINDS = frozenset((CellFormulaTuple, CellNumberTuple, CellStringTuple, Cel
 # A shared formula's cells are written in one go: each with a number as its cached value.
 _SHARED_VALUE_KINDS = frozenset((float, int))
 _FLOAT = frozenset((float,))
-_VALUE = itemgetter(2)  # a formula cell's cached value
+
+
+class _Shared(NamedTuple):
+    """A row's shared formula: the master's text and every cell's cached value."""
+
+    first: int
+    formulas: tuple[str, ...]  # every cell's own text, for writing them one by one
+    cell_format: Any
+    values: tuple[Any, ...]  # numbers: write_formula_row checks
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.formulas) - 1
+
+    def later_cells(self) -> Iterator[tuple[int, Any]]:
+        """``(column, cell)`` of every cell but the master, as the table keeps cells."""
+        # one value per formula (write_formula_row checks); repeat() never ends
+        cells = zip(self.formulas[1:], repeat(self.cell_format), self.values[1:], strict=False)
+        return zip(range(self.first + 1, self.last + 1), map(_make_formula, cells), strict=True)
 
 
 class FloatTexts(dict[float, str]):

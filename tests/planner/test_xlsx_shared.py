@@ -237,5 +237,12 @@ def test_writes_after_a_group_drop_it_only_where_they_overwrite(tmp_path: Path) 
         ws.write_string(2, 3, "over the last cell", money)  # XlsxWriter's own write
         ws.put_blanks(3, [1], money)  # over the master
 
-    groups = shared_groups(_sheet_xml(tmp_path, fill))
+    xml = _sheet_xml(tmp_path, fill)
+    groups = shared_groups(xml)
     assert sorted(span for span, _, _ in groups.values()) == ["B1:D1", "B2:D2"]
+    # the rest of an overwritten group, cell by cell
+    assert '<c r="B3" s="1"><f>A1+C$3</f><v>1.0</v></c>' in xml
+    assert '<c r="C3" s="1"><f>B1+D$3</f><v>2.0</v></c>' in xml
+    assert '<c r="D3" s="1" t="s"><v>1</v></c>' in xml
+    assert '<c r="B4" s="1"/>' in xml
+    assert '<c r="D4" s="1"><f>C1+E$3</f><v>3.0</v></c>' in xml
