@@ -332,7 +332,9 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
             groups = shared.get(row)
             runs = None
             if groups:
-                runs, next_index = self._shared_runs(number, groups, letters, openers, next_index)
+                runs, next_index = self._shared_runs(
+                    number, groups, letters, openers, styles, next_index
+                )
             for col in sorted(cells):
                 if col < col_min or col > col_max:
                     continue
@@ -391,6 +393,7 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
         groups: list[_Shared],
         letters: list[str],
         openers: list[str],
+        styles: dict[Any, str],
         next_index: int,
     ) -> tuple[dict[int, str], int]:
         """Each shared formula of a row as ``{first column: its cells' XML}``, and the next
@@ -402,7 +405,10 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
             master, value = group.formulas[0], group.values[0]
             if "&" in master or "<" in master or ">" in master:
                 master = escape_text(master)
-            style = f' s="{cell_format._get_xf_index()}"'
+            style = styles.get(cell_format)
+            if style is None:
+                # a format equal to an earlier one looks its index up anew on every call
+                style = styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
             head = (
                 f'<c r="{letters[first]}{number}"{style}><f t="shared" '
                 f'ref="{letters[first]}{number}:{letters[last]}{number}" si="{next_index}">'

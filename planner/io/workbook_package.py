@@ -65,6 +65,17 @@ def _plain(text: str) -> bool:
     )
 
 
+class _Points(dict[float, str]):
+    """A length in points as XlsxWriter writes it in a note's VML style.
+
+    Positions and sizes are never negative, so 0.0 and -0.0 (one key) cannot meet.
+    """
+
+    def __missing__(self, value: float) -> str:
+        text = self[value] = f"{value:.15g}"
+        return text
+
+
 class FastVml(Vml):  # type: ignore[misc]
     """The VML drawing of a sheet's notes, one string per note."""
 
@@ -73,11 +84,13 @@ class FastVml(Vml):  # type: ignore[misc]
         # The last note's colour and its attribute: a sheet's notes share one colour
         # object (see FastWorksheet.put_comment).
         self._fill: tuple[Any, str] = (None, "")
+        self._points = _Points()  # notes line up, so positions and sizes repeat
 
     def _write_comment_shape(self, shape_id: int, z_index: int, comment: Any) -> None:
         col_start, row_start, x1, y1, col_end, row_end, x2, y2, *pixels = comment.vertices
         left, top, width, height = (size * 0.75 for size in pixels[:4])  # pixels to points
         visible = comment.is_visible
+        points = self._points
         color, fill = self._fill
         if color is not comment.color:
             color = comment.color
@@ -85,8 +98,8 @@ class FastVml(Vml):  # type: ignore[misc]
             self._fill = (color, fill)
         self.fh.write(
             f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;'
-            f"margin-left:{left:.15g}pt;margin-top:{top:.15g}pt;width:{width:.15g}pt;"
-            f"height:{height:.15g}pt;z-index:{z_index};"
+            f"margin-left:{points[left]}pt;margin-top:{points[top]}pt;width:{points[width]}pt;"
+            f"height:{points[height]}pt;z-index:{z_index};"
             f'visibility:{"visible" if visible else "hidden"}" fillcolor="{fill}" '
             f'o:insetmode="auto">{_SHAPE_BODY}'
             f"<x:Anchor>{col_start}, {x1}, {row_start}, {y1}, {col_end}, {x2}, {row_end}, {y2}"
