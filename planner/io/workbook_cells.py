@@ -244,9 +244,8 @@ class FastWorksheet(FastXml, Worksheet):  # type: ignore[misc]
 
     def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> Any:
         # Charts cache their data from the table: lend it the shared formulas' cells.
-        rows = [
-            row for row, groups in self._shared.items() if groups and row_start <= row <= row_end
-        ]
+        shared = self._shared
+        rows = [row for row in range(row_start, row_end + 1) if shared.get(row)]
         saved = {row: self.table[row] for row in rows}
         try:
             for row in rows:
