@@ -20,7 +20,7 @@ from planner.engine import evaluate
 from planner.io.workbook_layout import FIRST_PERIOD_COL, column_letter, sheet_names
 from planner.io.xlsx_export import export_workbook
 from planner.model import Project
-from tests.benchmarks.common import line, median_seconds
+from tests.benchmarks.common import line, median_seconds, paired_median_seconds
 
 
 def _pandas_dump(project: Project, path: Path) -> None:
@@ -74,8 +74,9 @@ def run() -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         workbook = Path(folder) / "builtin.xlsx"
         dump = Path(folder) / "values.xlsx"
-        export_s = median_seconds(lambda: export_workbook(project, workbook), repeat=5, warmup=1)
-        pandas_s = median_seconds(lambda: _pandas_dump(project, dump), repeat=5, warmup=1)
+        export_s, pandas_s = paired_median_seconds(
+            lambda: export_workbook(project, workbook), lambda: _pandas_dump(project, dump)
+        )
         lines = [line("export_s", export_s, "s", ("pandas to_excel values", pandas_s))]
 
         def engine_all() -> None:
