@@ -65,6 +65,9 @@ def edit():
     index = model.index(row, 8)
     redraw, paint = [], []
     for n in range(EDITS):
+        # The charts paint through posted update requests: let the last edit's paints
+        # finish before this edit's clock starts, and count this edit's own in "paint".
+        app.processEvents()
         drawn.clear()
         start = time.perf_counter()
         model.setData(index, str(100 + n))
@@ -72,6 +75,7 @@ def edit():
             app.processEvents()
         redraw.append(time.perf_counter() - start)
         window.repaint()
+        app.processEvents()
         paint.append(time.perf_counter() - start)
     print("edit_ms", statistics.median(redraw) * 1000, flush=True)
     print("paint_ms", statistics.median(paint) * 1000, flush=True)
