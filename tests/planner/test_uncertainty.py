@@ -306,7 +306,8 @@ def test_a_project_without_uncertainty_is_refused(builtin: Project) -> None:
         run_montecarlo(builtin, "Leaked plan", 10, seed=1)
 
 
-def test_all_samples_in_one_engine_call(varied: Project, monkeypatch) -> None:
+def _count_engine_calls(monkeypatch) -> list[int]:
+    """The number of samples of each engine call the Monte Carlo run makes, as it goes."""
     import planner.uncertainty as uncertainty
 
     calls: list[int] = []
@@ -317,6 +318,11 @@ def test_all_samples_in_one_engine_call(varied: Project, monkeypatch) -> None:
         return result
 
     monkeypatch.setattr(uncertainty, "evaluate_resolved", counting)
+    return calls
+
+
+def test_all_samples_in_one_engine_call(varied: Project, monkeypatch) -> None:
+    calls = _count_engine_calls(monkeypatch)
     run_montecarlo(varied, "Leaked plan", 3000, seed=2)
     assert 3000 in calls and calls.count(3000) == 1
 
@@ -328,14 +334,7 @@ def test_a_run_too_big_for_one_call_goes_in_blocks_with_the_same_outcome(
 
     labels = {item.id: (item.label, item.unit) for item in varied.items}
     whole = as_json(run_montecarlo(varied, "Bear case", 1000, seed=4), labels)
-    calls: list[int] = []
-
-    def counting(resolved, overrides=None):
-        result = evaluate_resolved(resolved, overrides)
-        calls.append(result.samples)
-        return result
-
-    monkeypatch.setattr(uncertainty, "evaluate_resolved", counting)
+    calls = _count_engine_calls(monkeypatch)
     bear = resolve(varied, "Bear case")
     per_sample = len(bear.periods) * (len(bear.items) + len(EVENT_SERIES))
     monkeypatch.setattr(uncertainty, "CELLS_PER_CALL", per_sample * 300)
