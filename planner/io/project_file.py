@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from pydantic import ValidationError
 
 from planner.engine import compile_items
 from planner.formula import FormulaError
+from planner.io.atomic_file import write_atomically
 from planner.model import SCHEMA_VERSION, Project
 from planner.scenarios import ProjectError, check_structure, resolve
 
@@ -139,36 +138,10 @@ def project_json(project: Project) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def save_project(project: Project, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temporary file beside the target, fsync, then replace.
+def save_project(project: Project, path: str | os.PathLike[str], keep_backup: bool = True) -> None:
+    """Write atomically, keeping the previous version as ``<name>.bak``.
 
-    The previous version, if any, is kept as ``<name>.bak``.
+    A symlink is written through to its target; a read-only file is refused with
+    :class:`PermissionError`. See :mod:`planner.io.atomic_file`.
     """
-    target = Path(path)
-    text = project_json(project)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            shutil.copy2(target, target.with_name(target.name + ".bak"))
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomically(path, project_json(project).encode("utf-8"), keep_backup)
