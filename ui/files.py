@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from planner import recovery
 from planner.builtin import builtin_project
 from planner.commands import CommandError
-from planner.io.project_file import SUFFIX, ProjectFileError, load_project, save_project
+from planner.io.project_file import (
+    SUFFIX,
+    ProjectFileError,
+    load_project,
+    project_json,
+    save_project,
+)
 from ui import dialogs
 from ui.document import Document
 
 MAX_RECENT = 8
-RECOVERY_INTERVAL_MS = 2 * 60 * 1000
+RECOVERY_DELAY_MS = 2500  # after the last edit: a crash soon after an edit loses nothing
 
 
 def recovery_folder() -> Path:
@@ -26,6 +34,8 @@ def recovery_folder() -> Path:
 
 class FileActions(QObject):
     """Owns the File menu's actions; talks to the document, never to the widgets inside."""
+
+    recoveryProblem = Signal(str)  # from the writer thread; delivered on the window's thread
 
     def __init__(
         self,
@@ -47,9 +57,17 @@ class FileActions(QObject):
         )
         self.recent_menu = QMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.recovery = recovery.RecoverySession(self.recovery_dir)
+        # Copies are written on a thread of their own, one at a time and in order, so a
+        # slow disk never holds up editing.
+        self._recovery_writer = ThreadPoolExecutor(1, thread_name_prefix="recovery")
+        self._closed = False
         self.recovery_timer = QTimer(self)
-        self.recovery_timer.setInterval(RECOVERY_INTERVAL_MS)
+        self.recovery_timer.setSingleShot(True)
+        self.recovery_timer.setInterval(RECOVERY_DELAY_MS)
         self.recovery_timer.timeout.connect(self.write_recovery)
+        self.recoveryProblem.connect(document.message)
+        document.changed.connect(self._project_changed)
         document.modifiedChanged.connect(self._modified_changed)
 
     def _action(self, text: str, key: QKeySequence.StandardKey, slot: object) -> QAction:
@@ -117,18 +135,17 @@ class FileActions(QObject):
         return self.save_to(target)
 
     def save_to(self, path: Path) -> bool:
+        """Save to ``path``; on failure say why and keep the document as it was (modified)."""
         try:
             save_project(self.document.project, path)
-        except OSError as exc:
-            dialogs.error(
-                self.window,
-                "Cannot save project",
-                f"{path} was not saved:\n\n{exc.strerror or exc}",
-            )
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            dialogs.error(self.window, "Cannot save project", f"{path} was not saved:\n\n{reason}")
+            self.document.message.emit(f"Not saved: {reason}")
             return False
         self.document.mark_saved(path)
         self.add_recent(path)
-        recovery.discard(self.recovery_dir)
+        self._in_background(self.recovery.discard)
         self.document.message.emit(f"Saved {path}")
         return True
 
@@ -165,41 +182,94 @@ class FileActions(QObject):
 
     # --- recovery ------------------------------------------------------------------
 
-    def _modified_changed(self, modified: bool) -> None:
-        if modified and not self.recovery_timer.isActive():
-            self.recovery_timer.start()
-        elif not modified:
-            self.recovery_timer.stop()
-            recovery.discard(self.recovery_dir)
+    def _project_changed(self) -> None:
+        if self.document.is_modified:
+            self.recovery_timer.start()  # restarted by every edit: written once editing pauses
 
-    def write_recovery(self) -> None:
-        if not self.document.is_modified:
-            return
+    def _modified_changed(self, modified: bool) -> None:
+        if modified:
+            self.recovery_timer.start()
+        else:
+            self.recovery_timer.stop()
+            self._in_background(self.recovery.discard)
+
+    def write_recovery(self) -> Future[bool] | None:
+        """Queue a recovery copy of the unsaved project; None when there is nothing to keep."""
+        if not self.document.is_modified or self._closed:
+            return None
+        # The text is the snapshot: the project itself keeps changing on this thread.
+        text = project_json(self.document.project)
+        name = self.document.project.name
+        source = self.document.path
+        return self._in_background(lambda: self.recovery.write(text, name, source))
+
+    def flush_recovery(self) -> None:
+        """Wait until every queued recovery write or removal is done."""
+        if not self._closed:
+            self._recovery_writer.submit(lambda: None).result()
+
+    def _in_background(self, task: Callable[[], None]) -> Future[bool] | None:
+        if self._closed:
+            return None
+        return self._recovery_writer.submit(self._run_recovery_task, task)
+
+    def _run_recovery_task(self, task: Callable[[], None]) -> bool:
         try:
-            recovery.write_copy(self.recovery_dir, self.document.project, self.document.path)
+            task()
         except OSError as exc:
-            self.document.message.emit(f"Could not write a recovery copy: {exc.strerror or exc}")
+            self.recoveryProblem.emit(f"Could not write a recovery copy: {exc.strerror or exc}")
+            return False
+        return True
 
     def offer_recovery(self) -> bool:
-        """Offer the newest copy a crashed session left; True if one was restored."""
+        """Offer every copy crashed sessions left; True if one was restored.
+
+        Copies the user neither restores nor discards stay, to be offered next time.
+        """
         copies = recovery.orphans(self.recovery_dir)
-        restored = False
-        if copies:
-            newest = copies[0]
-            if dialogs.ask_restore(self.window, newest.describe()):
-                try:
-                    project = newest.load()
-                    source = Path(newest.source) if newest.source else None
-                    self.document.replace_project(project, source, unsaved=True)
-                    restored = True
-                    self.write_recovery()
-                except (ProjectFileError, CommandError) as exc:
-                    dialogs.error(self.window, "Cannot restore", str(exc))
-        for copy in copies:
-            recovery.remove(copy)
-        return restored
+        if not copies:
+            return False
+        chosen = dialogs.ask_recovery(self.window, copies, self._discard_copy)
+        return chosen is not None and self.restore(chosen)
+
+    def restore(self, copy: recovery.RecoveryCopy) -> bool:
+        if not self.maybe_save():
+            return False
+        try:
+            project = copy.load()
+            source = Path(copy.source) if copy.source else None
+            self.document.replace_project(project, source, unsaved=True)
+        except (ProjectFileError, CommandError) as exc:
+            dialogs.error(
+                self.window,
+                "Cannot restore",
+                f"The recovery copy of {copy.project_name} could not be opened:\n\n{exc}",
+            )
+            return False
+        # This session's own copy must be on disk before the old one goes.
+        written = self.write_recovery()
+        if written is not None and written.result():
+            self._discard_copy(copy)
+        self.document.message.emit(f"Restored unsaved work: {copy.project_name}")
+        return True
+
+    def _discard_copy(self, copy: recovery.RecoveryCopy) -> bool:
+        try:
+            copy.remove()
+        except OSError as exc:
+            dialogs.error(
+                self.window,
+                "Cannot discard",
+                f"The recovery copy {copy.path} could not be deleted:\n\n{exc.strerror or exc}",
+            )
+            return False
+        return True
 
     def closing(self) -> None:
         """The window closes normally: no recovery copy is needed any more."""
         self.recovery_timer.stop()
-        recovery.discard(self.recovery_dir)
+        if self._closed:
+            return
+        self._in_background(self.recovery.close)
+        self._closed = True
+        self._recovery_writer.shutdown(wait=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from planner.builtin import builtin_project
+from planner.recovery import RecoveryCopy
 from ui import dialogs
 from ui.main_window import MainWindow
 
@@ -19,16 +20,25 @@ class DialogLog:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
-        self.restore_offers: list[str] = []
-        self.restore_answer = False
+        self.recovery_offers: list[list[str]] = []  # the project names, each time copies are listed
+        self.recovery_answers: list[tuple[str, str]] = []  # ("discard" | "restore", project name)
         self.save_answer = "discard"
 
     def error(self, parent: object, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")
 
-    def ask_restore(self, parent: object, description: str) -> bool:
-        self.restore_offers.append(description)
-        return self.restore_answer
+    def ask_recovery(
+        self, parent: object, copies: list[RecoveryCopy], discard: Callable[[RecoveryCopy], bool]
+    ) -> RecoveryCopy | None:
+        self.recovery_offers.append([copy.project_name for copy in copies])
+        by_name = {copy.project_name: copy for copy in copies}
+        chosen = None
+        for answer, name in self.recovery_answers:
+            if answer == "discard":
+                assert discard(by_name[name])
+            else:
+                chosen = by_name[name]
+        return chosen
 
     def ask_save_changes(self, parent: object, name: str) -> str:
         return self.save_answer
@@ -38,7 +48,7 @@ class DialogLog:
 def dialog_log(monkeypatch: pytest.MonkeyPatch) -> DialogLog:
     log = DialogLog()
     monkeypatch.setattr(dialogs, "error", log.error)
-    monkeypatch.setattr(dialogs, "ask_restore", log.ask_restore)
+    monkeypatch.setattr(dialogs, "ask_recovery", log.ask_recovery)
     monkeypatch.setattr(dialogs, "ask_save_changes", log.ask_save_changes)
     return log
 

@@ -6,12 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from planner import recovery
 from planner.builtin import builtin_project
 from planner.io.project_file import load_project, project_json
+from planner.model import Project
+from tests.planner.crashed_sessions import Unsaved, leave_orphans
+from ui import dialogs
 from ui.item_model import ItemTableModel
 from ui.main_window import MainWindow
 
@@ -57,37 +61,111 @@ def test_a_broken_file_leaves_the_open_project_as_it_was(
     assert "cannot read" in dialog_log.errors[-1]
 
 
-def test_the_recovery_copy_is_offered_after_a_crash(
-    qtbot: QtBot, settings: QSettings, recovery_dir: Path, dialog_log: DialogLog
-) -> None:
-    crashed = builtin_project()
-    crashed.item("chatgpt_users").inputs[3] = 1111  # type: ignore[index]
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    recovery.write_copy(recovery_dir, crashed, None, pid=dead.pid)
+def start_window(qtbot: QtBot, settings: QSettings, recovery_dir: Path) -> MainWindow:
     window = MainWindow(builtin_project(), settings=settings, recovery_dir=recovery_dir)
     qtbot.addWidget(window)
-    dialog_log.restore_answer = True
-    assert window.files.offer_recovery()
-    assert len(dialog_log.restore_offers) == 1
-    assert window.document.project.item("chatgpt_users").inputs[3] == 1111  # type: ignore[index]
-    assert window.isWindowModified()
-    assert not recovery.orphans(recovery_dir)
-    window.files.closing()
-    assert not list(recovery_dir.glob("*.burnrate"))
+    return window
 
 
-def test_a_recovery_copy_is_written_while_modified(window: MainWindow, recovery_dir: Path) -> None:
-    window.files.write_recovery()
-    assert not list(recovery_dir.glob("*.burnrate"))  # nothing unsaved yet
+def named(name: str) -> Project:
+    project = builtin_project()
+    project.name = name
+    return project
+
+
+def test_every_crashed_copy_is_offered_until_restored_or_discarded(
+    qtbot: QtBot, settings: QSettings, recovery_dir: Path, dialog_log: DialogLog
+) -> None:
+    leave_orphans(
+        recovery_dir,
+        [
+            Unsaved(named("Oldest"), None, 1_700_000_000),
+            Unsaved(named("Middle"), "/somewhere/middle.burnrate", 1_750_000_000),
+            Unsaved(named("Newest"), None, 1_780_000_000),
+        ],
+    )
+    first = start_window(qtbot, settings, recovery_dir)
+    dialog_log.recovery_answers = [("discard", "Oldest"), ("restore", "Middle")]
+    assert first.files.offer_recovery()
+    assert dialog_log.recovery_offers == [["Newest", "Middle", "Oldest"]]
+    assert first.document.project.name == "Middle"
+    assert first.document.path == Path("/somewhere/middle.burnrate")
+    assert first.isWindowModified()
+    # The restored work is this window's copy now; the copy left alone stays an orphan.
+    assert [c.project_name for c in recovery.orphans(recovery_dir)] == ["Newest"]
+    first.files.flush_recovery()
+    assert load_project(first.files.recovery.copy_path).name == "Middle"
+    first.document.undo_stack.setClean()
+    first.files.closing()
+
+    second = start_window(qtbot, settings, recovery_dir)
+    dialog_log.recovery_answers = []  # "Not now"
+    assert not second.files.offer_recovery()
+    assert dialog_log.recovery_offers[-1] == ["Newest"]
+    second.files.closing()
+    assert [c.project_name for c in recovery.orphans(recovery_dir)] == ["Newest"]
+
+    third = start_window(qtbot, settings, recovery_dir)
+    dialog_log.recovery_answers = [("discard", "Newest")]
+    assert not third.files.offer_recovery()
+    assert third.document.project.name == builtin_project().name
+    third.files.closing()
+    assert list(recovery_dir.iterdir()) == []
+
+
+def test_a_copy_that_cannot_be_read_is_kept_and_the_problem_shown(
+    qtbot: QtBot, settings: QSettings, recovery_dir: Path, dialog_log: DialogLog
+) -> None:
+    recovery_dir.mkdir()
+    broken = recovery_dir / "recovery-broken.burnrate"
+    broken.write_text("{half a proj")
+    window = start_window(qtbot, settings, recovery_dir)
+    dialog_log.recovery_answers = [("restore", "Untitled")]
+    assert not window.files.offer_recovery()
+    assert "could not be opened" in dialog_log.errors[-1]
+    assert broken.exists()
+    assert not window.isWindowModified()
+
+
+def test_a_recovery_copy_is_written_seconds_after_the_last_edit(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    files = window.files
+    timer = files.recovery_timer
+    assert files.write_recovery() is None  # nothing unsaved yet
     edit_users(window, "555")
-    assert window.files.recovery_timer.isActive()
-    window.files.write_recovery()
-    copies = list(recovery_dir.glob("*.burnrate"))
-    assert len(copies) == 1
-    assert load_project(copies[0]).item("chatgpt_users").inputs[3] == 555  # type: ignore[index]
+    assert timer.isActive() and timer.isSingleShot() and timer.interval() <= 3000
+    files.flush_recovery()
+    assert not files.recovery.copy_path.exists()  # not written by the edit itself
+    timer.stop()
+    edit_users(window, "556")
+    assert timer.isActive()  # every edit starts the wait again
+    qtbot.waitUntil(files.recovery.copy_path.exists, timeout=20_000)
+    copy = load_project(files.recovery.copy_path)
+    assert copy.item("chatgpt_users").inputs[3] == 556  # type: ignore[index]
     window.document.undo_stack.undo()
-    assert not list(recovery_dir.glob("*.burnrate"))
+    window.document.undo_stack.undo()
+    files.flush_recovery()
+    assert not files.recovery.copy_path.exists()  # back to the saved state: nothing to keep
+
+
+def test_a_failed_save_shows_why_and_keeps_the_work(
+    window: MainWindow, tmp_path: Path, dialog_log: DialogLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "plan.burnrate"
+    assert window.files.save_to(target)
+    target.chmod(0o444)
+    before = target.read_bytes()
+    edit_users(window, "999")
+    assert not window.files.save()
+    assert "read-only" in dialog_log.errors[-1]
+    assert target.read_bytes() == before
+    assert window.isWindowModified() and window.document.path == target
+    monkeypatch.setattr(dialogs, "save_file_name", lambda parent, suggested: "/nowhere/x")
+    assert not window.files.save_as()
+    assert "/nowhere/x.burnrate was not saved" in dialog_log.errors[-1]
+    assert window.isWindowModified() and window.document.path == target
+    assert window.document.project.item("chatgpt_users").inputs[3] == 999  # type: ignore[index]
 
 
 PROBE = """
