@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -91,6 +92,7 @@ class RecoveryDialog(QDialog):
         scroll.setWidget(rows)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         later = QLabel(
             "Restore opens the work in this window, unsaved. Discard deletes the copy. "
             + (
@@ -111,12 +113,14 @@ class RecoveryDialog(QDialog):
         self.resize(560, min(160 + 64 * len(copies), 480))
 
     def _add_row(self, grid: QGridLayout, row: int, copy: RecoveryCopy) -> None:
+        origin = f"edited from {Path(copy.source).name}" if copy.source else copy.origin
         label = QLabel(
             f"<b>{html.escape(copy.project_name)}</b><br>"
-            f"<small>saved {html.escape(copy.when)}, {html.escape(copy.origin)}</small>"
+            f"<small>saved {html.escape(copy.when)}, {html.escape(origin)}</small>"
         )
         label.setTextFormat(Qt.TextFormat.RichText)
-        label.setToolTip(str(copy.path))
+        label.setWordWrap(True)
+        label.setToolTip(copy.source or "")
         restore = QPushButton("Restore")
         restore.setToolTip("Open this work in the window; save it to keep it")
         discard = QPushButton("Discard")

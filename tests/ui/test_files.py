@@ -264,3 +264,32 @@ def test_opening_a_project_with_other_groups_rebuilds_the_tables(
     assert window.charts[0].costs.yData.tolist() == [2.0, 2.0, 2.0, 2.0]  # type: ignore[attr-defined]
     assert window.isWindowModified()
     assert window.kpis.cards["cash_zero"].value.text() == "never"
+
+
+def test_the_recovery_dialog_discards_row_by_row_and_returns_the_copy_to_restore(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QDialog, QPushButton
+
+    copies = [
+        recovery.RecoveryCopy(tmp_path / f"recovery-{n}.burnrate", None, None, f"Work {n}")
+        for n in range(3)
+    ]
+    discarded: list[recovery.RecoveryCopy] = []
+
+    def discard(copy: recovery.RecoveryCopy) -> bool:
+        discarded.append(copy)
+        return True
+
+    dialog = dialogs.RecoveryDialog(None, copies, discard)
+    qtbot.addWidget(dialog)
+    buttons = dialog.findChildren(QPushButton)
+    restores = [b for b in buttons if b.text() == "Restore"]
+    discards = [b for b in buttons if b.text() == "Discard"]
+    assert len(restores) == len(discards) == 3
+    discards[0].click()
+    assert discarded == [copies[0]] and restores[0].isHidden()
+    assert dialog.chosen is None
+    restores[2].click()
+    assert dialog.chosen is copies[2] and dialog.result() == QDialog.DialogCode.Accepted
+    assert discarded == [copies[0]]
