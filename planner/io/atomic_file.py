@@ -125,9 +125,13 @@ def _write_temporary(
     temp = temp or _temp_path(target)
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, _NEW_FILE_MODE)
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            errno.ENOENT, f"the folder {target.parent} does not exist", str(target)
+        ) from None
     except OSError as exc:
         raise type(exc)(
-            exc.errno, f"cannot write in {target.parent}: {exc.strerror}", str(target)
+            exc.errno, f"cannot create a file in {target.parent}: {exc.strerror}", str(target)
         ) from None
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -149,6 +149,21 @@ def test_a_recovery_copy_is_written_seconds_after_the_last_edit(
     assert not files.recovery.copy_path.exists()  # back to the saved state: nothing to keep
 
 
+def test_a_recovery_copy_that_cannot_be_written_is_reported_in_the_status_bar(
+    qtbot: QtBot, settings: QSettings, tmp_path: Path
+) -> None:
+    in_the_way = tmp_path / "not a folder"
+    in_the_way.write_text("")
+    window = MainWindow(builtin_project(), settings=settings, recovery_dir=in_the_way)
+    qtbot.addWidget(window)
+    edit_users(window, "123")
+    with qtbot.waitSignal(window.document.message) as reported:
+        written = window.files.write_recovery()
+        assert written is not None and written.result() is False
+    assert "Could not write a recovery copy" in reported.args[0]
+    window.document.undo_stack.setClean()
+
+
 def test_a_failed_save_shows_why_and_keeps_the_work(
     window: MainWindow, tmp_path: Path, dialog_log: DialogLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,6 +179,7 @@ def test_a_failed_save_shows_why_and_keeps_the_work(
     monkeypatch.setattr(dialogs, "save_file_name", lambda parent, suggested: "/nowhere/x")
     assert not window.files.save_as()
     assert "/nowhere/x.burnrate was not saved" in dialog_log.errors[-1]
+    assert "the folder /nowhere does not exist" in dialog_log.errors[-1]
     assert window.isWindowModified() and window.document.path == target
     assert window.document.project.item("chatgpt_users").inputs[3] == 999  # type: ignore[index]
 
