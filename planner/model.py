@@ -26,7 +26,22 @@ ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 RowId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 NoteText = Annotated[str, StringConstraints(max_length=4000)]
-PeriodLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}(-Q[1-4])?$")]
+# ASCII digits only: the pattern engine's \d also matches Arabic-Indic and other digits.
+# The structure check says which years and which sequences of periods are allowed.
+PeriodLabel = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-Q[1-4])?$")]
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+# Series that ``summary`` reports and the key figures are computed from.
+SUMMARY_SERIES: tuple[str, ...] = (
+    "revenue",
+    "total_costs",
+    "burn",
+    "funding",
+    "cash",
+    "capacity_gw",
+    "compute_cost",
+    "committed_spend",
+)
 
 # Series that the event tables produce; formulas read them like line items.
 EVENT_SERIES: dict[str, tuple[str, str]] = {
@@ -37,6 +52,10 @@ EVENT_SERIES: dict[str, tuple[str, str]] = {
     "round_funding": ("Cash from funding rounds", "$B"),
     "round_share_kept": ("Share existing holders keep through the rounds", "%"),
 }
+
+# The summary's series that a project must define as line items (the rest come from
+# the event tables).
+REQUIRED_ITEMS: tuple[str, ...] = tuple(s for s in SUMMARY_SERIES if s not in EVENT_SERIES)
 
 
 def _finite(value: float) -> float:
@@ -110,8 +129,8 @@ class ComputeContract(_Strict):
     counterparty: ShortText
     gw: Annotated[float, Field(ge=0, le=1e4)]
     total_value: Annotated[float, Field(ge=0, le=1e6)]
-    first_year: Annotated[int, Field(ge=1900, le=2200)]
-    last_year: Annotated[int, Field(ge=1900, le=2200)]
+    first_year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+    last_year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
     service_years: Annotated[int, Field(ge=1, le=50)] = 5
     custom_chip_share: Annotated[float, Field(ge=0, le=1)] = 0.0
     note: NoteText = ""
@@ -244,7 +263,7 @@ def period_year(label: str) -> int:
 
 def period_months(label: str) -> tuple[int, int]:
     """First month (1-12) and length in months of a period label."""
-    match = re.fullmatch(r"\d{4}-Q([1-4])", label)
+    match = re.fullmatch(r"[0-9]{4}-Q([1-4])", label)
     if match:
         return 3 * (int(match.group(1)) - 1) + 1, 3
     return 1, 12

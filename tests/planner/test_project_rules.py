@@ -1,0 +1,117 @@
+"""What a project file may contain: refused with a message naming the problem, never half-read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from planner.builtin import BUILTIN_PATH
+from planner.io.project_file import ProjectFileError, parse_project
+from planner.model import REQUIRED_ITEMS, SUMMARY_SERIES, Project
+
+
+def small(periods: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    """A valid project as JSON data: the items every project needs, as inputs."""
+    labels = periods or ["2023", "2024", "2025"]
+    items = [
+        {"id": i, "label": i, "group": "g", "inputs": [1.0] * len(labels)} for i in REQUIRED_ITEMS
+    ]
+    return {"schema_version": 1, "periods": labels, "items": items, **extra}
+
+
+def parse(data: dict[str, Any] | str) -> Project:
+    text = data if isinstance(data, str) else json.dumps(data)
+    return parse_project(text, "plan.burnrate")
+
+
+def refused(data: dict[str, Any] | str, *fragments: str) -> str:
+    with pytest.raises(ProjectFileError) as caught:
+        parse(data)
+    message = str(caught.value)
+    for fragment in fragments:
+        assert fragment in message
+    assert "\n" not in message
+    return message
+
+
+def test_the_small_project_loads() -> None:
+    assert [i.id for i in parse(small()).items] == list(REQUIRED_ITEMS)
+
+
+# --- the items the key figures need ------------------------------------------------
+
+
+@pytest.mark.parametrize("missing", REQUIRED_ITEMS)
+def test_a_project_without_an_item_the_summary_needs_is_refused(missing: str) -> None:
+    data = small()
+    data["items"] = [i for i in data["items"] if i["id"] != missing]
+    message = refused(data, f"the project has no line item '{missing}'", "key figures")
+    assert all(item_id in message for item_id in REQUIRED_ITEMS)
+
+
+def test_the_summary_series_from_the_event_tables_are_not_required_as_items() -> None:
+    assert "committed_spend" in SUMMARY_SERIES and "committed_spend" not in REQUIRED_ITEMS
+    assert set(REQUIRED_ITEMS) | {"committed_spend"} == set(SUMMARY_SERIES)
+
+
+def test_a_project_missing_cash_is_refused_by_summary_and_montecarlo(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.cli import main
+
+    data = json.loads(BUILTIN_PATH.read_text())
+    cash = next(i for i in data["items"] if i["id"] == "cash")
+    cash["id"] = "cash_balance"
+    text = json.dumps(data).replace("prev(cash", "prev(cash_balance")
+    path = tmp_path / "no-cash.burnrate"
+    path.write_text(text)
+    for argv in (
+        ["summary", str(path)],
+        ["montecarlo", str(path), "--scenario", "Leaked plan", "--samples", "10", "--seed", "1"],
+    ):
+        assert main(argv) == 2
+        assert "no line item 'cash'" in capsys.readouterr().err
+
+
+# --- the timeline ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("periods", "fragment"),
+    [
+        (["2026", "2025"], "'2025' follows '2026'; periods must run forward one year"),
+        (["2023", "2024", "2026"], "'2026' follows '2024'"),
+        (["2023", "2024", "2024"], "'2024' follows '2024'"),
+        (["0000", "0001"], "'0000' is not a year from 1900 to 2200"),
+        (["2200", "2201"], "'2201' is not a year from 1900 to 2200"),
+        (["2024", "2025-Q1"], "'2025-Q1' follows '2024'; periods are all years or all quarters"),
+        (["2025-Q4", "2026"], "'2026' follows '2025-Q4'"),
+        (
+            ["2025-Q1", "2025-Q3"],
+            "'2025-Q3' follows '2025-Q1'; periods must run forward one quarter",
+        ),
+        (["2025-Q4", "2025-Q1"], "'2025-Q1' follows '2025-Q4'"),
+    ],
+)
+def test_a_timeline_out_of_order_is_refused_naming_the_first_bad_period(
+    periods: list[str], fragment: str
+) -> None:
+    refused(small(periods), "periods: ", fragment)
+
+
+def test_consecutive_quarters_cross_into_the_next_year() -> None:
+    periods = ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
+    assert parse(small(periods)).periods == periods
+
+
+@pytest.mark.parametrize("digits", ["\u0662\u0660\u0662\u0665", "\uff12\uff10\uff12\uff15"])
+def test_periods_in_other_digits_are_refused(digits: str) -> None:
+    refused(small(["2024", digits]), "periods.1")
+
+
+def test_a_reversed_timeline_no_longer_dates_cash_running_out() -> None:
+    data = json.loads(BUILTIN_PATH.read_text())
+    data["periods"].reverse()
+    refused(data, "'2034' follows '2035'")
