@@ -53,9 +53,11 @@ def parse_project(raw: bytes | str, name: str = "the project") -> Project:
     if depth > MAX_NESTING:
         raise ProjectFileError(f"{name} is nested {depth} levels deep; at most {MAX_NESTING}")
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except _ConstantError as exc:
         raise ProjectFileError(f"{name} contains {exc.args[0]}, which is not a number") from None
+    except _DuplicateKeyError as exc:
+        raise ProjectFileError(f"{name}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ProjectFileError(
             f"{name} is not a project file: not valid JSON (line {exc.lineno}, column {exc.colno})"
@@ -65,13 +67,15 @@ def parse_project(raw: bytes | str, name: str = "the project") -> Project:
     if not isinstance(data, dict):
         raise ProjectFileError(f"{name} is not a project file: expected a JSON object")
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    # type(), not ==: true and 1.0 equal 1 in Python but are not the version number 1.
+    if type(version) is not int or version != SCHEMA_VERSION:
         raise ProjectFileError(
-            f"{name} has schema version {version!r}; this version of Burnrate reads "
+            f"{name} has schema version {json.dumps(version)}; this version of Burnrate reads "
             f"version {SCHEMA_VERSION}"
         )
     try:
-        project = Project.model_validate(data)
+        # Strict: the file is the user's record, so "12" is not taken for 12, nor true for 1.
+        project = Project.model_validate(data, strict=True)
     except ValidationError as exc:
         raise ProjectFileError(f"{name}: {_describe_validation(exc)}") from None
     try:
@@ -100,6 +104,36 @@ class _ConstantError(ValueError):
 
 def _refuse_constant(token: str) -> Any:
     raise _ConstantError(token)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; a key given twice is refused, not silently overwritten."""
+    data = dict(pairs)
+    if len(data) == len(pairs):
+        return data
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            # JSON's own quoting: a key may hold characters a terminal would act on.
+            shown = json.dumps(key)
+            raise _DuplicateKeyError(f"the key {shown} is given twice {_object_named(pairs)}")
+        seen.add(key)
+    return data
+
+
+def _object_named(pairs: list[tuple[str, Any]]) -> str:
+    """Where an object is, told by its id or name, else by its first keys."""
+    for key in ("id", "name", "item"):
+        value = next((v for k, v in pairs if k == key), None)
+        if isinstance(value, str):
+            return f"in the object whose {key} is {json.dumps(value)}"
+    keys = list(dict.fromkeys(k for k, _ in pairs))
+    listed = ", ".join(json.dumps(k) for k in keys[:4]) + (", ..." if len(keys) > 4 else "")
+    return f"in the object with the keys {listed}"
 
 
 def _nesting_depth(text: str) -> int:

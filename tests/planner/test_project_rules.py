@@ -115,3 +115,60 @@ def test_a_reversed_timeline_no_longer_dates_cash_running_out() -> None:
     data = json.loads(BUILTIN_PATH.read_text())
     data["periods"].reverse()
     refused(data, "'2034' follows '2035'")
+
+
+# --- strict parsing ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("version", "shown"), [(True, "true"), (1.0, "1.0"), ("1", '"1"')])
+def test_the_schema_version_must_be_the_number_1(version: object, shown: str) -> None:
+    refused(small(schema_version=version), f"schema version {shown}")
+
+
+@pytest.mark.parametrize("value", ["12", True, None, [12]])
+def test_a_number_must_be_a_json_number(value: object) -> None:
+    data = small()
+    data["items"][0]["inputs"][1] = value
+    refused(data, "items.0.inputs.1")
+
+
+def test_whole_numbers_stand_for_decimals_but_not_the_other_way_round() -> None:
+    data = small(
+        compute_contracts=[
+            {
+                "id": "c1",
+                "counterparty": "X",
+                "gw": 1,
+                "total_value": 10,
+                "first_year": 2023,
+                "last_year": 2024,
+            }
+        ]
+    )
+    data["items"][0]["inputs"] = [1, 2, 3]
+    project = parse(data)
+    assert project.items[0].inputs == [1.0, 2.0, 3.0]
+    assert project.compute_contracts[0].gw == 1.0
+    data["compute_contracts"][0]["first_year"] = 2023.0
+    refused(data, "compute_contracts.0.first_year")
+
+
+def test_a_string_is_not_taken_for_a_year() -> None:
+    data = small(
+        funding_rounds=[{"id": "r1", "period": "2024", "investor": "X", "amount": "5"}],
+    )
+    refused(data, "funding_rounds.0.amount")
+
+
+def test_a_key_given_twice_is_refused_naming_the_key_and_its_object() -> None:
+    text = json.dumps(small())
+    twice = text.replace('"label": "cash"', '"label": "cash", "label": "Cash at hand"')
+    refused(twice, 'the key "label" is given twice', 'whose id is "cash"')
+    top = text.replace('"schema_version": 1', '"schema_version": 1, "name": "A", "name": "B"')
+    refused(top, 'the key "name" is given twice')
+
+
+def test_duplicate_period_keys_of_scenario_overrides_are_refused() -> None:
+    data = small(scenarios=[{"name": "Alt", "inputs": {"revenue": {"2024": 7.0}}}])
+    text = json.dumps(data).replace('"2024": 7.0', '"2024": 7.0, "2024": 8.0')
+    refused(text, 'the key "2024" is given twice')
