@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,10 +23,49 @@ from pydantic import (
 
 SCHEMA_VERSION = 1
 
+# Characters that break a one-line name wherever it goes: terminals act on escapes,
+# spreadsheets refuse C0 controls, and non-characters and lone surrogates have no
+# encoding at all. Non-characters are U+FDD0-U+FDEF and the last two of every plane.
+_NON_CHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+_FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_NON_CHARACTERS}]")
+_FORBIDDEN_IN_NOTE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NON_CHARACTERS}]")
+_CHARACTER_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
+
+
+def check_text(text: str, *, multiline: bool = False) -> str:
+    """``text`` unchanged, or ValueError naming its first control character or non-character.
+
+    Names and labels are one line; notes may also hold line breaks and tabs.
+    """
+    found = (_FORBIDDEN_IN_NOTE if multiline else _FORBIDDEN_IN_LINE).search(text)
+    if found is None:
+        return text
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    what = (
+        f"{_CHARACTER_NAMES[char]} ({code})"
+        if char in _CHARACTER_NAMES
+        else f"the character {code}"
+    )
+    if multiline:
+        raise ValueError(
+            f"contains {what}; a note may hold line breaks and tabs, no other control characters"
+        )
+    raise ValueError(
+        f"contains {what}; names and labels are one line of text without control characters"
+    )
+
+
+def _check_note(text: str) -> str:
+    return check_text(text, multiline=True)
+
+
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 RowId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-NoteText = Annotated[str, StringConstraints(max_length=4000)]
+ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(check_text)]
+NoteText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_check_note)]
 # ASCII digits only: the pattern engine's \d also matches Arabic-Indic and other digits.
 # The structure check says which years and which sequences of periods are allowed.
 PeriodLabel = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-Q[1-4])?$")]
@@ -208,7 +248,7 @@ class Project(_Strict):
 
     schema_version: Literal[1] = 1
     name: ShortText = "Untitled"
-    description: Annotated[str, StringConstraints(max_length=4000)] = ""
+    description: NoteText = ""
     base_name: ShortText = "Base"
     base_description: ShortText = ""
     periods: Annotated[list[PeriodLabel], Field(min_length=1, max_length=600)]

@@ -172,3 +172,62 @@ def test_duplicate_period_keys_of_scenario_overrides_are_refused() -> None:
     data = small(scenarios=[{"name": "Alt", "inputs": {"revenue": {"2024": 7.0}}}])
     text = json.dumps(data).replace('"2024": 7.0', '"2024": 7.0, "2024": 8.0')
     refused(text, 'the key "2024" is given twice')
+
+
+# --- control characters -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ("\x1b[2J", "U+001B"),
+        ("\x00", "U+0000"),
+        ("a\nb", "a line break (U+000A)"),
+        ("\t", "a tab (U+0009)"),
+        ("\x7f", "U+007F"),
+        ("\x9b31m", "U+009B"),
+        ("\ufdd0", "U+FDD0"),
+        ("\ufffe", "U+FFFE"),
+        ("\U0010ffff", "U+10FFFF"),
+        ("\udc80", ""),  # a lone surrogate: not text at all
+    ],
+)
+@pytest.mark.parametrize(
+    "place",
+    ["name", "base_name", "scenario name", "scenario description", "label", "unit", "investor"],
+)
+def test_names_and_labels_refuse_control_characters(bad: str, code: str, place: str) -> None:
+    data = small(
+        scenarios=[{"name": "Alt", "description": "d"}],
+        funding_rounds=[{"id": "r1", "period": "2024", "investor": "X", "amount": 5}],
+    )
+    field = {
+        "name": (data, "name", "field 'name'"),
+        "base_name": (data, "base_name", "field 'base_name'"),
+        "scenario name": (data["scenarios"][0], "name", "scenarios.0.name"),
+        "scenario description": (data["scenarios"][0], "description", "scenarios.0.description"),
+        "label": (data["items"][2], "label", "items.2.label"),
+        "unit": (data["items"][2], "unit", "items.2.unit"),
+        "investor": (data["funding_rounds"][0], "investor", "funding_rounds.0.investor"),
+    }
+    holder, key, location = field[place]
+    holder[key] = f"Plan {bad}"
+    message = refused(data, location, code)
+    assert bad not in message
+
+
+def test_notes_keep_line_breaks_and_tabs_but_no_other_control_characters() -> None:
+    data = small(description="first line\nsecond line")
+    data["items"][0]["note"] = "article, fig. 5\n\tand a second source"
+    assert parse(data).items[0].note == "article, fig. 5\n\tand a second source"
+    data["items"][0]["input_notes"] = {"2024": "a bell \x07"}
+    refused(data, "items.0.input_notes.2024", "U+0007")
+    data["items"][0]["input_notes"] = {}
+    data["description"] = "escape \x1b[31m red"
+    refused(data, "field 'description'", "U+001B")
+
+
+def test_every_other_character_of_any_script_is_kept() -> None:
+    name = "Plan à la française, 日本語, עברית, emoji \U0001f680, Zero\u200bwidth"
+    data = small(name=name, scenarios=[{"name": name}])
+    assert parse(data).scenarios[0].name == name
