@@ -17,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
@@ -70,6 +69,9 @@ NoteText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_ch
 # The structure check says which years and which sequences of periods are allowed.
 PeriodLabel = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-Q[1-4])?$")]
 FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Checked by pydantic's core rather than a validator in Python: a large project holds
+# a million numbers.
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 # Series that ``summary`` reports and the key figures are computed from.
 SUMMARY_SERIES: tuple[str, ...] = (
@@ -98,12 +100,6 @@ EVENT_SERIES: dict[str, tuple[str, str]] = {
 REQUIRED_ITEMS: tuple[str, ...] = tuple(s for s in SUMMARY_SERIES if s not in EVENT_SERIES)
 
 
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number, not NaN or infinity")
-    return value
-
-
 class _Strict(BaseModel):
     # Validators are built on first use rather than at import: loading a project
     # builds them all in one pass, which takes a third of the time on the start-up path.
@@ -117,24 +113,11 @@ class LineItem(_Strict):
     label: ShortText
     unit: ShortText = ""
     group: ItemId
-    inputs: list[float] | None = None
-    value: float | None = None
+    inputs: list[FiniteFloat] | None = None
+    value: FiniteFloat | None = None
     formula: Annotated[str, StringConstraints(max_length=2000)] | None = None
     note: NoteText = ""
     input_notes: dict[PeriodLabel, NoteText] = Field(default_factory=dict)
-
-    @field_validator("inputs")
-    @classmethod
-    def _inputs_finite(cls, values: list[float] | None) -> list[float] | None:
-        if values is not None:
-            for v in values:
-                _finite(v)
-        return values
-
-    @field_validator("value")
-    @classmethod
-    def _value_finite(cls, value: float | None) -> float | None:
-        return None if value is None else _finite(value)
 
     @property
     def kind(self) -> Literal["input", "constant", "formula"]:
@@ -215,29 +198,14 @@ class Scenario(_Strict):
 
     name: ShortText
     description: ShortText = ""
-    inputs: dict[ItemId, dict[PeriodLabel, float]] = Field(default_factory=dict)
-    values: dict[ItemId, float] = Field(default_factory=dict)
+    inputs: dict[ItemId, dict[PeriodLabel, FiniteFloat]] = Field(default_factory=dict)
+    values: dict[ItemId, FiniteFloat] = Field(default_factory=dict)
     formulas: dict[ItemId, Annotated[str, StringConstraints(max_length=2000)]] = Field(
         default_factory=dict
     )
     funding_rounds: dict[RowId, FundingRound] = Field(default_factory=dict)
     compute_contracts: dict[RowId, ComputeContract] = Field(default_factory=dict)
     removed_rows: list[RowId] = Field(default_factory=list)
-
-    @field_validator("inputs")
-    @classmethod
-    def _inputs_finite(cls, inputs: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        for cells in inputs.values():
-            for v in cells.values():
-                _finite(v)
-        return inputs
-
-    @field_validator("values")
-    @classmethod
-    def _values_finite(cls, values: dict[str, float]) -> dict[str, float]:
-        for v in values.values():
-            _finite(v)
-        return values
 
     def overrides_cell(self, item_id: str, period: str) -> bool:
         return period in self.inputs.get(item_id, {})

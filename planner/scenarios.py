@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import KeysView, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TypeVar
 
 from planner.model import (
@@ -15,6 +16,7 @@ from planner.model import (
     FundingRound,
     LineItem,
     Project,
+    Scenario,
 )
 
 
@@ -110,6 +112,8 @@ def check_structure(project: Project) -> None:
             if period not in periods:
                 raise ProjectError(f"{where}: a note names the unknown period '{period}'")
     _check_required(items)
+    input_rows = {i.id for i in project.items if i.inputs is not None}
+    constants = {i.id for i in project.items if i.value is not None}
     _check_rows(project.funding_rounds, project.compute_contracts, periods, "base")
     names = {project.base_name}
     for scenario in project.scenarios:
@@ -117,23 +121,36 @@ def check_structure(project: Project) -> None:
         if scenario.name in names:
             raise ProjectError(f"{where}: the name is used twice")
         names.add(scenario.name)
-        for item_id, cells in scenario.inputs.items():
-            if item_id not in items or items[item_id].inputs is None:
-                raise ProjectError(f"{where}: overrides inputs of '{item_id}', not an input row")
-            for period in cells:
-                if period not in periods:
-                    raise ProjectError(f"{where}: overrides the unknown period '{period}'")
-        for item_id in scenario.values:
-            if item_id not in items or items[item_id].value is None:
-                raise ProjectError(f"{where}: overrides the value of '{item_id}', not a constant")
-        for item_id in scenario.formulas:
-            if item_id not in items:
-                raise ProjectError(f"{where}: overrides the formula of unknown '{item_id}'")
+        _check_overrides(scenario, input_rows, constants, items.keys(), periods)
         removed = set(scenario.removed_rows)
         rounds = _merge_rows(project.funding_rounds, scenario.funding_rounds, removed)
         contracts = _merge_rows(project.compute_contracts, scenario.compute_contracts, removed)
         _check_rows(rounds, contracts, periods, where)
     _check_uncertainty(project, items)
+
+
+def _check_overrides(
+    scenario: Scenario,
+    input_rows: set[str],
+    constants: set[str],
+    items: KeysView[str],
+    periods: set[str],
+) -> None:
+    # Set operations rather than a loop per cell: a scenario may override thousands.
+    where = f"scenario '{scenario.name}'"
+    if not input_rows.issuperset(scenario.inputs):
+        bad = next(i for i in scenario.inputs if i not in input_rows)
+        raise ProjectError(f"{where}: overrides inputs of '{bad}', not an input row")
+    if not periods.issuperset(chain.from_iterable(scenario.inputs.values())):
+        cells = chain.from_iterable(scenario.inputs.values())
+        unknown = next(p for p in cells if p not in periods)
+        raise ProjectError(f"{where}: overrides the unknown period '{unknown}'")
+    if not constants.issuperset(scenario.values):
+        bad = next(i for i in scenario.values if i not in constants)
+        raise ProjectError(f"{where}: overrides the value of '{bad}', not a constant")
+    if not items >= scenario.formulas.keys():
+        bad = next(i for i in scenario.formulas if i not in items)
+        raise ProjectError(f"{where}: overrides the formula of unknown '{bad}'")
 
 
 def check_periods(periods: Sequence[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 from planner.engine import compile_items
 from planner.formula import FormulaError
 from planner.model import SCHEMA_VERSION, Project
-from planner.scenarios import ProjectError, check_structure, resolve
+from planner.scenarios import ProjectError, check_structure
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_NESTING = 64
@@ -49,7 +50,7 @@ def parse_project(raw: bytes | str, name: str = "the project") -> Project:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise ProjectFileError(f"{name} is not a project file (not UTF-8 text)") from None
-    depth = _nesting_depth(text)
+    depth = _nesting_depth(raw)
     if depth > MAX_NESTING:
         raise ProjectFileError(f"{name} is nested {depth} levels deep; at most {MAX_NESTING}")
     try:
@@ -88,14 +89,22 @@ def parse_project(raw: bytes | str, name: str = "the project") -> Project:
 def check_project(project: Project) -> None:
     """Structure and formulas of every scenario; raises ProjectError or FormulaError."""
     check_structure(project)
-    for scenario in project.scenario_names:
-        resolved = resolve(project, scenario)
+    compile_items(project.items)
+    for scenario in project.scenarios:
+        if not scenario.formulas:
+            continue  # its formulas are the base's, compiled above
+        items = [
+            item.model_copy(
+                update={"formula": scenario.formulas[item.id], "inputs": None, "value": None}
+            )
+            if item.id in scenario.formulas
+            else item
+            for item in project.items
+        ]
         try:
-            compile_items(resolved.items)
+            compile_items(items)
         except FormulaError as exc:
-            if scenario == project.base_name:
-                raise
-            raise FormulaError(exc.item_id, f"{exc.problem} (scenario '{scenario}')") from None
+            raise FormulaError(exc.item_id, f"{exc.problem} (scenario '{scenario.name}')") from None
 
 
 class _ConstantError(ValueError):
@@ -136,26 +145,33 @@ def _object_named(pairs: list[tuple[str, Any]]) -> str:
     return f"in the object with the keys {listed}"
 
 
-def _nesting_depth(text: str) -> int:
-    """Deepest bracket nesting outside strings, without recursion."""
+# Bytes other than quotes, backslashes and brackets: they say nothing about nesting.
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"\\[]{}')
+_JSON_STRING = re.compile(rb'"[^"]*"')
+
+
+def _nesting_depth(text: str | bytes) -> int:
+    """Deepest bracket nesting outside strings, without recursion.
+
+    Byte operations and one regular expression do the per-character work: a loop
+    in Python over every character took longer than the rest of loading a large file.
+    """
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    # Escaped backslashes first, then escaped quotes: what remains cannot end a string.
+    raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = raw.translate(None, _NOT_STRUCTURE).replace(b"\\", b"")
+    # Most strings hold no bracket; dropping a pair of quotes keeps the parity that
+    # tells whether a bracket is inside a string.
+    brackets = _JSON_STRING.sub(b"", skeleton.replace(b'""', b""))
     depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for byte in brackets:
+        if byte in b"[{":
             depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_NESTING:
-                return deepest
-        elif char in "]}":
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    return deepest
+        else:
             depth -= 1
     return deepest
 

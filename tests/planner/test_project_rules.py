@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+import planner.io.project_file as project_file
 from planner.builtin import BUILTIN_PATH
-from planner.io.project_file import ProjectFileError, parse_project
+from planner.io.project_file import ProjectFileError, _nesting_depth, parse_project
 from planner.model import REQUIRED_ITEMS, SUMMARY_SERIES, Project
+from tests.planner.helpers import large_project_json
 
 
 def small(periods: list[str] | None = None, **extra: Any) -> dict[str, Any]:
@@ -132,6 +134,11 @@ def test_a_number_must_be_a_json_number(value: object) -> None:
     refused(data, "items.0.inputs.1")
 
 
+def test_a_number_too_large_for_a_float_is_refused_where_it_is() -> None:
+    text = json.dumps(small(scenarios=[{"name": "Alt", "inputs": {"cash": {"2024": 1.5}}}]))
+    refused(text.replace("1.5", "1e999"), "scenarios.0.inputs.cash.2024", "finite")
+
+
 def test_whole_numbers_stand_for_decimals_but_not_the_other_way_round() -> None:
     data = small(
         compute_contracts=[
@@ -231,3 +238,72 @@ def test_every_other_character_of_any_script_is_kept() -> None:
     name = "Plan à la française, 日本語, עברית, emoji \U0001f680, Zero\u200bwidth"
     data = small(name=name, scenarios=[{"name": name}])
     assert parse(data).scenarios[0].name == name
+
+
+# --- a large project loads in time linear in its size -------------------------------
+
+
+def test_a_large_project_is_checked_without_work_per_scenario_and_item(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = large_project_json(scenarios=30, overrides=200)
+    compiled: list[int] = []
+    real_compile = project_file.compile_items
+    monkeypatch.setattr(
+        project_file, "compile_items", lambda items: compiled.append(1) or real_compile(items)
+    )
+    looked_up: list[str] = []
+    real_item = Project.item
+    monkeypatch.setattr(Project, "item", lambda self, i: looked_up.append(i) or real_item(self, i))
+    project = parse(text)
+    assert len(project.scenarios) == 30
+    assert len(compiled) == 1  # none of the scenarios changes a formula
+    assert looked_up == []
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ({"inputs": {"cash": {"2024": 1.0}, "nothing": {"2024": 1.0}}}, "inputs of 'nothing'"),
+        ({"inputs": {"cash": {"2024": 1.0}, "burn": {"2031": 1.0}}}, "unknown period '2031'"),
+        ({"values": {"cash": 1.0}}, "the value of 'cash', not a constant"),
+        ({"formulas": {"cash": "1", "nothing": "2"}}, "the formula of unknown 'nothing'"),
+    ],
+)
+def test_an_override_of_something_the_base_lacks_is_refused_by_name(
+    override: dict[str, Any], fragment: str
+) -> None:
+    refused(small(scenarios=[{"name": "Alt", **override}]), "scenario 'Alt': overrides", fragment)
+
+
+def test_a_scenario_with_its_own_formulas_is_still_compiled() -> None:
+    data = small(scenarios=[{"name": "Alt", "formulas": {"burn": "total_costs - revenue + x"}}])
+    refused(data, "unknown name 'x'", "(scenario 'Alt')")
+
+
+def test_the_generated_large_project_is_a_valid_project_of_the_size_asked_for() -> None:
+    project = parse(large_project_json(scenarios=3, overrides=50, periods=5, cells_per_item=2))
+    assert [sum(len(c) for c in s.inputs.values()) for s in project.scenarios] == [50, 50, 50]
+    assert [len(s.inputs) for s in project.scenarios] == [25, 25, 25]
+    assert project.periods == ["2025", "2026", "2027", "2028", "2029"]
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ('{"a": [[1]]}', 3),
+        ('{"a": "[[[[{{{{", "b": [1]}', 2),
+        ('{"a": "\\"[[[[", "b": [1]}', 2),
+        ('{"a": "\\\\", "b": [[1]]}', 3),
+        ('{"a": "\\\\\\"[[", "b": "]]"}', 1),
+        ('{"a": "x"}' + "", 1),
+    ],
+)
+def test_nesting_is_counted_outside_strings_only(text: str, depth: int) -> None:
+    assert _nesting_depth(text) == depth
+    assert _nesting_depth(text.encode()) == depth
+
+
+def test_deep_nesting_after_an_escaped_backslash_is_refused() -> None:
+    text = '{"a": "\\\\", "b": ' + "[" * 70 + "]" * 70 + "}"
+    refused(text, "nested 65 levels deep")
