@@ -67,7 +67,8 @@ ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(che
 NoteText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_check_note)]
 # ASCII digits only: the pattern engine's \d also matches Arabic-Indic and other digits.
 # The structure check says which years and which sequences of periods are allowed.
-PeriodLabel = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-Q[1-4])?$")]
+PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
+PeriodLabel = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 # Checked by pydantic's core rather than a validator in Python: a large project holds
 # a million numbers.

@@ -110,7 +110,8 @@ def test_consecutive_quarters_cross_into_the_next_year() -> None:
 
 @pytest.mark.parametrize("digits", ["\u0662\u0660\u0662\u0665", "\uff12\uff10\uff12\uff15"])
 def test_periods_in_other_digits_are_refused(digits: str) -> None:
-    refused(small(["2024", digits]), "periods.1")
+    message = refused(small(["2024", digits]), "periods.1", "in digits 0 to 9")
+    assert digits not in message
 
 
 def test_a_reversed_timeline_no_longer_dates_cash_running_out() -> None:
@@ -220,7 +221,7 @@ def test_names_and_labels_refuse_control_characters(bad: str, code: str, place: 
     holder, key, location = field[place]
     holder[key] = f"Plan {bad}"
     message = refused(data, location, code)
-    assert bad not in message
+    assert bad not in message and "Value error" not in message
 
 
 def test_notes_keep_line_breaks_and_tabs_but_no_other_control_characters() -> None:
