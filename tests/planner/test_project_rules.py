@@ -9,7 +9,7 @@ import pytest
 
 import planner.io.project_file as project_file
 from planner.builtin import BUILTIN_PATH
-from planner.io.project_file import ProjectFileError, _nesting_depth, parse_project
+from planner.io.project_file import ProjectFileError, _structure, parse_project
 from planner.model import REQUIRED_ITEMS, SUMMARY_SERIES, Project
 from tests.planner.helpers import large_project_json
 
@@ -290,19 +290,35 @@ def test_the_generated_large_project_is_a_valid_project_of_the_size_asked_for() 
 
 
 @pytest.mark.parametrize(
-    ("text", "depth"),
+    ("text", "depth", "pairs"),
     [
-        ('{"a": [[1]]}', 3),
-        ('{"a": "[[[[{{{{", "b": [1]}', 2),
-        ('{"a": "\\"[[[[", "b": [1]}', 2),
-        ('{"a": "\\\\", "b": [[1]]}', 3),
-        ('{"a": "\\\\\\"[[", "b": "]]"}', 1),
-        ('{"a": "x"}' + "", 1),
+        ('{"a": [[1]]}', 3, 1),
+        ('{"a": "[[[[{{{{", "b": [1]}', 2, 2),
+        ('{"a": "\\"[[[[", "b": [1]}', 2, 2),
+        ('{"a": "\\\\", "b": [[1]]}', 3, 2),
+        ('{"a": "\\\\\\"[[", "b": "]]"}', 1, 2),
+        ('{"a": "x:y{", "b": {"c": 1, "d:": ":"}}', 2, 4),
+        ("[]", 1, 0),
     ],
 )
-def test_nesting_is_counted_outside_strings_only(text: str, depth: int) -> None:
-    assert _nesting_depth(text) == depth
-    assert _nesting_depth(text.encode()) == depth
+def test_nesting_and_keys_are_counted_outside_strings_only(
+    text: str, depth: int, pairs: int
+) -> None:
+    assert _structure(text) == (depth, pairs)
+    assert _structure(text.encode()) == (depth, pairs)
+
+
+def test_the_file_is_read_once_unless_something_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    hooked: list[int] = []
+    real_hook = project_file._unique_keys
+    monkeypatch.setattr(
+        project_file, "_unique_keys", lambda pairs: hooked.append(1) or real_hook(pairs)
+    )
+    parse(BUILTIN_PATH.read_text())
+    assert hooked == []
+    text = BUILTIN_PATH.read_text().replace('"name": "', '"name": "Dup", "name": "', 1)
+    refused(text, 'the key "name" is given twice')
+    assert hooked
 
 
 def test_deep_nesting_after_an_escaped_backslash_is_refused() -> None:
