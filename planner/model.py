@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -59,6 +60,16 @@ def check_text(text: str, *, multiline: bool = False) -> str:
 
 def _check_note(text: str) -> str:
     return check_text(text, multiline=True)
+
+
+def validation_problem(error: Mapping[str, Any]) -> str:
+    """One of pydantic's errors in the words of a project, where pydantic's would puzzle."""
+    context = error.get("ctx") or {}
+    if error["type"] == "value_error":
+        return str(context.get("error", error["msg"]))  # the model's own message, no prefix
+    if error["type"] == "string_pattern_mismatch" and context.get("pattern") == PERIOD_PATTERN:
+        return "a period is a year such as 2025 or a quarter such as 2025-Q3, in digits 0 to 9"
+    return str(error["msg"])
 
 
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]

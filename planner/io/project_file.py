@@ -16,7 +16,7 @@ from pydantic_core import from_json
 
 from planner.engine import compile_items
 from planner.formula import FormulaError
-from planner.model import PERIOD_PATTERN, SCHEMA_VERSION, Project
+from planner.model import SCHEMA_VERSION, Project, validation_problem
 from planner.scenarios import ProjectError, check_structure
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -222,17 +222,7 @@ def _describe_validation(exc: ValidationError) -> str:
     location = ".".join(str(part) for part in first["loc"]) or "the file"
     more = exc.error_count() - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
-    return f"field '{location}': {_problem(first)}{suffix}"
-
-
-def _problem(error: Any) -> str:
-    """pydantic's message, in the words of a project file where pydantic's would puzzle."""
-    context = error.get("ctx") or {}
-    if error["type"] == "value_error":
-        return str(context.get("error", error["msg"]))  # our own message, without a prefix
-    if error["type"] == "string_pattern_mismatch" and context.get("pattern") == PERIOD_PATTERN:
-        return "a period is a year such as 2025 or a quarter such as 2025-Q3, in digits 0 to 9"
-    return str(error["msg"])
+    return f"field '{location}': {validation_problem(first)}{suffix}"
 
 
 def project_json(project: Project) -> str:

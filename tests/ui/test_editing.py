@@ -73,6 +73,19 @@ def test_a_scenario_name_or_description_with_a_control_character_is_refused(
     assert window.document.undo_stack.count() == 0
 
 
+def test_an_investor_with_a_control_character_is_refused_in_words(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    model = window.tables.funding_tab.model
+    index = model.index(0, 1)
+    old = model.data(index)
+    with qtbot.waitSignal(window.document.message, timeout=1000) as message:
+        assert not model.setData(index, "SoftBank \x1b[2J")
+    assert "contains the character U+001B" in message.args[0]
+    assert "Value error" not in message.args[0]
+    assert model.data(index) == old
+
+
 def test_what_people_type_is_understood(window: MainWindow) -> None:
     model = table(window, "drivers")
     users = cell(model, "chatgpt_users", "2026")
