@@ -14,7 +14,7 @@ from planner.engine import evaluate
 from planner.formula import FormulaError
 from planner.io.project_file import ProjectFileError, load_project
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
-from planner.model import Project
+from planner.model import SUMMARY_SERIES, Project
 from planner.uncertainty import (
     MAX_SAMPLES,
     MAX_SEED,
@@ -22,17 +22,6 @@ from planner.uncertainty import (
     as_json,
     month_label,
     run_montecarlo,
-)
-
-SUMMARY_SERIES = (
-    "revenue",
-    "total_costs",
-    "burn",
-    "funding",
-    "cash",
-    "capacity_gw",
-    "compute_cost",
-    "committed_spend",
 )
 
 

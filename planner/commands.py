@@ -12,7 +12,14 @@ from typing import Protocol
 
 from planner.engine import Result, compile_items, evaluate
 from planner.formula import FormulaError
-from planner.model import ComputeContract, FundingRound, LineItem, Project, Scenario
+from planner.model import (
+    ComputeContract,
+    FundingRound,
+    LineItem,
+    Project,
+    Scenario,
+    check_text,
+)
 from planner.scenarios import ProjectError, check_structure, resolve
 
 EventRow = FundingRound | ComputeContract
@@ -36,6 +43,14 @@ def _scenario(project: Project, name: str | None) -> Scenario | None:
         return None if name is None else project.scenario(name)
     except KeyError:
         raise CommandError(f"there is no scenario '{name}'") from None
+
+
+def _checked_text(text: str, what: str, *, multiline: bool = False) -> str:
+    """``text`` if a project may hold it, else a CommandError saying why."""
+    try:
+        return check_text(text, multiline=multiline)
+    except ValueError as exc:
+        raise CommandError(f"{what} {exc}") from None
 
 
 def _item(project: Project, item_id: str) -> LineItem:
@@ -184,6 +199,7 @@ class SetNote:
         text = self.text.strip()
         if len(text) > 4000:
             raise CommandError("a note is at most 4,000 characters")
+        _checked_text(text, "the note", multiline=True)
         if self.period is None:
             old, item.note = item.note, text
             return SetNote(self.item_id, None, old)
@@ -203,6 +219,7 @@ def _check_name(project: Project, name: str) -> str:
         raise CommandError("a scenario needs a name")
     if len(name) > 200:
         raise CommandError("a scenario name is at most 200 characters")
+    _checked_text(name, "the scenario name")
     if name in project.scenario_names:
         raise CommandError(f"there is already a scenario named '{name}'")
     return name
@@ -302,6 +319,7 @@ class SetDescription:
         text = " ".join(self.text.split())
         if len(text) > 200:
             raise CommandError("a description is at most 200 characters")
+        _checked_text(text, "the description")
         if scenario is None:
             old, project.base_description = project.base_description, text
         else:
@@ -367,9 +385,12 @@ class PutRow:
         return f"Edit row {self.row.id}"
 
     def apply(self, project: Project) -> Command:
+        row = self.row
+        name = row.investor if isinstance(row, FundingRound) else row.counterparty
+        _checked_text(name, f"row {row.id}: the name")
+        _checked_text(row.note, f"row {row.id}: the note", multiline=True)
         before = _rows_state(project, self.scenario, self.description)
         scenario = _scenario(project, self.scenario)
-        row = self.row
         if scenario is None:
             is_round = isinstance(row, FundingRound)
             rows: list[EventRow] = list(

@@ -9,24 +9,93 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
 SCHEMA_VERSION = 1
 
+# Characters that break a one-line name wherever it goes: terminals act on escapes,
+# spreadsheets refuse C0 controls, and non-characters and lone surrogates have no
+# encoding at all. Non-characters are U+FDD0-U+FDEF and the last two of every plane.
+_NON_CHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+_FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_NON_CHARACTERS}]")
+_FORBIDDEN_IN_NOTE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NON_CHARACTERS}]")
+_CHARACTER_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
+
+
+def check_text(text: str, *, multiline: bool = False) -> str:
+    """``text`` unchanged, or ValueError naming its first control character or non-character.
+
+    Names and labels are one line; notes may also hold line breaks and tabs.
+    """
+    found = (_FORBIDDEN_IN_NOTE if multiline else _FORBIDDEN_IN_LINE).search(text)
+    if found is None:
+        return text
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    what = (
+        f"{_CHARACTER_NAMES[char]} ({code})"
+        if char in _CHARACTER_NAMES
+        else f"the character {code}"
+    )
+    if multiline:
+        raise ValueError(
+            f"contains {what}; a note may hold line breaks and tabs, no other control characters"
+        )
+    raise ValueError(
+        f"contains {what}; names and labels are one line of text without control characters"
+    )
+
+
+def _check_note(text: str) -> str:
+    return check_text(text, multiline=True)
+
+
+def validation_problem(error: Mapping[str, Any]) -> str:
+    """One of pydantic's errors in the words of a project, where pydantic's would puzzle."""
+    context = error.get("ctx") or {}
+    if error["type"] == "value_error":
+        return str(context.get("error", error["msg"]))  # the model's own message, no prefix
+    if error["type"] == "string_pattern_mismatch" and context.get("pattern") == PERIOD_PATTERN:
+        return "a period is a year such as 2025 or a quarter such as 2025-Q3, in digits 0 to 9"
+    return str(error["msg"])
+
+
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 RowId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-NoteText = Annotated[str, StringConstraints(max_length=4000)]
-PeriodLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}(-Q[1-4])?$")]
+ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(check_text)]
+NoteText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_check_note)]
+# ASCII digits only: the pattern engine's \d also matches Arabic-Indic and other digits.
+# The structure check says which years and which sequences of periods are allowed.
+PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
+PeriodLabel = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Checked by pydantic's core rather than a validator in Python: a large project holds
+# a million numbers.
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+# Series that ``summary`` reports and the key figures are computed from.
+SUMMARY_SERIES: tuple[str, ...] = (
+    "revenue",
+    "total_costs",
+    "burn",
+    "funding",
+    "cash",
+    "capacity_gw",
+    "compute_cost",
+    "committed_spend",
+)
 
 # Series that the event tables produce; formulas read them like line items.
 EVENT_SERIES: dict[str, tuple[str, str]] = {
@@ -38,11 +107,9 @@ EVENT_SERIES: dict[str, tuple[str, str]] = {
     "round_share_kept": ("Share existing holders keep through the rounds", "%"),
 }
 
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number, not NaN or infinity")
-    return value
+# The summary's series that a project must define as line items (the rest come from
+# the event tables).
+REQUIRED_ITEMS: tuple[str, ...] = tuple(s for s in SUMMARY_SERIES if s not in EVENT_SERIES)
 
 
 class _Strict(BaseModel):
@@ -58,24 +125,11 @@ class LineItem(_Strict):
     label: ShortText
     unit: ShortText = ""
     group: ItemId
-    inputs: list[float] | None = None
-    value: float | None = None
+    inputs: list[FiniteFloat] | None = None
+    value: FiniteFloat | None = None
     formula: Annotated[str, StringConstraints(max_length=2000)] | None = None
     note: NoteText = ""
     input_notes: dict[PeriodLabel, NoteText] = Field(default_factory=dict)
-
-    @field_validator("inputs")
-    @classmethod
-    def _inputs_finite(cls, values: list[float] | None) -> list[float] | None:
-        if values is not None:
-            for v in values:
-                _finite(v)
-        return values
-
-    @field_validator("value")
-    @classmethod
-    def _value_finite(cls, value: float | None) -> float | None:
-        return None if value is None else _finite(value)
 
     @property
     def kind(self) -> Literal["input", "constant", "formula"]:
@@ -110,8 +164,8 @@ class ComputeContract(_Strict):
     counterparty: ShortText
     gw: Annotated[float, Field(ge=0, le=1e4)]
     total_value: Annotated[float, Field(ge=0, le=1e6)]
-    first_year: Annotated[int, Field(ge=1900, le=2200)]
-    last_year: Annotated[int, Field(ge=1900, le=2200)]
+    first_year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+    last_year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
     service_years: Annotated[int, Field(ge=1, le=50)] = 5
     custom_chip_share: Annotated[float, Field(ge=0, le=1)] = 0.0
     note: NoteText = ""
@@ -156,29 +210,14 @@ class Scenario(_Strict):
 
     name: ShortText
     description: ShortText = ""
-    inputs: dict[ItemId, dict[PeriodLabel, float]] = Field(default_factory=dict)
-    values: dict[ItemId, float] = Field(default_factory=dict)
+    inputs: dict[ItemId, dict[PeriodLabel, FiniteFloat]] = Field(default_factory=dict)
+    values: dict[ItemId, FiniteFloat] = Field(default_factory=dict)
     formulas: dict[ItemId, Annotated[str, StringConstraints(max_length=2000)]] = Field(
         default_factory=dict
     )
     funding_rounds: dict[RowId, FundingRound] = Field(default_factory=dict)
     compute_contracts: dict[RowId, ComputeContract] = Field(default_factory=dict)
     removed_rows: list[RowId] = Field(default_factory=list)
-
-    @field_validator("inputs")
-    @classmethod
-    def _inputs_finite(cls, inputs: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        for cells in inputs.values():
-            for v in cells.values():
-                _finite(v)
-        return inputs
-
-    @field_validator("values")
-    @classmethod
-    def _values_finite(cls, values: dict[str, float]) -> dict[str, float]:
-        for v in values.values():
-            _finite(v)
-        return values
 
     def overrides_cell(self, item_id: str, period: str) -> bool:
         return period in self.inputs.get(item_id, {})
@@ -189,7 +228,7 @@ class Project(_Strict):
 
     schema_version: Literal[1] = 1
     name: ShortText = "Untitled"
-    description: Annotated[str, StringConstraints(max_length=4000)] = ""
+    description: NoteText = ""
     base_name: ShortText = "Base"
     base_description: ShortText = ""
     periods: Annotated[list[PeriodLabel], Field(min_length=1, max_length=600)]
@@ -244,7 +283,7 @@ def period_year(label: str) -> int:
 
 def period_months(label: str) -> tuple[int, int]:
     """First month (1-12) and length in months of a period label."""
-    match = re.fullmatch(r"\d{4}-Q([1-4])", label)
+    match = re.fullmatch(r"[0-9]{4}-Q([1-4])", label)
     if match:
         return 3 * (int(match.group(1)) - 1) + 1, 3
     return 1, 12

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import KeysView, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TypeVar
 
 from planner.model import (
     EVENT_SERIES,
+    FIRST_YEAR,
+    LAST_YEAR,
+    REQUIRED_ITEMS,
     ComputeContract,
     FundingRound,
     LineItem,
     Project,
+    Scenario,
 )
 
 
@@ -84,19 +89,18 @@ def _merge_rows(base: list[Row], overrides: dict[str, Row], removed: set[str]) -
 
 def check_structure(project: Project) -> None:
     """Raise :class:`ProjectError` for anything the schema alone cannot catch."""
-    periods = project.periods
-    if len(set(periods)) != len(periods):
-        raise ProjectError("periods: the same period is listed twice")
+    check_periods(project.periods)
+    periods = set(project.periods)
     if project.reference_period is not None and project.reference_period not in periods:
         raise ProjectError(f"reference_period '{project.reference_period}' is not a period")
-    ids: set[str] = set()
+    items: dict[str, LineItem] = {}
     for item in project.items:
         where = f"line item '{item.id}'"
-        if item.id in ids:
+        if item.id in items:
             raise ProjectError(f"{where}: the id is used twice")
         if item.id in EVENT_SERIES:
             raise ProjectError(f"{where}: the id is reserved for a series of the event tables")
-        ids.add(item.id)
+        items[item.id] = item
         kinds = [item.inputs is not None, item.value is not None, item.formula is not None]
         if sum(kinds) != 1:
             raise ProjectError(f"{where}: give exactly one of inputs, value or formula")
@@ -107,6 +111,9 @@ def check_structure(project: Project) -> None:
         for period in item.input_notes:
             if period not in periods:
                 raise ProjectError(f"{where}: a note names the unknown period '{period}'")
+    _check_required(items)
+    input_rows = {i.id for i in project.items if i.inputs is not None}
+    constants = {i.id for i in project.items if i.value is not None}
     _check_rows(project.funding_rounds, project.compute_contracts, periods, "base")
     names = {project.base_name}
     for scenario in project.scenarios:
@@ -114,33 +121,92 @@ def check_structure(project: Project) -> None:
         if scenario.name in names:
             raise ProjectError(f"{where}: the name is used twice")
         names.add(scenario.name)
-        for item_id, cells in scenario.inputs.items():
-            if item_id not in ids or project.item(item_id).inputs is None:
-                raise ProjectError(f"{where}: overrides inputs of '{item_id}', not an input row")
-            for period in cells:
-                if period not in periods:
-                    raise ProjectError(f"{where}: overrides the unknown period '{period}'")
-        for item_id in scenario.values:
-            if item_id not in ids or project.item(item_id).value is None:
-                raise ProjectError(f"{where}: overrides the value of '{item_id}', not a constant")
-        for item_id in scenario.formulas:
-            if item_id not in ids:
-                raise ProjectError(f"{where}: overrides the formula of unknown '{item_id}'")
-        resolved = resolve(project, scenario.name)
-        _check_rows(resolved.funding_rounds, resolved.compute_contracts, periods, where)
-    _check_uncertainty(project, ids)
+        _check_overrides(scenario, input_rows, constants, items.keys(), periods)
+        removed = set(scenario.removed_rows)
+        rounds = _merge_rows(project.funding_rounds, scenario.funding_rounds, removed)
+        contracts = _merge_rows(project.compute_contracts, scenario.compute_contracts, removed)
+        _check_rows(rounds, contracts, periods, where)
+    _check_uncertainty(project, items)
 
 
-def _check_uncertainty(project: Project, ids: set[str]) -> None:
+def _check_overrides(
+    scenario: Scenario,
+    input_rows: set[str],
+    constants: set[str],
+    items: KeysView[str],
+    periods: set[str],
+) -> None:
+    # Set operations rather than a loop per cell: a scenario may override thousands.
+    where = f"scenario '{scenario.name}'"
+    if not input_rows.issuperset(scenario.inputs):
+        bad = next(i for i in scenario.inputs if i not in input_rows)
+        raise ProjectError(f"{where}: overrides inputs of '{bad}', not an input row")
+    if not periods.issuperset(chain.from_iterable(scenario.inputs.values())):
+        cells = chain.from_iterable(scenario.inputs.values())
+        unknown = next(p for p in cells if p not in periods)
+        raise ProjectError(f"{where}: overrides the unknown period '{unknown}'")
+    if not constants.issuperset(scenario.values):
+        bad = next(i for i in scenario.values if i not in constants)
+        raise ProjectError(f"{where}: overrides the value of '{bad}', not a constant")
+    if not items >= scenario.formulas.keys():
+        bad = next(i for i in scenario.formulas if i not in items)
+        raise ProjectError(f"{where}: overrides the formula of unknown '{bad}'")
+
+
+def check_periods(periods: Sequence[str]) -> None:
+    """Periods run forward one year, or one quarter, at a time, from 1900 to 2200."""
+    if not periods:
+        raise ProjectError("periods: the project has no periods")
+    quarterly = "-Q" in periods[0]
+    step = "one quarter" if quarterly else "one year"
+    previous: str | None = None
+    for period in periods:
+        year = int(period[:4])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ProjectError(
+                f"periods: '{period}' is not a year from {FIRST_YEAR} to {LAST_YEAR}"
+            )
+        if ("-Q" in period) != quarterly:
+            raise ProjectError(
+                f"periods: '{period}' follows '{previous}'; "
+                "periods are all years or all quarters, not both"
+            )
+        if previous is not None and period != _next_period(previous):
+            raise ProjectError(
+                f"periods: '{period}' follows '{previous}'; periods must run forward {step} "
+                "at a time"
+            )
+        previous = period
+
+
+def _next_period(period: str) -> str:
+    year = int(period[:4])
+    if "-Q" not in period:
+        return str(year + 1)
+    quarter = int(period[-1])
+    return f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}"
+
+
+def _check_required(items: dict[str, LineItem]) -> None:
+    for item_id in REQUIRED_ITEMS:
+        if item_id not in items:
+            needed = ", ".join(REQUIRED_ITEMS[:-1]) + f" and {REQUIRED_ITEMS[-1]}"
+            raise ProjectError(
+                f"the project has no line item '{item_id}'; Burnrate needs {needed} "
+                "to compute its key figures"
+            )
+
+
+def _check_uncertainty(project: Project, items: dict[str, LineItem]) -> None:
     varied: set[str] = set()
     for entry in project.uncertainty:
         where = f"uncertainty of '{entry.item}'"
         if entry.item in varied:
             raise ProjectError(f"{where}: the item is listed twice; give one range per item")
         varied.add(entry.item)
-        if entry.item not in ids:
+        if entry.item not in items:
             raise ProjectError(f"{where}: there is no line item '{entry.item}'")
-        if project.item(entry.item).formula is not None:
+        if items[entry.item].formula is not None:
             raise ProjectError(
                 f"{where}: '{entry.item}' is calculated by a formula; "
                 "only inputs and constants can vary"
@@ -150,7 +216,7 @@ def _check_uncertainty(project: Project, ids: set[str]) -> None:
 def _check_rows(
     rounds: Sequence[FundingRound],
     contracts: Sequence[ComputeContract],
-    periods: list[str],
+    periods: set[str],
     where: str,
 ) -> None:
     row_ids: set[str] = set()

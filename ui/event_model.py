@@ -18,7 +18,7 @@ from planner.commands import (
     ResetRow,
     new_row_id,
 )
-from planner.model import ComputeContract, FundingRound
+from planner.model import ComputeContract, FundingRound, validation_problem
 from planner.numbers import NumberError, edit_text, format_value, parse_cell
 from planner.scenarios import resolve
 from ui.document import Document
@@ -223,7 +223,7 @@ class EventTableModel(QAbstractTableModel):
             self.document.message.emit(f"{row.id}, {column.title}: {exc}")
             return False
         except ValidationError as exc:
-            problem = exc.errors()[0]["msg"]
+            problem = validation_problem(exc.errors()[0])
             self.document.message.emit(f"{row.id}, {column.title}: {problem}")
             return False
         if not self.document.push(PutRow(self.document.scenario_key, new_row)):

@@ -29,7 +29,14 @@ from planner.io.workbook_layout import (
     cell_name,
 )
 from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError, check_archive
-from planner.model import ComputeContract, FundingRound, LineItem, Project, Scenario
+from planner.model import (
+    ComputeContract,
+    FundingRound,
+    LineItem,
+    Project,
+    Scenario,
+    check_text,
+)
 from planner.scenarios import ProjectError
 
 __all__ = ["WorkbookError", "import_workbook", "open_workbook"]
@@ -119,6 +126,20 @@ class _Reader:
     def where(self, ws: Any, row: int, col: int) -> str:
         return f"{self.name}: cell {ws.title}!{cell_name(row, col)}"
 
+    def plain(self, text: Any, where: str, *, multiline: bool = False) -> Any:
+        """``text`` if a project may hold it; else a WorkbookError saying where it is."""
+        if isinstance(text, str):
+            try:
+                check_text(text, multiline=multiline)
+            except ValueError as exc:
+                raise WorkbookError(f"{self.name}: {where} {exc}") from None
+        return text
+
+    def cell_text(self, ws: Any, row: int, col: int, text: str, *, multiline: bool) -> str:
+        where = f"cell {ws.title}!{cell_name(row, col)}" + (": the note" if multiline else "")
+        checked: str = self.plain(text, where, multiline=multiline)
+        return checked
+
     def check_row(self, ws: Any, row: int, ident: str) -> None:
         found = ws.cell(row + 1, COL_ID + 1).value
         if found != ident:
@@ -170,7 +191,7 @@ class _Reader:
             raise WorkbookError(
                 f"{self.where(ws, row, col)} holds {len(text):,} characters; at most {limit}"
             )
-        return text
+        return self.cell_text(ws, row, col, text, multiline=False)
 
     def note(self, ws: Any, row: int, col: int, strip: str = "") -> str:
         comment = ws.cell(row + 1, col + 1).comment
@@ -183,7 +204,7 @@ class _Reader:
             raise WorkbookError(
                 f"{self.where(ws, row, col)}: the note has {len(text):,} characters; at most 4,000"
             )
-        return text
+        return self.cell_text(ws, row, col, text, multiline=True)
 
     # --- the project ----------------------------------------------------------------
 
@@ -192,6 +213,15 @@ class _Reader:
         base_ws = self.sheet(self.base_meta)
         base_formulas = dict(self.base_meta.get("formulas") or {})
         base_is_base = bool(self.base_meta.get("base"))
+        structure = f"the hidden {META_SHEET} sheet:"
+        for key in ("name", "base_name", "description"):
+            self.plain(
+                info.get(key), f"{structure} the project's {key}", multiline=key == "description"
+            )
+        for sheet in self.meta["sheets"]:
+            self.plain(sheet.get("scenario"), f"{structure} the scenario name")
+            where = f"{structure} the description of scenario '{sheet.get('scenario')}'"
+            self.plain(sheet.get("description"), where)
         data = {
             "name": info.get("name", "Imported"),
             "description": info.get("description", ""),
@@ -218,6 +248,8 @@ class _Reader:
     def item(self, ws: Any, spec: dict[str, Any], formulas: dict[str, str]) -> LineItem:
         ident = spec["id"]
         fields = {k: spec[k] for k in ("id", "label", "unit", "group")}
+        for key in ("label", "unit"):
+            self.plain(fields[key], f"the hidden {META_SHEET} sheet: the {key} of '{ident}'")
         sheet_meta = self.base_meta
         formula = formulas.get(ident, spec.get("formula"))
         if formula is not None:

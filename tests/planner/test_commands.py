@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from planner.commands import (
@@ -152,6 +154,43 @@ def test_invalid_edits_are_refused_and_leave_the_project_alone(command: Command)
     with pytest.raises(CommandError):
         apply_checked(project, command)
     assert project_json(project) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        (RenameScenario("Alt", "Red \x1b[31m"), "the scenario name contains the character U+001B"),
+        (RenameScenario("Base", "Plan\ufffe"), "the scenario name contains the character U+FFFE"),
+        (AddScenario(Scenario.model_construct(name="New\x00")), "U+0000"),
+        (SetDescription("Alt", "a bell \x07"), "the description contains the character U+0007"),
+        (SetNote("sales", None, "clear \x1b[2J"), "the note contains the character U+001B"),
+        (SetNote("sales", "2024", "next\x85line"), "the note contains the character U+0085"),
+        (
+            PutRow(
+                None,
+                FundingRound.model_construct(
+                    id="r1", period="2024", investor="\x9b1m", amount=1.0, note=""
+                ),
+            ),
+            "row r1: the name contains the character U+009B",
+        ),
+    ],
+    ids=lambda c: type(c).__name__ if not isinstance(c, str) else "",
+)
+def test_names_and_notes_with_control_characters_are_refused(
+    command: Command, fragment: str
+) -> None:
+    project = small_project()
+    before = project_json(project)
+    with pytest.raises(CommandError, match=re.escape(fragment)):
+        apply_checked(project, command)
+    assert project_json(project) == before
+
+
+def test_a_note_keeps_its_line_breaks_and_tabs() -> None:
+    project = small_project()
+    apply_checked(project, SetNote("sales", None, "article, fig. 5\n\tand fig. 6"))
+    assert project.item("sales").note == "article, fig. 5\n\tand fig. 6"
 
 
 def test_a_macro_that_fails_half_way_undoes_its_first_half() -> None:

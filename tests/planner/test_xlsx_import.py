@@ -232,6 +232,45 @@ def test_over_long_strings(exported: Path, tmp_path: Path) -> None:
         import_workbook(path)
 
 
+def test_a_control_character_in_a_name_cell_is_refused_naming_the_cell(
+    exported: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    ws.cell(row_of(ws, "r2025_oct"), 1).value = "SoftBank \x9b31m"
+    path = tmp_path / "control.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError, match=r"cell Leaked plan!A\d+ contains the character U\+009B; names"
+    ):
+        import_workbook(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (lambda meta: meta["sheets"][-1].update(scenario="Bull\x1b[2J"), "the scenario name"),
+        (lambda meta: meta["items"][0].update(label="Users\x07"), "the label of"),
+        (lambda meta: meta["project"].update(name="Plan\ufffe"), "the project's name"),
+    ],
+)
+def test_a_control_character_in_the_structure_sheet_is_refused(
+    exported: Path, tmp_path: Path, change: Callable[[dict[str, Any]], object], fragment: str
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["_burnrate"]
+    meta = json.loads("".join(str(ws.cell(r, 1).value) for r in range(2, ws.max_row + 1)))
+    change(meta)
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 1).value = None
+    ws.cell(2, 1).value = json.dumps(meta)
+    path = tmp_path / "tampered.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match="hidden _burnrate sheet") as caught:
+        import_workbook(path)
+    assert fragment in str(caught.value) and "contains the character U+" in str(caught.value)
+
+
 def test_text_where_a_number_belongs_and_moved_rows(exported: Path, tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(exported)
     ws = workbook["Leaked plan"]

@@ -53,6 +53,39 @@ def test_a_refused_value_keeps_the_old_one(window: MainWindow, qtbot: QtBot) -> 
     assert "not a number" in window.statusBar().currentMessage()
 
 
+def test_a_scenario_name_or_description_with_a_control_character_is_refused(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    scenarios = window.scenarios
+    index = scenarios.model.index(1)
+    old_name = scenarios.model.data(index)
+    with qtbot.waitSignal(window.document.message, timeout=1000) as message:
+        assert not scenarios.model.setData(index, "Bear \x1b[31mcase")
+    assert "the scenario name contains the character U+001B" in message.args[0]
+    assert scenarios.model.data(index) == old_name
+    assert "U+001B" in window.statusBar().currentMessage()
+    old_description = scenarios.model.description_of(window.document.scenario)
+    with qtbot.waitSignal(window.document.message, timeout=1000) as message:
+        scenarios.description.setText("a bell \x07 rings")
+        scenarios.description.editingFinished.emit()
+    assert "the description contains the character U+0007" in message.args[0]
+    assert scenarios.model.description_of(window.document.scenario) == old_description
+    assert window.document.undo_stack.count() == 0
+
+
+def test_an_investor_with_a_control_character_is_refused_in_words(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    model = window.tables.funding_tab.model
+    index = model.index(0, 1)
+    old = model.data(index)
+    with qtbot.waitSignal(window.document.message, timeout=1000) as message:
+        assert not model.setData(index, "SoftBank \x1b[2J")
+    assert "contains the character U+001B" in message.args[0]
+    assert "Value error" not in message.args[0]
+    assert model.data(index) == old
+
+
 def test_what_people_type_is_understood(window: MainWindow) -> None:
     model = table(window, "drivers")
     users = cell(model, "chatgpt_users", "2026")
