@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -243,6 +245,7 @@ def _tornado_lines(mc: MonteCarlo) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    replace_what_the_terminal_cannot_show()
     try:
         args = build_parser().parse_args(argv)
         if args.command == "summary":
@@ -258,9 +261,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_command(args.workbook, args.output)
         elif args.command == "montecarlo":
             montecarlo_command(args)
+        # A reader that went away is found here, not at interpreter exit.
+        sys.stdout.flush()
+        return 0
+    except BrokenPipeError:
+        stop_writing_to_stdout()
         return 0
     except (UsageError, ProjectFileError, FormulaError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
+
+
+def replace_what_the_terminal_cannot_show() -> None:
+    """A name the output's encoding cannot spell prints with "?" rather than stopping halfway."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
+def stop_writing_to_stdout() -> None:
+    """After the reader closed the pipe, send what is still buffered nowhere.
+
+    Otherwise the interpreter's final flush fails again and prints "Exception ignored".
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
