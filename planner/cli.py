@@ -15,6 +15,7 @@ from planner.builtin import builtin_project
 from planner.engine import evaluate
 from planner.formula import FormulaError
 from planner.io.project_file import ProjectFileError, load_project
+from planner.io.user_files import refuse_replacing_a_non_file
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
 from planner.model import Project
 from planner.uncertainty import (
@@ -132,9 +133,17 @@ def print_summary(data: dict[str, object]) -> None:
         print()
 
 
+def writable_output(path: str) -> None:
+    try:
+        refuse_replacing_a_non_file(path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc}") from None
+
+
 def export_command(project_path: str | None, output: str, scenarios: list[str] | None) -> None:
     from planner.io.xlsx_export import export_workbook
 
+    writable_output(output)
     project = open_project(project_path)
     names = chosen_scenarios(project, scenarios)
     export_workbook(project, output, names)
@@ -147,6 +156,7 @@ def import_command(workbook: str, output: str) -> None:
 
     if not Path(workbook).exists():
         raise UsageError(f"no such file: {workbook}")
+    writable_output(output)
     project = import_workbook(workbook)
     try:
         save_project(project, output)

@@ -27,6 +27,25 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def refuse_replacing_a_non_file(path: str | os.PathLike[str]) -> None:
+    """:class:`NotARegularFile` when ``path`` exists and is not a file (or a link to one).
+
+    Files are written beside their target and moved over it, which would put a file in
+    place of a device or pipe the path names (``-o /dev/stdout``), or fail on a folder.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # nothing there yet, or the writer reports why it cannot write
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(_not_a_file(mode))
+
+
+def _not_a_file(mode: int) -> str:
+    kind = _kind(mode)
+    return f"{kind}, not a file" if kind.startswith("a ") else kind
+
+
 def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
     """``path`` opened for binary reading; :class:`NotARegularFile` unless it is a file.
 
@@ -37,8 +56,7 @@ def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = _kind(mode)
-            raise NotARegularFile(f"{kind}, not a file" if kind.startswith("a ") else kind)
+            raise NotARegularFile(_not_a_file(mode))
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

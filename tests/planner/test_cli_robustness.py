@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -259,3 +260,20 @@ def test_montecarlo_of_a_name_the_terminal_cannot_show_prints_whole(rtl_project:
     assert out.startswith("Monte Carlo: Bull ?case, 200 samples")
     tornado = out[out.index("Sensitivity:") :].splitlines()
     assert len(tornado) == 3 + 8  # the heading and one row per varied input
+
+
+@needs_fifo
+@pytest.mark.parametrize("command", ["export", "import"])
+def test_output_onto_a_pipe_is_refused_and_the_pipe_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, workbook: Path, command: str
+) -> None:
+    # Stands for -o /dev/stdout or a device: moving a finished file over it would replace it.
+    pipe = tmp_path / "out"
+    os.mkfifo(pipe)
+    link = tmp_path / "link-to-pipe"
+    link.symlink_to(pipe)
+    source = [] if command == "export" else [str(workbook)]
+    for target in (pipe, link):
+        err = refused(capsys, command, *source, "-o", str(target))
+        assert f"cannot write {target}: a pipe, not a file" in err
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and link.is_symlink()
