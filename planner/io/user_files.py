@@ -15,15 +15,16 @@ class NotARegularFile(OSError):
     """The path names a directory, pipe, device or socket rather than a file."""
 
 
-def _kind(mode: int) -> str:
+def _not_a_file(mode: int) -> str:
+    """What the path names instead of a file, for the message."""
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return "a folder, not a file"
     if stat.S_ISFIFO(mode):
-        return "a pipe"
+        return "a pipe, not a file"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "a device, not a file"
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return "a socket, not a file"
     return "not a regular file"
 
 
@@ -39,11 +40,6 @@ def refuse_replacing_a_non_file(path: str | os.PathLike[str]) -> None:
         return  # nothing there yet, or the writer reports why it cannot write
     if not stat.S_ISREG(mode):
         raise NotARegularFile(_not_a_file(mode))
-
-
-def _not_a_file(mode: int) -> str:
-    kind = _kind(mode)
-    return f"{kind}, not a file" if kind.startswith("a ") else kind
 
 
 def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
