@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # Qt needs these even offscreen; a real window under X also needs the xcb ones.
-QT_PACKAGES := libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libegl1 libgl1
+QT_PACKAGES := 'libglib2.0-0t64|libglib2.0-0' libfontconfig1 libdbus-1-3 libxkbcommon0 libegl1 libgl1
 X_PACKAGES := xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 \
 	libxcb-keysyms1 libxcb-render-util0 libxcb-shape0
 # Workbook tests recalculate exported files in LibreOffice; desktop tests validate the

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +15,7 @@ from planner.builtin import builtin_project
 from planner.engine import evaluate
 from planner.formula import FormulaError
 from planner.io.project_file import ProjectFileError, load_project
+from planner.io.user_files import refuse_replacing_a_non_file
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
 from planner.model import SUMMARY_SERIES, Project
 from planner.uncertainty import (
@@ -119,9 +122,17 @@ def print_summary(data: dict[str, object]) -> None:
         print()
 
 
+def writable_output(path: str) -> None:
+    try:
+        refuse_replacing_a_non_file(path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc}") from None
+
+
 def export_command(project_path: str | None, output: str, scenarios: list[str] | None) -> None:
     from planner.io.xlsx_export import export_workbook
 
+    writable_output(output)
     project = open_project(project_path)
     names = chosen_scenarios(project, scenarios)
     export_workbook(project, output, names)
@@ -134,6 +145,7 @@ def import_command(workbook: str, output: str) -> None:
 
     if not Path(workbook).exists():
         raise UsageError(f"no such file: {workbook}")
+    writable_output(output)
     project = import_workbook(workbook)
     try:
         save_project(project, output)
@@ -232,6 +244,7 @@ def _tornado_lines(mc: MonteCarlo) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    replace_what_the_terminal_cannot_show()
     try:
         args = build_parser().parse_args(argv)
         if args.command == "summary":
@@ -247,9 +260,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_command(args.workbook, args.output)
         elif args.command == "montecarlo":
             montecarlo_command(args)
+        # A reader that went away is found here, not at interpreter exit.
+        sys.stdout.flush()
+        return 0
+    except BrokenPipeError:
+        stop_writing_to_stdout()
         return 0
     except (UsageError, ProjectFileError, FormulaError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
+
+
+def replace_what_the_terminal_cannot_show() -> None:
+    """A name the output's encoding cannot spell prints with "?" rather than stopping halfway."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
+def stop_writing_to_stdout() -> None:
+    """After the reader closed the pipe, send what is still buffered nowhere.
+
+    Otherwise the interpreter's final flush fails again and prints "Exception ignored".
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

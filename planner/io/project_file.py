@@ -15,6 +15,7 @@ from pydantic_core import from_json
 from planner.engine import compile_items
 from planner.formula import FormulaError
 from planner.io.atomic_file import write_atomically
+from planner.io.user_files import open_regular_file, read_limited
 from planner.model import SCHEMA_VERSION, Project, validation_problem
 from planner.scenarios import ProjectError, check_structure
 
@@ -31,13 +32,15 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     """Read, parse and check a project file; raise :class:`ProjectFileError` on any problem."""
     file = Path(path)
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ProjectFileError(
-                f"{file.name} is {size / 2**20:.0f} MB; a project file is at most "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB"
-            )
-        raw = file.read_bytes()
+        with open_regular_file(file) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise ProjectFileError(
+                    f"{file.name} is {size / 2**20:.0f} MB; a project file is at most "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} MB"
+                )
+            # The size seen above may be stale or 0 (a file still growing, /proc): read no more.
+            raw = read_limited(handle, MAX_FILE_BYTES)
     except OSError as exc:
         raise ProjectFileError(f"cannot read {file}: {exc.strerror or exc}") from None
     return parse_project(raw, file.name)

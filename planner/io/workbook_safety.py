@@ -14,6 +14,9 @@ import os
 import re
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
+
+from planner.io.user_files import open_regular_file
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TOTAL_UNCOMPRESSED = 300 * 1024 * 1024
@@ -45,20 +48,24 @@ def column_number(letters: str) -> int:
 def check_archive(path: str | os.PathLike[str]) -> None:
     """Raise :class:`WorkbookError` unless ``path`` looks like a safe .xlsx workbook."""
     file = Path(path)
-    name = file.name
     try:
-        size = file.stat().st_size
-        with file.open("rb") as handle:
-            head = handle.read(4)
+        with open_regular_file(file) as handle:
+            _check_open_archive(handle, file.name)
     except OSError as exc:
         raise WorkbookError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+def _check_open_archive(handle: BinaryIO, name: str) -> None:
+    size = os.fstat(handle.fileno()).st_size
     if size > MAX_FILE_BYTES:
         raise WorkbookError(
             f"{name} is {size / 1e6:.0f} MB; a workbook may be at most "
             f"{MAX_FILE_BYTES // 1024 // 1024} MB"
         )
+    head = handle.read(4)
+    handle.seek(0)
     try:
-        with zipfile.ZipFile(file) as archive:
+        with zipfile.ZipFile(handle) as archive:
             _check_directory(archive, name)
             _check_parts(archive, name)
     except zipfile.BadZipFile as exc:

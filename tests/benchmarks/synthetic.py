@@ -3,9 +3,11 @@ plain formulas and items linked through ``prev``."""
 
 from __future__ import annotations
 
+import json
+import math
 import random
 
-from planner.model import Project
+from planner.model import SCHEMA_VERSION, Project
 
 
 def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> Project:
@@ -32,3 +34,37 @@ def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> P
     while len(rows) < items:
         add(f"pad{len(rows)}", inputs=[1.0] * periods)
     return Project.model_validate({"periods": labels, "items": rows})
+
+
+def many_overrides_json(
+    scenarios: int = 200, overrides: int = 5000, periods: int = 5, seed: int = 7
+) -> str:
+    """A project file's text: ``scenarios`` scenarios each overriding ``overrides`` input cells.
+
+    Short item ids, few periods and compact JSON keep 200 x 5,000 overrides well under
+    the 20 MB a project file may hold.
+    """
+    rng = random.Random(seed)
+    labels = [str(2023 + t) for t in range(periods)]
+    input_items = math.ceil(overrides / periods)
+    items: list[dict[str, object]] = [
+        {"id": f"i{n}", "label": f"i{n}", "unit": "$B", "group": "g", "inputs": [1.0] * periods}
+        for n in range(input_items)
+    ]
+    items.append(
+        {"id": "total", "label": "total", "unit": "$B", "group": "t", "formula": "sum_of(g)"}
+    )
+    cells = [(f"i{n}", label) for n in range(input_items) for label in labels][:overrides]
+    variants = []
+    for s in range(scenarios):
+        changed: dict[str, dict[str, float]] = {}
+        for item_id, label in cells:
+            changed.setdefault(item_id, {})[label] = round(rng.uniform(0, 9), 1)
+        variants.append({"name": f"s{s}", "inputs": changed})
+    project = {
+        "schema_version": SCHEMA_VERSION,
+        "periods": labels,
+        "items": items,
+        "scenarios": variants,
+    }
+    return json.dumps(project, separators=(",", ":"))

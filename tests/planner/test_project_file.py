@@ -1,5 +1,6 @@
 """Project files: round trips, atomic saves, and refusal of broken or hostile files."""
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -110,13 +111,30 @@ def test_ten_thousand_deep_nesting(tmp_path: Path) -> None:
     refused(write(tmp_path, "[" * 10_000 + "]" * 10_000), "nested", "deep")
 
 
-def test_formula_that_tries_import(tmp_path: Path, valid_json: dict) -> None:
+# Each is valid Python that would create the file if a formula ever reached eval().
+CODE_THAT_WRITES = [
+    "__import__('os').system('touch {target}')",
+    "open('{target}', 'w')",
+    "max(1, open('{target}', 'w').close())",
+    "().__class__.__base__.__subclasses__()[-1]('{target}')",
+    "revenue.__init__.__globals__['__builtins__']['open']('{target}', 'w')",
+    "(lambda: open('{target}', 'w'))()",
+    "[open('{target}', 'w') for _ in [1]]",
+    "exec(\"open('{target}', 'w')\")",
+    "revenue if open('{target}', 'w') else 0",
+]
+
+
+@pytest.mark.parametrize("code", CODE_THAT_WRITES)
+def test_a_formula_never_runs_code(tmp_path: Path, valid_json: dict, code: str) -> None:
+    target = tmp_path / "created-by-a-formula"
+    formula = code.format(target=target)
+    ast.parse(formula, mode="eval")
     item = next(i for i in valid_json["items"] if i.get("formula"))
-    item["formula"] = "__import__('os').system('touch /tmp/owned')"
-    refused(
-        write(tmp_path, json.dumps(valid_json)), f"line item '{item['id']}'", "cannot be called"
-    )
-    assert not Path("/tmp/owned").exists()
+    item["formula"] = formula
+    message = refused(write(tmp_path, json.dumps(valid_json)), f"line item '{item['id']}'")
+    assert "not allowed" in message or "cannot be called" in message
+    assert not target.exists()
 
 
 def test_formula_cycle_in_a_scenario(tmp_path: Path, valid_json: dict) -> None:
