@@ -8,12 +8,10 @@ every note, and a hidden sheet describing the structure for import.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_summary import write_summary
 from planner.io.workbook_templates import RowTexts
+from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
 
 
@@ -70,8 +69,7 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
-        with _collector_paused():
-            _write(temp, project, results, titles)
+        _write(temp, project, results, titles)
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
         os.replace(temp, target)
     except OSError as exc:
@@ -82,36 +80,19 @@ def export_workbook(
         temp.unlink(missing_ok=True)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cycle collection while a workbook is built and freed.
-
-    An export makes tens of thousands of containers (cells, rows, formats) that
-    all live until it ends, so the collector would walk them again and again
-    and find nothing: the export leaves no reference cycles
-    (tests/planner/test_xlsx_export.py checks), and refcounting frees it all.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _write(path: Path, project: Project, results: list[Result], titles: list[str]) -> None:
-    """Build the workbook and write it to ``path``; nothing of it outlives the call."""
-    from planner.io.workbook_package import FastWorkbook
+    """Build the workbook and write it to ``path``."""
+    import xlsxwriter
 
     options = {
         "strings_to_formulas": False,
         "strings_to_numbers": False,
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
+        # parts assembled in memory, not in temporary files: faster, and nothing left behind
         "in_memory": True,
     }
-    workbook = FastWorkbook(str(path), options)
+    workbook = xlsxwriter.Workbook(str(path), options)
     _fill(workbook, project, results, titles)
     workbook.close()
 
@@ -119,7 +100,11 @@ def _write(path: Path, project: Project, results: list[Result], titles: list[str
 def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
     styles = Styles(workbook)
     workbook.set_properties(
-        {"title": project.name, "subject": "Scenario plan", "comments": project.description}
+        {
+            "title": xml_text(project.name),
+            "subject": "Scenario plan",
+            "comments": xml_text(project.description),
+        }
     )
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
@@ -149,6 +134,17 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     _write_sources(sources_ws, styles, project, results)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
+
+
+def _xml_safe(data: Any) -> Any:
+    """``data`` with every string in it, keys included, passed through :func:`xml_text`."""
+    if isinstance(data, str):
+        return xml_text(data)
+    if isinstance(data, dict):
+        return {_xml_safe(key): _xml_safe(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_xml_safe(value) for value in data]
+    return data
 
 
 def _umask() -> int:
@@ -206,7 +202,8 @@ def _write_sources(ws: Any, styles: Any, project: Project, results: list[Result]
         nonlocal row
         if not note:
             return
-        ws.put_strings(
+        write_texts(
+            ws,
             row,
             [
                 (0, scenario, wrap),
@@ -311,7 +308,7 @@ def _write_metadata(
         "columns": {"id": COL_ID, "value": COL_VALUE, "first_period": FIRST_PERIOD_COL},
         "sheets": sheets,
     }
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(_xml_safe(data), ensure_ascii=False, allow_nan=False)
     ws.write_string(0, 0, "Structure of this workbook, read when it is imported into Burnrate.")
     for n in range(0, len(text), META_CHUNK):
         ws.write_string(1 + n // META_CHUNK, 0, text[n : n + META_CHUNK])
