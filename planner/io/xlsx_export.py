@@ -136,6 +136,20 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     summary_ws.activate()
 
 
+def _writable_names(scenarios: list[str]) -> dict[str, str]:
+    """Each scenario's name as the workbook can hold it: never empty, still unique."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for scenario in scenarios:
+        base = xml_text(scenario).strip() or "Scenario"
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base} ({n})", n + 1
+        used.add(name)
+        names[scenario] = name
+    return names
+
+
 def _xml_safe(data: Any) -> Any:
     """``data`` with every string in it, keys included, passed through :func:`xml_text`."""
     if isinstance(data, str):
@@ -258,13 +272,14 @@ def _write_metadata(
     linked: bool,
 ) -> None:
     """The structure the importer needs; values and notes are read from the visible cells."""
+    names = _writable_names(project.scenario_names)
     sheets = []
     for result, title, plan in zip(results, titles, plans, strict=True):
         scenario = project.scenario(result.scenario)
         sheets.append(
             {
                 "sheet": title,
-                "scenario": result.scenario,
+                "scenario": names[result.scenario],
                 "description": scenario.description if scenario else project.base_description,
                 "base": scenario is None,
                 "linked": linked and scenario is not None,
@@ -278,22 +293,24 @@ def _write_metadata(
                 ),
             }
         )
+    described = project.model_dump(
+        mode="json",
+        include={
+            "name",
+            "description",
+            "base_name",
+            "base_description",
+            "periods",
+            "reference_period",
+            "groups",
+            "uncertainty",
+        },
+    )
+    described["base_name"] = names[project.base_name]
     data = {
         "format": META_FORMAT,
         "version": META_VERSION,
-        "project": project.model_dump(
-            mode="json",
-            include={
-                "name",
-                "description",
-                "base_name",
-                "base_description",
-                "periods",
-                "reference_period",
-                "groups",
-                "uncertainty",
-            },
-        ),
+        "project": described,
         "items": [
             {
                 "id": i.id,
