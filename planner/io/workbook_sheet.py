@@ -37,6 +37,7 @@ from planner.io.workbook_layout import (
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_templates import RowTexts, marked_column
 from planner.io.workbook_write import (
+    check_formula,
     write_formula,
     write_formula_row,
     write_note,
@@ -400,7 +401,12 @@ class ScenarioSheet:
             )
 
         style = self.styles.get("calc", number_format(item.unit))
-        self.formula_row(row, text, self.result.series(item.id), style)
+        texts = self.period_texts(text)
+        for formula_text in {texts[0], max(texts, key=len)}:
+            check_formula(f"line item {item.id!r} on sheet {self.title!r}", formula_text)
+        write_formula_row(
+            self.ws, row, self.col(0), texts, style, cached_numbers(self.result.series(item.id))
+        )
 
     def _shifted_ref(self, t: int, name: str, offset: int) -> str:
         return self.ref(name, t + offset)

@@ -16,6 +16,48 @@ from typing import Any
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Size of the note boxes, as a multiple of XlsxWriter's default box.
 NOTE_SCALE = {"x_scale": 2.2, "y_scale": 1.6}
+# Excel's limits on one formula: its length in characters and functions nested in functions.
+FORMULA_LENGTH_LIMIT = 8192
+NESTING_LIMIT = 64
+_STRING_LITERAL = re.compile('"(?:[^"]|"")*"')
+
+
+class ExportError(ValueError):
+    """The workbook could not be written; the message says why."""
+
+
+def check_formula(what: str, formula: str) -> None:
+    """Refuse a formula (without ``=``) that Excel would not open; ``what`` names its row."""
+    if len(formula) + 1 > FORMULA_LENGTH_LIMIT:
+        raise ExportError(
+            f"{what}: its Excel formula would be {len(formula) + 1:,} characters long, "
+            f"over Excel's limit of {FORMULA_LENGTH_LIMIT:,}; split it into shorter line items"
+        )
+    depth = function_nesting(formula)
+    if depth > NESTING_LIMIT:
+        raise ExportError(
+            f"{what}: its Excel formula nests {depth} functions in one another, over Excel's "
+            f"limit of {NESTING_LIMIT}; split it into shorter line items"
+        )
+
+
+def function_nesting(formula: str) -> int:
+    """How deep functions nest in ``formula``: SUM(1) is 1, IF(A1,SUM(1),0) is 2.
+
+    Brackets that only group, as in (A1+1)*2, do not count.
+    """
+    text = _STRING_LITERAL.sub('""', formula)
+    calls: list[bool] = []  # per open bracket: whether it opened a function's arguments
+    depth = deepest = 0
+    for n, char in enumerate(text):
+        if char == "(":
+            is_call = n > 0 and (text[n - 1].isalnum() or text[n - 1] in "._")
+            calls.append(is_call)
+            depth += is_call
+            deepest = max(deepest, depth)
+        elif char == ")" and calls:
+            depth -= calls.pop()
+    return deepest
 
 
 def xml_text(text: str) -> str:

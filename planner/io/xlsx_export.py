@@ -36,12 +36,9 @@ from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_summary import write_summary
 from planner.io.workbook_templates import RowTexts
+from planner.io.workbook_write import ExportError as ExportError
 from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
-
-
-class ExportError(ValueError):
-    """The workbook could not be written; the message says why."""
 
 
 def export_workbook(
