@@ -270,8 +270,6 @@ class ScenarioSheet:
     def _write_header(self) -> None:
         ws, s = self.ws, self.styles
         write_text(ws, 0, COL_LABEL, self.result.scenario, s["title"])
-        description = self.scenario.description if self.scenario else self.project.base_description
-        write_text(ws, 1, COL_LABEL, description, s["subtitle"])
         legend = (
             ("Input", "input"),
             ("Override", "override"),
@@ -281,6 +279,8 @@ class ScenarioSheet:
         ws.write_string(0, self.col(0) - 2, "Key:", s["muted"])
         for n, (text, style) in enumerate(legend):
             ws.write_string(0, self.col(0) + n, text, s[style])
+        description = self.scenario.description if self.scenario else self.project.base_description
+        write_text(ws, 1, COL_LABEL, description, s["subtitle"])
         headers = ("Line item", "Unit", "Id", "Value")
         for col, text in enumerate(headers):
             ws.write_string(HEADER_ROW, col, text, s["header"])

@@ -128,22 +128,25 @@ def write_summary(
     reference_index = periods.index(reference)
     refs = [_Refs(t, p, len(periods)) for t, p in zip(titles, plans, strict=True)]
     for n, result in enumerate(results):
-        col = COL_VALUE + n
-        write_text(ws, 2, col, result.scenario, styles["period"])
-        kpis = compute_kpis(result) if plans[n].key_rows else {}
-        for k, kpi in enumerate(KPI_LABELS):
-            row = KPI_ROW + k
-            value = kpi_text(kpi, kpis.get(kpi))
-            fmt = styles.get("kpi", _FORMATS.get(KPI_LABELS[kpi][1], "#,##0.0"))
+        write_text(ws, 2, COL_VALUE + n, result.scenario, styles["period"])
+    # Row by row, top to bottom: the workbook streams each row to disk once the next begins.
+    kpis = [
+        compute_kpis(result) if plan.key_rows else {}
+        for result, plan in zip(results, plans, strict=True)
+    ]
+    for k, (kpi, (label, unit)) in enumerate(KPI_LABELS.items()):
+        row = KPI_ROW + k
+        ws.write_string(row, COL_LABEL, label, styles["label"])
+        ws.write_string(row, COL_UNIT, unit, styles["unit"])
+        ws.write_string(row, COL_ID, kpi, styles["ident"])
+        fmt = styles.get("kpi", _FORMATS.get(unit, "#,##0.0"))
+        for n, figures in enumerate(kpis):
+            value = kpi_text(kpi, figures.get(kpi))
             text = kpi_formula(kpi, refs[n], reference_index)
             if text is None:
-                ws.write(row, col, value if kpis else "n/a", fmt)
+                ws.write(row, COL_VALUE + n, value if figures else "n/a", fmt)
             else:
-                write_formula(ws, row, col, text, fmt, value)
-    for k, (kpi, (label, unit)) in enumerate(KPI_LABELS.items()):
-        ws.write_string(KPI_ROW + k, COL_LABEL, label, styles["label"])
-        ws.write_string(KPI_ROW + k, COL_UNIT, unit, styles["unit"])
-        ws.write_string(KPI_ROW + k, COL_ID, kpi, styles["ident"])
+                write_formula(ws, row, COL_VALUE + n, text, fmt, value)
     row = KPI_ROW + len(KPI_LABELS) + 1
     chart_rows: dict[str, tuple[int, int]] = {}
     for series, heading in CHART_SERIES:

@@ -86,8 +86,11 @@ def _write(path: Path, project: Project, results: list[Result], titles: list[str
         "strings_to_numbers": False,
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
-        # parts assembled in memory, not in temporary files: faster, and nothing left behind
-        "in_memory": True,
+        # Each sheet's rows go to a temporary file as soon as the next row begins, so
+        # memory stays flat however large the project. Every sheet is therefore written
+        # top to bottom; text is stored in its cell rather than in a shared table, and
+        # charts keep no copy of their data (Excel and LibreOffice read the cells).
+        "constant_memory": True,
     }
     workbook = xlsxwriter.Workbook(str(path), options)
     _fill(workbook, project, results, titles)

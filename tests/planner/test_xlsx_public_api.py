@@ -70,6 +70,9 @@ class _Guard:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             result = value(*map(_unwrapped, args), **{k: _unwrapped(v) for k, v in kwargs.items()})
+            # A negative code is a cell XlsxWriter left out (say, a row already streamed out).
+            if name.startswith("write") and isinstance(result, int) and result < 0:
+                raise AssertionError(f"{name}{args[:2]} was refused: {result}")
             module = type(result).__module__ or ""
             return _Guard(result, seen) if module.startswith("xlsxwriter") else result
 
