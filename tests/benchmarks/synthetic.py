@@ -8,7 +8,10 @@ import random
 from planner.model import Project
 
 
-def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> Project:
+def synthetic_project(
+    items: int = 1000, periods: int = 120, seed: int = 7, scenarios: int = 1
+) -> Project:
+    """``scenarios`` counts the base: each other one overrides a few inputs and a formula."""
     rng = random.Random(seed)
     labels = [str(1900 + t) for t in range(periods)]
     rows: list[dict[str, object]] = []
@@ -31,4 +34,25 @@ def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> P
         block += 1
     while len(rows) < items:
         add(f"pad{len(rows)}", inputs=[1.0] * periods)
-    return Project.model_validate({"periods": labels, "items": rows})
+    inputs = [r for r in rows if "inputs" in r]
+    others = []
+    for n in range(1, scenarios):
+        changed = rng.sample(inputs, k=min(5, len(inputs)))
+        picked = rng.sample(labels, k=min(3, periods))
+        others.append(
+            {
+                "name": f"Scenario {n + 1}",
+                "inputs": {
+                    str(r["id"]): {p: round(rng.uniform(-1, 1), 3) for p in picked} for r in changed
+                },
+                "formulas": {"b0_mix": f"b0_growth * b0_a * {1 + n / 10}"} if block else {},
+            }
+        )
+    return Project.model_validate(
+        {"periods": labels, "items": rows, "scenarios": others, "name": "Synthetic"}
+    )
+
+
+def large_project() -> Project:
+    """The project of the large-workbook figures: 1,000 items, 600 periods, 4 scenarios."""
+    return synthetic_project(1000, 600, scenarios=4)
