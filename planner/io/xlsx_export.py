@@ -40,6 +40,10 @@ from planner.io.workbook_write import ExportError as ExportError
 from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
 
+# Above this many period cells of line items, a workbook is streamed to disk row by
+# row. Either way every sheet is written top to bottom, as streaming requires.
+STREAMED_FROM_CELLS = 200_000
+
 
 def export_workbook(
     project: Project, path: str | os.PathLike[str], scenarios: Sequence[str] | None = None
@@ -81,17 +85,21 @@ def _write(path: Path, project: Project, results: list[Result], titles: list[str
     """Build the workbook and write it to ``path``."""
     import xlsxwriter
 
-    options = {
+    options: dict[str, bool] = {
         "strings_to_formulas": False,
         "strings_to_numbers": False,
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
-        # Each sheet's rows go to a temporary file as soon as the next row begins, so
-        # memory stays flat however large the project. Every sheet is therefore written
-        # top to bottom; text is stored in its cell rather than in a shared table, and
-        # charts keep no copy of their data (Excel and LibreOffice read the cells).
-        "constant_memory": True,
     }
+    if len(project.periods) * len(project.items) * len(results) > STREAMED_FROM_CELLS:
+        # Each sheet's rows go to a temporary file as soon as the next row begins, so
+        # memory stays flat however large the project; text is then stored in its cell
+        # rather than in a shared table, and charts keep no copy of their data.
+        options["constant_memory"] = True
+    else:
+        # Parts built in memory, and charts that cache their data for viewers that
+        # do not recalculate.
+        options["in_memory"] = True
     workbook = xlsxwriter.Workbook(str(path), options)
     _fill(workbook, project, results, titles)
     workbook.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from defusedxml import ElementTree
 from openpyxl.formula.translate import Translator
 
 from planner.builtin import builtin_project
@@ -220,3 +221,16 @@ def test_cached_numbers_are_finite_floats(values: list[float], cached: list[floa
         got = cached_numbers(given)
         assert got == cached and [type(v) for v in got] == [float] * len(cached)
         assert [math.copysign(1, v) for v in got] == [math.copysign(1, v) for v in cached]
+
+
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+
+
+def test_charts_cache_their_numbers_for_viewers_that_do_not_recalculate(exported: Path) -> None:
+    with zipfile.ZipFile(exported) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert charts
+        for name in charts:
+            caches = ElementTree.fromstring(archive.read(name)).iter(f"{{{CHART_NS}}}numCache")
+            counts = [int(c.find(f"{{{CHART_NS}}}ptCount").get("val")) for c in caches]
+            assert counts and min(counts) > 0, name

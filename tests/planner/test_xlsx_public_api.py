@@ -15,6 +15,7 @@ import pytest
 import xlsxwriter
 
 from planner.builtin import builtin_project
+from planner.io import xlsx_export
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
 
@@ -83,9 +84,12 @@ def _unwrapped(value: Any) -> Any:
     return value._real if isinstance(value, _Guard) else value
 
 
+@pytest.mark.parametrize("streamed", [False, True])
 def test_an_export_touches_no_private_xlsxwriter_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
 ) -> None:
+    # Streamed, a workbook refuses any cell written to a row above the current one.
+    monkeypatch.setattr(xlsx_export, "STREAMED_FROM_CELLS", 0 if streamed else 10**9)
     seen: list[str] = []
     real_workbook = xlsxwriter.Workbook
 
@@ -98,5 +102,5 @@ def test_an_export_touches_no_private_xlsxwriter_name(
     # the guard saw the whole export: sheets, cells, notes, charts and the closing write
     for name in ("add_worksheet", "write_formula", "write_comment", "add_chart", "close"):
         assert name in seen
-    monkeypatch.undo()
+    monkeypatch.setattr(xlsxwriter, "Workbook", real_workbook)
     assert import_workbook(tmp_path / "plan.xlsx") == project
