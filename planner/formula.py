@@ -364,7 +364,7 @@ class _ExcelWriter:
             members = self.group_members(node.group)
             if not members:
                 return "0"
-            return "SUM(" + ",".join(self.ref(m, 0) for m in members) + ")"
+            return excel_sum([self.ref(m, 0) for m in members])
         if isinstance(node, Neg):
             inner = self.numeric(node.operand)
             # Excel binds unary minus tighter than ^ (-2^2 is 4): bracket any operation.
@@ -393,6 +393,52 @@ class _ExcelWriter:
         if isinstance(node, Num) and node.value < 0:
             needs = True
         return f"({text})" if needs else text
+
+
+EXCEL_MAX_ARGUMENTS = 255
+# A reference to one cell of the same sheet, such as K13 or $D$5: whatever names the
+# column (the caller may stand a marker in for its letters), then the row, maybe fixed.
+_CELL = re.compile(r"([^!:,()]*[^0-9$!:,()])(\$?)([0-9]+)")
+
+
+def excel_sum(refs: Sequence[str]) -> str:
+    """``SUM`` of cells: cells on adjacent rows of one column as one range, and sums of
+    sums where more than Excel's 255 arguments would remain."""
+    terms = _as_ranges(refs)
+    while len(terms) > EXCEL_MAX_ARGUMENTS:
+        step = EXCEL_MAX_ARGUMENTS
+        terms = ["SUM(" + ",".join(terms[n : n + step]) + ")" for n in range(0, len(terms), step)]
+    return "SUM(" + ",".join(terms) + ")"
+
+
+def _as_ranges(refs: Sequence[str]) -> list[str]:
+    """The references with each run of adjacent rows in one column joined (K13:K15).
+
+    Runs are found in row order, so cells listed apart still join; a sum's order
+    does not change its value beyond rounding.
+    """
+    runs: dict[tuple[str, str], list[int]] = {}
+    others: list[str] = []
+    for ref in refs:
+        match = _CELL.fullmatch(ref)
+        if match is None:
+            others.append(ref)
+        else:
+            column, fixed, row = match.groups()
+            runs.setdefault((column, fixed), []).append(int(row))
+    terms = []
+    for (column, fixed), rows in runs.items():
+        rows.sort()
+        start = previous = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and row == previous + 1:
+                previous = row
+                continue
+            first = f"{column}{fixed}{start}"
+            terms.append(first if start == previous else f"{first}:{column}{fixed}{previous}")
+            if row is not None:
+                start = previous = row
+    return terms + others
 
 
 def _node_precedence(node: Node) -> int:

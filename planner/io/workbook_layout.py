@@ -45,8 +45,12 @@ META_FORMAT = "burnrate-workbook"
 META_VERSION = 1
 META_CHUNK = 30000  # characters per metadata cell; a cell holds at most 32767
 
-_RESERVED = {SUMMARY_SHEET.lower(), SOURCES_SHEET.lower(), META_SHEET.lower()}
+# Excel keeps "History" for its change tracking.
+_RESERVED = {name.casefold() for name in (SUMMARY_SHEET, SOURCES_SHEET, META_SHEET, "History")}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Control characters, lone surrogates and non-characters: no XML file can hold them.
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+SHEET_NAME_LIMIT = 31  # UTF-16 code units, as Excel counts
 
 
 @functools.lru_cache(maxsize=4096)
@@ -72,20 +76,32 @@ def sheet_ref(sheet: str) -> str:
 
 
 def sheet_names(scenarios: Iterable[str]) -> list[str]:
-    """Unique, valid Excel sheet names for scenario names, in order."""
+    """Unique, valid Excel sheet names for scenario names, in order.
+
+    Excel's rules: at most 31 characters, none of []:*?/\\, no apostrophe at
+    either end, unique whatever the case, and not "History".
+    """
     used = set(_RESERVED)
     names = []
     for scenario in scenarios:
-        base = _BAD_SHEET_CHARS.sub(" ", scenario).strip().strip("'").strip() or "Scenario"
-        base = base[:31]
+        cleaned = _BAD_SHEET_CHARS.sub(" ", _UNWRITABLE.sub("", scenario))
+        base = _trimmed(cleaned, SHEET_NAME_LIMIT) or "Scenario"
         name, n = base, 2
-        while name.lower() in used:
+        while name.casefold() in used:
             suffix = f" ({n})"
-            name = base[: 31 - len(suffix)] + suffix
+            name = (_trimmed(base, SHEET_NAME_LIMIT - len(suffix)) or "Scenario") + suffix
             n += 1
-        used.add(name.lower())
+        used.add(name.casefold())
         names.append(name)
     return names
+
+
+def _trimmed(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 code units, without spaces or apostrophes at its ends."""
+    text = text.strip().strip("'").strip()
+    while len(text.encode("utf-16-le")) > 2 * limit:
+        text = text[:-1].rstrip().rstrip("'").rstrip()
+    return text
 
 
 def number_format(unit: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import heapq
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +35,17 @@ from planner.io.workbook_layout import (
     sheet_ref,
 )
 from planner.io.workbook_styles import Styles
-from planner.io.workbook_templates import PeriodTexts, RowTexts, marked_column
+from planner.io.workbook_templates import RowTexts, marked_column
+from planner.io.workbook_write import (
+    check_formula,
+    write_formula,
+    write_formula_row,
+    write_note,
+    write_text,
+    write_texts,
+)
 from planner.model import LineItem, Project, Scenario
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 KPI_SERIES = ("revenue", "burn", "funding", "cash")
 TIMELINE_ROWS = ("year", "period_in_year", "periods_per_year", "first_month", "period_number")
 
@@ -130,27 +136,26 @@ class ScenarioSheet:
         self._take(self._write_section, text, style)
 
     def _write_section(self, row: int, text: str, style: str) -> None:
-        self.ws.write_string(row, COL_LABEL, text, self.styles[style])
+        write_text(self.ws, row, COL_LABEL, text, self.styles[style])
         if style == "section":
-            self.ws.put_blanks(row, range(COL_LABEL + 1, self.col(self.n)), self.styles[style])
+            for col in range(COL_LABEL + 1, self.col(self.n)):
+                self.ws.write_blank(row, col, None, self.styles[style])
 
     def formula_row(
         self, row: int, text_for: Callable[[int], str], values: Any, style: Any
     ) -> None:
         """One formula per period, ``text_for(t)`` (without ``=``), caching ``values``."""
-        texts, shared_from = self.period_texts(text_for)
-        self.ws.write_formula_row(
-            row, self.col(0), texts, style, cached_numbers(values), shared_from=shared_from
-        )
+        texts = self.period_texts(text_for)
+        write_formula_row(self.ws, row, self.col(0), texts, style, cached_numbers(values))
 
-    def period_texts(self, text_for: Callable[[int], str]) -> PeriodTexts:
+    def period_texts(self, text_for: Callable[[int], str]) -> list[str]:
         """``text_for(t)`` for every period, built from the second period's text.
 
         ``text_for`` may treat the first period differently only where it reads
         the period before (see planner.io.workbook_templates).
         """
         if self.n == 1:
-            return PeriodTexts([text_for(0)], None)
+            return [text_for(0)]
         self._marking = True
         try:
             marked = text_for(1)
@@ -158,7 +163,7 @@ class ScenarioSheet:
             self._marking = False
         texts = self.row_texts.texts(marked, lambda: text_for(0))
         if texts is None:
-            return PeriodTexts([text_for(t) for t in range(self.n)], None)
+            return [text_for(t) for t in range(self.n)]
         return texts
 
     def _label(self, row: int, label: str, unit: str, ident: str, style: str = "label") -> None:
@@ -166,15 +171,11 @@ class ScenarioSheet:
         cells = [(COL_LABEL, label, s[style]), (COL_UNIT, unit, s["unit"])]
         if ident:
             cells.append((COL_ID, ident, s["ident"]))
-        self.ws.put_strings(row, cells)
+        write_texts(self.ws, row, cells)
 
     def _comment(self, row: int, col: int, note: str) -> None:
-        if not note:
-            return
-        # XML cannot carry most control characters; a note keeps its visible text.
-        text = _CONTROL.sub("", note)
-        if text:
-            self.ws.put_comment(row, col, text, 2.2, 1.6)
+        if note:
+            write_note(self.ws, row, col, note)
 
     # --- planning -------------------------------------------------------------
 
@@ -268,9 +269,7 @@ class ScenarioSheet:
 
     def _write_header(self) -> None:
         ws, s = self.ws, self.styles
-        ws.write_string(0, COL_LABEL, self.result.scenario, s["title"])
-        description = self.scenario.description if self.scenario else self.project.base_description
-        ws.write_string(1, COL_LABEL, description, s["subtitle"])
+        write_text(ws, 0, COL_LABEL, self.result.scenario, s["title"])
         legend = (
             ("Input", "input"),
             ("Override", "override"),
@@ -280,12 +279,15 @@ class ScenarioSheet:
         ws.write_string(0, self.col(0) - 2, "Key:", s["muted"])
         for n, (text, style) in enumerate(legend):
             ws.write_string(0, self.col(0) + n, text, s[style])
+        description = self.scenario.description if self.scenario else self.project.base_description
+        write_text(ws, 1, COL_LABEL, description, s["subtitle"])
         headers = ("Line item", "Unit", "Id", "Value")
         for col, text in enumerate(headers):
             ws.write_string(HEADER_ROW, col, text, s["header"])
         for col in range(COL_VALUE + 1, FIRST_PERIOD_COL):
             ws.write_blank(HEADER_ROW, col, None, s["header"])
-        ws.put_strings(
+        write_texts(
+            ws,
             HEADER_ROW,
             [(self.col(t), period, s["period"]) for t, period in enumerate(self.periods)],
         )
@@ -349,18 +351,16 @@ class ScenarioSheet:
                         self._comment(row, self.col(t), base_notes[period])
                 return
             link_row = str(base_row + 1)
-        formulas, numbers = [], []
         for t, (period, value) in enumerate(zip(self.periods, item.inputs, strict=True)):
             col = self.col(t)
             if links is not None and period not in cells:
                 target = link_prefix + self._letters[t] + link_row
-                formulas.append((col, target, link_style, cached_value(value)))
+                write_formula(ws, row, col, target, link_style, cached_value(value))
             else:
                 style = override_style if overridden and period in cells else input_style
-                numbers.append((col, value, style))
+                ws.write_number(row, col, value, style)
             if period in base_notes:
                 self._comment(row, col, base_notes[period])
-        ws.put_cells(row, formulas, numbers)
 
     def _write_constant(self, row: int, item: LineItem) -> None:
         assert item.value is not None
@@ -372,10 +372,10 @@ class ScenarioSheet:
             target = sheet_ref(self.links.sheet) + cell_name(
                 self.links.constant_rows[item.id], COL_VALUE, absolute=True
             )
-            self.ws.put_formula(row, COL_VALUE, target, self.styles.get("link", fmt), item.value)
+            write_formula(self.ws, row, COL_VALUE, target, self.styles.get("link", fmt), item.value)
         else:
             style = "override" if overridden else "input"
-            self.ws.put_number(row, COL_VALUE, item.value, self.styles.get(style, fmt))
+            self.ws.write_number(row, COL_VALUE, item.value, self.styles.get(style, fmt))
 
     def _write_formula_row(self, row: int, item: LineItem) -> None:
         assert item.formula is not None
@@ -401,7 +401,12 @@ class ScenarioSheet:
             )
 
         style = self.styles.get("calc", number_format(item.unit))
-        self.formula_row(row, text, self.result.series(item.id), style)
+        texts = self.period_texts(text)
+        for formula_text in {texts[0], max(texts, key=len)}:
+            check_formula(f"line item {item.id!r} on sheet {self.title!r}", formula_text)
+        write_formula_row(
+            self.ws, row, self.col(0), texts, style, cached_numbers(self.result.series(item.id))
+        )
 
     def _shifted_ref(self, t: int, name: str, offset: int) -> str:
         return self.ref(name, t + offset)

@@ -12,11 +12,10 @@ from planner.io.workbook_layout import (
     COL_VALUE,
     FIRST_PERIOD_COL,
     cell_name,
-    column_letter,
     sheet_ref,
 )
-from planner.io.workbook_sheet import SheetPlan
-from planner.io.workbook_templates import marked_column, shifts_exactly, template
+from planner.io.workbook_sheet import SheetPlan, cached_numbers
+from planner.io.workbook_write import write_formula, write_formula_row, write_text, write_texts
 from planner.kpis import KPI_LABELS, KpiValue, compute_kpis
 from planner.model import Project
 
@@ -119,8 +118,8 @@ def write_summary(
     titles: list[str],
     plans: list[SheetPlan],
 ) -> None:
-    ws.write_string(0, COL_LABEL, project.name, styles["title"])
-    ws.write_string(1, COL_LABEL, project.description[:250], styles["subtitle"])
+    write_text(ws, 0, COL_LABEL, project.name, styles["title"])
+    write_text(ws, 1, COL_LABEL, project.description[:250], styles["subtitle"])
     ws.write_string(2, COL_LABEL, "Key figure", styles["header"])
     ws.write_string(2, COL_UNIT, "Unit", styles["header"])
     ws.write_string(2, COL_ID, "Id", styles["header"])
@@ -129,58 +128,51 @@ def write_summary(
     reference_index = periods.index(reference)
     refs = [_Refs(t, p, len(periods)) for t, p in zip(titles, plans, strict=True)]
     for n, result in enumerate(results):
-        col = COL_VALUE + n
-        ws.write_string(2, col, result.scenario, styles["period"])
-        kpis = compute_kpis(result) if plans[n].key_rows else {}
-        for k, kpi in enumerate(KPI_LABELS):
-            row = KPI_ROW + k
-            value = kpi_text(kpi, kpis.get(kpi))
-            fmt = styles.get("kpi", _FORMATS.get(KPI_LABELS[kpi][1], "#,##0.0"))
+        write_text(ws, 2, COL_VALUE + n, result.scenario, styles["period"])
+    # Row by row, top to bottom: the workbook streams each row to disk once the next begins.
+    kpis = [
+        compute_kpis(result) if plan.key_rows else {}
+        for result, plan in zip(results, plans, strict=True)
+    ]
+    for k, (kpi, (label, unit)) in enumerate(KPI_LABELS.items()):
+        row = KPI_ROW + k
+        ws.write_string(row, COL_LABEL, label, styles["label"])
+        ws.write_string(row, COL_UNIT, unit, styles["unit"])
+        ws.write_string(row, COL_ID, kpi, styles["ident"])
+        fmt = styles.get("kpi", _FORMATS.get(unit, "#,##0.0"))
+        for n, figures in enumerate(kpis):
+            value = kpi_text(kpi, figures.get(kpi))
             text = kpi_formula(kpi, refs[n], reference_index)
             if text is None:
-                ws.write(row, col, value if kpis else "n/a", fmt)
+                ws.write(row, COL_VALUE + n, value if figures else "n/a", fmt)
             else:
-                ws.write_formula(row, col, "=" + text, fmt, value)
-    for k, (kpi, (label, unit)) in enumerate(KPI_LABELS.items()):
-        ws.write_string(KPI_ROW + k, COL_LABEL, label, styles["label"])
-        ws.write_string(KPI_ROW + k, COL_UNIT, unit, styles["unit"])
-        ws.write_string(KPI_ROW + k, COL_ID, kpi, styles["ident"])
+                write_formula(ws, row, COL_VALUE + n, text, fmt, value)
     row = KPI_ROW + len(KPI_LABELS) + 1
     chart_rows: dict[str, tuple[int, int]] = {}
     for series, heading in CHART_SERIES:
         if not all(series in p.items for p in plans):
             continue
         ws.write_string(row, COL_LABEL, heading, styles["section"])
-        ws.put_strings(
-            row, [(FIRST_PERIOD_COL + t, p, styles["period"]) for t, p in enumerate(periods)]
+        write_texts(
+            ws, row, [(FIRST_PERIOD_COL + t, p, styles["period"]) for t, p in enumerate(periods)]
         )
         first = row + 1
         for n, result in enumerate(results):
             r = row + 1 + n
-            ws.write_string(r, COL_LABEL, result.scenario, styles["label"])
+            write_text(ws, r, COL_LABEL, result.scenario, styles["label"])
             ws.write_string(r, COL_UNIT, "$B", styles["unit"])
-            # The scenario sheet's row, period by period: one link filled right.
-            link = refs[n].prefix + marked_column(1) + str(plans[n].items[series] + 1)
-            pattern = template(link)
-            if pattern is None or len(periods) < 2 or not shifts_exactly(link):
-                sources = [
-                    refs[n].prefix + cell_name(plans[n].items[series], FIRST_PERIOD_COL + t)
-                    for t in range(len(periods))
-                ]
-                shared_from = None
-            else:
-                sources = [
-                    pattern.format("", column_letter(FIRST_PERIOD_COL + t))
-                    for t in range(len(periods))
-                ]
-                shared_from = 0
-            ws.write_formula_row(
+            # The scenario sheet's row, period by period.
+            sources = [
+                refs[n].prefix + cell_name(plans[n].items[series], FIRST_PERIOD_COL + t)
+                for t in range(len(periods))
+            ]
+            write_formula_row(
+                ws,
                 r,
                 FIRST_PERIOD_COL,
                 sources,
                 styles.get("link", "#,##0.0"),
-                result.series(series).tolist(),
-                shared_from=shared_from,
+                cached_numbers(result.series(series)),
             )
         chart_rows[series] = (row, first)
         row += len(results) + 2

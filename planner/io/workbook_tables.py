@@ -22,6 +22,7 @@ from planner.io.workbook_layout import (
     sheet_ref,
 )
 from planner.io.workbook_sheet import cached_value
+from planner.io.workbook_write import write_formula, write_text
 from planner.model import ComputeContract, FundingRound
 
 if TYPE_CHECKING:
@@ -80,18 +81,18 @@ class TableRows:
                 )
                 text = f'IF(ISBLANK({source}),"",{source})' if col > COL_VALUE else source
                 cached = cached_value("" if value is None else value)
-                ws.put_formula(row, col, text, s.get("link", fmt), cached)
+                write_formula(ws, row, col, text, s.get("link", fmt), cached)
             elif isinstance(value, str):
-                ws.write_string(row, col, value, s[style + "_text"])
+                write_text(ws, row, col, value, s[style + "_text"])
             elif value is None:
                 ws.write_blank(row, col, None, s.get(style, fmt))
             else:
-                ws.put_number(row, col, value, s.get(style, fmt))
+                ws.write_number(row, col, value, s.get(style, fmt))
 
     def _write_round(self, row: int, funding_round: FundingRound) -> None:
         s, ws = self.styles, self.ws
         ws.write_string(row, COL_UNIT, "$B", s["unit"])
-        ws.write_string(row, COL_ID, funding_round.id, s["ident"])
+        write_text(ws, row, COL_ID, funding_round.id, s["ident"])
         money = "#,##0.0"
         cells = (
             (COL_LABEL, funding_round.investor, "@"),
@@ -104,7 +105,8 @@ class TableRows:
         self.sheet._comment(row, COL_LABEL, funding_round.note)
         labels = self.sheet.span(HEADER_ROW)
         period_cell = cell_name(row, COL_VALUE)
-        ws.put_formula(
+        write_formula(
+            ws,
             row,
             COL_VALUE + 4,
             f"MATCH({period_cell},{labels},0)",
@@ -113,7 +115,8 @@ class TableRows:
         )
         pre, amount = cell_name(row, COL_VALUE + 2), cell_name(row, COL_VALUE + 1)
         post = funding_round.post_money
-        ws.put_formula(
+        write_formula(
+            ws,
             row,
             COL_VALUE + 5,
             f'IF(ISNUMBER({pre}),{pre}+{amount},"")',
@@ -124,7 +127,7 @@ class TableRows:
     def _write_contract(self, row: int, contract: ComputeContract) -> None:
         s, ws = self.styles, self.ws
         ws.write_string(row, COL_UNIT, "", s["unit"])
-        ws.write_string(row, COL_ID, contract.id, s["ident"])
+        write_text(ws, row, COL_ID, contract.id, s["ident"])
         cells = (
             (COL_LABEL, contract.counterparty, "@"),
             (COL_VALUE, contract.gw, "#,##0.00"),

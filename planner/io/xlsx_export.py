@@ -8,12 +8,10 @@ every note, and a hidden sheet describing the structure for import.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +36,13 @@ from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_summary import write_summary
 from planner.io.workbook_templates import RowTexts
+from planner.io.workbook_write import ExportError as ExportError
+from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
 
-
-class ExportError(ValueError):
-    """The workbook could not be written; the message says why."""
+# Above this many period cells of line items, a workbook is streamed to disk row by
+# row. Either way every sheet is written top to bottom, as streaming requires.
+STREAMED_FROM_CELLS = 200_000
 
 
 def export_workbook(
@@ -70,8 +70,7 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
-        with _collector_paused():
-            _write(temp, project, results, titles)
+        _write(temp, project, results, titles)
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
         os.replace(temp, target)
     except OSError as exc:
@@ -82,36 +81,26 @@ def export_workbook(
         temp.unlink(missing_ok=True)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cycle collection while a workbook is built and freed.
-
-    An export makes tens of thousands of containers (cells, rows, formats) that
-    all live until it ends, so the collector would walk them again and again
-    and find nothing: the export leaves no reference cycles
-    (tests/planner/test_xlsx_export.py checks), and refcounting frees it all.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _write(path: Path, project: Project, results: list[Result], titles: list[str]) -> None:
-    """Build the workbook and write it to ``path``; nothing of it outlives the call."""
-    from planner.io.workbook_package import FastWorkbook
+    """Build the workbook and write it to ``path``."""
+    import xlsxwriter
 
-    options = {
+    options: dict[str, bool] = {
         "strings_to_formulas": False,
         "strings_to_numbers": False,
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
-        "in_memory": True,
     }
-    workbook = FastWorkbook(str(path), options)
+    if len(project.periods) * len(project.items) * len(results) > STREAMED_FROM_CELLS:
+        # Each sheet's rows go to a temporary file as soon as the next row begins, so
+        # memory stays flat however large the project; text is then stored in its cell
+        # rather than in a shared table, and charts keep no copy of their data.
+        options["constant_memory"] = True
+    else:
+        # Parts built in memory, and charts that cache their data for viewers that
+        # do not recalculate.
+        options["in_memory"] = True
+    workbook = xlsxwriter.Workbook(str(path), options)
     _fill(workbook, project, results, titles)
     workbook.close()
 
@@ -119,7 +108,11 @@ def _write(path: Path, project: Project, results: list[Result], titles: list[str
 def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
     styles = Styles(workbook)
     workbook.set_properties(
-        {"title": project.name, "subject": "Scenario plan", "comments": project.description}
+        {
+            "title": xml_text(project.name),
+            "subject": "Scenario plan",
+            "comments": xml_text(project.description),
+        }
     )
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
@@ -149,6 +142,31 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     _write_sources(sources_ws, styles, project, results)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
+
+
+def _writable_names(scenarios: list[str]) -> dict[str, str]:
+    """Each scenario's name as the workbook can hold it: never empty, still unique."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for scenario in scenarios:
+        base = xml_text(scenario).strip() or "Scenario"
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base} ({n})", n + 1
+        used.add(name)
+        names[scenario] = name
+    return names
+
+
+def _xml_safe(data: Any) -> Any:
+    """``data`` with every string in it, keys included, passed through :func:`xml_text`."""
+    if isinstance(data, str):
+        return xml_text(data)
+    if isinstance(data, dict):
+        return {_xml_safe(key): _xml_safe(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_xml_safe(value) for value in data]
+    return data
 
 
 def _umask() -> int:
@@ -206,7 +224,8 @@ def _write_sources(ws: Any, styles: Any, project: Project, results: list[Result]
         nonlocal row
         if not note:
             return
-        ws.put_strings(
+        write_texts(
+            ws,
             row,
             [
                 (0, scenario, wrap),
@@ -261,13 +280,14 @@ def _write_metadata(
     linked: bool,
 ) -> None:
     """The structure the importer needs; values and notes are read from the visible cells."""
+    names = _writable_names(project.scenario_names)
     sheets = []
     for result, title, plan in zip(results, titles, plans, strict=True):
         scenario = project.scenario(result.scenario)
         sheets.append(
             {
                 "sheet": title,
-                "scenario": result.scenario,
+                "scenario": names[result.scenario],
                 "description": scenario.description if scenario else project.base_description,
                 "base": scenario is None,
                 "linked": linked and scenario is not None,
@@ -281,22 +301,24 @@ def _write_metadata(
                 ),
             }
         )
+    described = project.model_dump(
+        mode="json",
+        include={
+            "name",
+            "description",
+            "base_name",
+            "base_description",
+            "periods",
+            "reference_period",
+            "groups",
+            "uncertainty",
+        },
+    )
+    described["base_name"] = names[project.base_name]
     data = {
         "format": META_FORMAT,
         "version": META_VERSION,
-        "project": project.model_dump(
-            mode="json",
-            include={
-                "name",
-                "description",
-                "base_name",
-                "base_description",
-                "periods",
-                "reference_period",
-                "groups",
-                "uncertainty",
-            },
-        ),
+        "project": described,
         "items": [
             {
                 "id": i.id,
@@ -311,7 +333,7 @@ def _write_metadata(
         "columns": {"id": COL_ID, "value": COL_VALUE, "first_period": FIRST_PERIOD_COL},
         "sheets": sheets,
     }
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(_xml_safe(data), ensure_ascii=False, allow_nan=False)
     ws.write_string(0, 0, "Structure of this workbook, read when it is imported into Burnrate.")
     for n in range(0, len(text), META_CHUNK):
         ws.write_string(1 + n // META_CHUNK, 0, text[n : n + META_CHUNK])

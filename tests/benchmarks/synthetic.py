@@ -3,23 +3,42 @@ plain formulas and items linked through ``prev``."""
 
 from __future__ import annotations
 
-import json
-import math
 import random
 
-from planner.model import SCHEMA_VERSION, Project
+from planner.model import Project
+
+# The items the key figures need, fed from the first block of inputs.
+KEY_FORMULAS = {
+    "revenue": "max(b0_total, 0)",
+    "compute_cost": "abs(b0_c)",
+    "total_costs": "compute_cost + abs(b0_a)",
+    "burn": "total_costs - revenue",
+    "funding": "if(prev(cash, 1) < 0, 10, 0)",
+    "cash": "prev(cash, 5) + funding - burn",
+    "capacity_gw": "prev(capacity_gw, 1) * 1.1",
+}
 
 
-def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> Project:
+def timeline(periods: int) -> list[str]:
+    """Years from 1900, or quarters when there are more periods than the years allowed."""
+    if periods <= 301:
+        return [str(1900 + t) for t in range(periods)]
+    return [f"{1900 + t // 4}-Q{t % 4 + 1}" for t in range(periods)]
+
+
+def synthetic_project(
+    items: int = 1000, periods: int = 120, seed: int = 7, scenarios: int = 1
+) -> Project:
+    """``scenarios`` counts the base: each other one overrides a few inputs and a formula."""
     rng = random.Random(seed)
-    labels = [str(1900 + t) for t in range(periods)]
+    labels = timeline(periods)
     rows: list[dict[str, object]] = []
 
     def add(item_id: str, **fields: object) -> None:
         rows.append({"id": item_id, "label": item_id, "unit": "$B", "group": "g", **fields})
 
     block = 0
-    while len(rows) + 10 <= items:
+    while len(rows) + 10 + len(KEY_FORMULAS) <= items:
         b = f"b{block}_"
         for name in ("a", "g", "c"):
             add(b + name, inputs=[round(rng.uniform(-1, 1), 3) for _ in labels])
@@ -31,40 +50,29 @@ def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> P
         add(b + "loan", formula=f"prev({b}loan, 10) + {b}interest + {b}a / 10")
         add(b + "total", formula=f"{b}mix + {b}choice + {b}loan")
         block += 1
-    while len(rows) < items:
+    while len(rows) + len(KEY_FORMULAS) < items:
         add(f"pad{len(rows)}", inputs=[1.0] * periods)
-    return Project.model_validate({"periods": labels, "items": rows})
-
-
-def many_overrides_json(
-    scenarios: int = 200, overrides: int = 5000, periods: int = 5, seed: int = 7
-) -> str:
-    """A project file's text: ``scenarios`` scenarios each overriding ``overrides`` input cells.
-
-    Short item ids, few periods and compact JSON keep 200 x 5,000 overrides well under
-    the 20 MB a project file may hold.
-    """
-    rng = random.Random(seed)
-    labels = [str(2023 + t) for t in range(periods)]
-    input_items = math.ceil(overrides / periods)
-    items: list[dict[str, object]] = [
-        {"id": f"i{n}", "label": f"i{n}", "unit": "$B", "group": "g", "inputs": [1.0] * periods}
-        for n in range(input_items)
-    ]
-    items.append(
-        {"id": "total", "label": "total", "unit": "$B", "group": "t", "formula": "sum_of(g)"}
+    for item_id, formula in KEY_FORMULAS.items():
+        add(item_id, formula=formula)
+    inputs = [r for r in rows if "inputs" in r]
+    others = []
+    for n in range(1, scenarios):
+        changed = rng.sample(inputs, k=min(5, len(inputs)))
+        picked = rng.sample(labels, k=min(3, periods))
+        others.append(
+            {
+                "name": f"Scenario {n + 1}",
+                "inputs": {
+                    str(r["id"]): {p: round(rng.uniform(-1, 1), 3) for p in picked} for r in changed
+                },
+                "formulas": {"b0_mix": f"b0_growth * b0_a * {1 + n / 10}"} if block else {},
+            }
+        )
+    return Project.model_validate(
+        {"periods": labels, "items": rows, "scenarios": others, "name": "Synthetic"}
     )
-    cells = [(f"i{n}", label) for n in range(input_items) for label in labels][:overrides]
-    variants = []
-    for s in range(scenarios):
-        changed: dict[str, dict[str, float]] = {}
-        for item_id, label in cells:
-            changed.setdefault(item_id, {})[label] = round(rng.uniform(0, 9), 1)
-        variants.append({"name": f"s{s}", "inputs": changed})
-    project = {
-        "schema_version": SCHEMA_VERSION,
-        "periods": labels,
-        "items": items,
-        "scenarios": variants,
-    }
-    return json.dumps(project, separators=(",", ":"))
+
+
+def large_project() -> Project:
+    """The project of the large-workbook figures: 1,000 items, 600 periods, 4 scenarios."""
+    return synthetic_project(1000, 600, scenarios=4)

@@ -85,6 +85,7 @@ def test_prev_is_the_cell_to_the_left_or_the_default_in_the_first_period() -> No
     assert excel("prev(cash) + b", first=True) == "0+E6"
 
 
-def test_sum_of_lists_the_group_members() -> None:
-    assert excel("sum_of(g)", members=("a", "b")) == "SUM(E5,E6)"
+def test_sum_of_lists_the_group_members_adjacent_rows_as_one_range() -> None:
+    assert excel("sum_of(g)", members=("a", "b")) == "SUM(E5:E6)"
+    assert excel("sum_of(g)", members=("cash", "a")) == "SUM(E5,E9)"
     assert excel("sum_of(g)") == "0"

@@ -24,6 +24,7 @@ from tests.planner.libreoffice import (
     formula_cells,
     same_value,
 )
+from tests.planner.test_xlsx_limits import wide_group_project
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -169,17 +170,19 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
         "builtin": folder / "builtin.xlsx",
         "quarterly": folder / "quarterly.xlsx",
         "edited": folder / "edited_expected.xlsx",
+        "wide": folder / "wide.xlsx",
     }
     export_workbook(builtin, expected["builtin"])
     export_workbook(quarterly_project(), expected["quarterly"])
+    export_workbook(wide_group_project(), expected["wide"])
     export_workbook(edit_project(builtin), expected["edited"])
     edited_input = folder / "edited.xlsx"
     edit_workbook(expected["builtin"], edited_input)
-    sources = [expected["builtin"], expected["quarterly"], edited_input]
+    sources = [expected["builtin"], expected["quarterly"], edited_input, expected["wide"]]
     outputs = convert(sources, folder / "out")
     return {
         name: (expected[name], out)
-        for name, out in zip(("builtin", "quarterly", "edited"), outputs, strict=True)
+        for name, out in zip(("builtin", "quarterly", "edited", "wide"), outputs, strict=True)
     }
 
 
@@ -196,7 +199,8 @@ def mismatches(expected: Path, recalculated: Path) -> tuple[int, list[str]]:
     return len(formulas), bad
 
 
-@pytest.mark.parametrize("name", ["builtin", "quarterly", "edited"])
+# "wide" sums groups of 300 items, past Excel's 255 arguments per function.
+@pytest.mark.parametrize("name", ["builtin", "quarterly", "edited", "wide"])
 def test_every_formula_cell_matches_the_engine(
     recalculated: dict[str, tuple[Path, Path]], name: str
 ) -> None:
@@ -236,3 +240,4 @@ def test_workbooks_saved_by_libreoffice_import_back(
     assert import_workbook(recalculated["builtin"][1]) == project
     assert import_workbook(recalculated["edited"][1]) == edit_project(project)
     assert import_workbook(recalculated["quarterly"][1]) == quarterly_project()
+    assert import_workbook(recalculated["wide"][1]) == wide_group_project()
