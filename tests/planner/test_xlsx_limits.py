@@ -30,6 +30,13 @@ def wide_group_project(members: int = 300) -> Project:
         {"id": "total_costs", "group": "totals", "formula": "sum_of(costs)"},
         {"id": "total_staff", "group": "totals", "formula": "sum_of(staff)"},
         {"id": "all_in", "group": "totals", "formula": "total_costs + sum_of(misc)"},
+        # The items every project's key figures need.
+        {"id": "revenue", "group": "cash", "inputs": [100.0 * (t + 1) for t in range(6)]},
+        {"id": "compute_cost", "group": "cash", "formula": "total_staff"},
+        {"id": "burn", "group": "cash", "formula": "all_in - revenue"},
+        {"id": "funding", "group": "cash", "inputs": [500.0, 0, 0, 0, 0, 0]},
+        {"id": "cash", "group": "cash", "formula": "prev(cash, 0) + funding - burn"},
+        {"id": "capacity_gw", "group": "cash", "value": 1.0},
     ]
     rows = [{"label": str(i["id"]).replace("_", " "), "unit": "$B", **i} for i in items]
     return Project.model_validate(

@@ -60,8 +60,8 @@ def quarterly_project() -> Project:
         {"id": "cash", "formula": "prev(cash, 5) + funding - burn", "group": "cash"},
         {"id": "holders", "formula": "prev(holders, 1) * round_share_kept", "group": "cash"},
         {
-            "id": "capacity",
-            "formula": "prev(capacity) + contracted_gw + contracted_custom_gw * 0",
+            "id": "capacity_gw",
+            "formula": "prev(capacity_gw) + contracted_gw + contracted_custom_gw * 0",
             "group": "cash",
         },
     ]
