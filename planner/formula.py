@@ -446,9 +446,10 @@ class _ExcelWriter:
                 return "0"
             return "SUM(" + ",".join(self.ref(m, 0) for m in members) + ")"
         if isinstance(node, Neg):
-            inner = self.numeric(node.operand)
+            operand = self.shown(node.operand)
+            inner = self.numeric(operand)
             # Excel binds unary minus tighter than ^ (-2^2 is 4): bracket any operation.
-            return f"-({inner})" if isinstance(node.operand, Chain | Power | Neg) else f"-{inner}"
+            return f"-({inner})" if isinstance(operand, Chain | Power | Neg) else f"-{inner}"
         if isinstance(node, Chain):
             prec = _node_precedence(node)
             parts = [self.operand(node.first, prec, False)]
@@ -465,7 +466,14 @@ class _ExcelWriter:
             return f"{node.func.upper()}(" + ",".join(self.numeric(a) for a in node.args) + ")"
         return self.numeric(node)
 
+    def shown(self, node: Node) -> Node:
+        """What stands in ``node``'s place in the cell: ``prev``'s default in the first period."""
+        while self.first_period and isinstance(node, Prev) and node.default is not None:
+            node = node.default
+        return node
+
     def operand(self, node: Node, parent_prec: int, right: bool) -> str:
+        node = self.shown(node)
         text = self.numeric(node)
         prec = _node_precedence(node)
         needs = prec < parent_prec or (

@@ -169,3 +169,19 @@ def test_check_names_takes_sets_or_any_iterable() -> None:
     with pytest.raises(FormulaError, match="did you mean 'revenue'"):
         check_names("burn", formula, frozenset({"costs", "revenue"}), {"g"})
     check_names("burn", parse("costs + sum_of(g)"), iter(["costs"]), iter(["g"]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("prev(cash, a / b) ** 0", "(E5/E6)^0"),
+        ("-prev(cash, a ** 2)", "-(E5^2)"),
+        ("c * prev(cash, a + b)", "E7*(E5+E6)"),
+        ("c - prev(cash, prev(b, a - b))", "E7-(E5-E6)"),
+        ("prev(cash, -a) ** 2", "(-E5)^2"),
+    ],
+)
+def test_a_prev_default_in_the_first_period_is_bracketed_as_its_own_operation(
+    text: str, expected: str
+) -> None:
+    assert excel(text, first=True) == expected
