@@ -93,7 +93,7 @@ def _same_cells(engine: np.ndarray, reference: list[float], scale: float) -> boo
     return bool(np.allclose(engine[~errors], expected[~errors], rtol=1e-9, atol=1e-9 * scale))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_models())
 def test_engine_agrees_with_the_cell_by_cell_reference(project) -> None:
     resolved = resolve(project)
