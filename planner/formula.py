@@ -19,6 +19,7 @@ from functools import lru_cache
 
 MAX_FORMULA_LENGTH = 2000
 MAX_DEPTH = 60
+MAX_ARGUMENTS = 255  # the most a function takes in Excel
 
 FUNCTIONS = ("prev", "min", "max", "if", "abs", "sum_of")
 _IF_NAME = "if_"  # ``if(`` is read as ``if_(``: Python would take ``if`` for its keyword
@@ -266,6 +267,8 @@ class _Builder:
             return Cmp(cmp, self.build(node.left, d), self.build(node.comparators[0], d))
         if isinstance(node, ast.BoolOp):
             op = "and" if isinstance(node.op, ast.And) else "or"
+            if len(node.values) > MAX_ARGUMENTS:
+                raise self.fail(f"'{op}' joins at most {MAX_ARGUMENTS} conditions in a workbook")
             return Logic(op, tuple(self.build(v, d) for v in node.values))
         if isinstance(node, ast.Call):
             return self.build_call(node, d)
@@ -311,6 +314,8 @@ class _Builder:
             group = self.name(args[0])
             self.groups.add(group)
             return SumOf(group)
+        if len(args) > MAX_ARGUMENTS:
+            raise self.fail(f"{public}() takes at most {MAX_ARGUMENTS} arguments in a workbook")
         built = tuple(self.build(a, depth) for a in args)
         if public == "if" and len(built) != 3:
             raise self.fail("if() takes three arguments: if(condition, then, else)")
@@ -444,7 +449,11 @@ class _ExcelWriter:
             members = self.group_members(node.group)
             if not members:
                 return "0"
-            return "SUM(" + ",".join(self.ref(m, 0) for m in members) + ")"
+            cells = [self.ref(m, 0) for m in members]
+            if len(cells) > MAX_ARGUMENTS:  # a large group: a sum of sums of parts
+                starts = range(0, len(cells), MAX_ARGUMENTS)
+                cells = ["SUM(" + ",".join(cells[n : n + MAX_ARGUMENTS]) + ")" for n in starts]
+            return "SUM(" + ",".join(cells) + ")"
         if isinstance(node, Neg):
             operand = self.shown(node.operand)
             inner = self.numeric(operand)

@@ -185,3 +185,22 @@ def test_a_prev_default_in_the_first_period_is_bracketed_as_its_own_operation(
     text: str, expected: str
 ) -> None:
     assert excel(text, first=True) == expected
+
+
+@pytest.mark.parametrize("text", ["min(" + ", ".join(["a"] * 256) + ")", " and ".join(["a"] * 256)])
+def test_more_arguments_than_excel_takes_are_refused(text: str) -> None:
+    with pytest.raises(FormulaError, match="at most 255"):
+        parse(text, "burn")
+    assert parse(text.replace("a, ", "", 1).replace("a and ", "", 1), "burn")
+
+
+def test_a_group_larger_than_excel_sums_at_once_is_summed_in_parts() -> None:
+    members = [f"m{n}" for n in range(600)]
+
+    def cell(name: str, offset: int) -> str:
+        return name
+
+    text = to_excel(parse("sum_of(g)"), cell, first_period=False, group_members=lambda _: members)
+    assert text.startswith("SUM(SUM(m0,m1,") and text.count("SUM(") == 4
+    assert ",m254),SUM(m255," in text and ",m509),SUM(m510," in text
+    assert text.endswith(",m599))")
