@@ -2,8 +2,11 @@
 (numpy, vectorised over samples), or one period of one sample (plain floats).
 
 All three follow spreadsheet semantics for errors: a division by zero or an
-overflow makes the cell NaN, and NaN spreads through every later operation,
-comparisons and conditions included, so the engine reports it like Excel's #DIV/0!.
+overflow makes the cell NaN (or infinite), and an error in any operand spreads
+through every operator and function, as #DIV/0! and #NUM! do in a spreadsheet:
+``(a/0) ** 0``, ``1 ** (a/0)``, ``min(a/0, 1)`` and ``1 / (1e200 * 1e200)`` are
+errors, not 1, 1, 1 and 0 as IEEE arithmetic would have them. Only ``if`` looks
+at just the branch it takes.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.formula import (
-    Bin,
     Call,
+    Chain,
     Cmp,
     FormulaError,
     Logic,
@@ -27,6 +30,7 @@ from planner.formula import (
     Node,
     Not,
     Num,
+    Power,
     Prev,
     Ref,
     SumOf,
@@ -66,7 +70,7 @@ class Compiler:
                     out[:, 0] = 0.0
                 else:
                     first = default(env)
-                    out[:, 0] = first[:, 0] if isinstance(first, np.ndarray) else first
+                    out[:, 0] = first_period(first)
                 return out
 
             return shifted
@@ -101,10 +105,20 @@ class Compiler:
     def _combine(
         self, node: Node, sub: Callable[[Node], Callable[..., Value]]
     ) -> Callable[..., Value]:
-        if isinstance(node, Bin):
-            left, right = sub(node.left), sub(node.right)
-            op = _BINARY[node.op]
-            return lambda *a: op(left(*a), right(*a))
+        if isinstance(node, Chain):
+            first = sub(node.first)
+            rest = [(_BINARY[op], sub(operand)) for op, operand in node.rest]
+
+            def chain(*a: object) -> Value:
+                value = first(*a)
+                for op, operand in rest:
+                    value = op(value, operand(*a))
+                return value
+
+            return chain
+        if isinstance(node, Power):
+            base, exponent = sub(node.base), sub(node.exponent)
+            return lambda *a: _power(base(*a), exponent(*a))
         if isinstance(node, Neg):
             inner = sub(node.operand)
             return lambda *a: np.negative(inner(*a))
@@ -114,7 +128,7 @@ class Compiler:
 
             def compare(*a: object) -> Value:
                 x, y = left(*a), right(*a)
-                return _keep_nan(cmp(x, y), np.add(x, y))
+                return _keep_errors(cmp(x, y), x, y)
 
             return compare
         if isinstance(node, Not):
@@ -122,7 +136,7 @@ class Compiler:
 
             def negate(*a: object) -> Value:
                 x = inner(*a)
-                return _keep_nan(np.equal(x, 0.0), x)
+                return _keep_errors(np.equal(x, 0.0), x)
 
             return negate
         if isinstance(node, Logic):
@@ -132,7 +146,7 @@ class Compiler:
             def combine(*a: object) -> Value:
                 values = [p(*a) for p in parts]
                 truth = functools.reduce(logic, (np.not_equal(v, 0.0) for v in values))
-                return _keep_nan(truth, _total(values))
+                return _keep_errors(truth, *values)
 
             return combine
         if isinstance(node, Call):
@@ -143,15 +157,28 @@ class Compiler:
                 def choose(*a: object) -> Value:
                     c = cond(*a)
                     picked = np.where(np.not_equal(c, 0.0), then(*a), other(*a))
-                    return np.add(picked, np.multiply(c, 0.0))  # a NaN condition stays NaN
+                    return np.add(picked, _errors(c))
 
                 return choose
             if node.func == "abs":
                 (only,) = args
                 return lambda *a: np.abs(only(*a))
             reducer = np.minimum if node.func == "min" else np.maximum
-            return lambda *a: functools.reduce(reducer, (f(*a) for f in args))
+
+            def extreme(*a: object) -> Value:
+                values = [f(*a) for f in args]
+                return np.add(functools.reduce(reducer, values), _errors(*values))
+
+            return extreme
         raise FormulaError(self.item_id, f"cannot evaluate {node!r}")
+
+
+def first_period(value: Value) -> Value:
+    """The first period of a result; one computed from numbers alone (a float, or a
+    0-d array from numpy) is the same in every period."""
+    if isinstance(value, np.ndarray) and value.ndim == 2:
+        return value[:, 0]
+    return value
 
 
 def _total(parts: Iterable[Value]) -> Value:
@@ -161,19 +188,30 @@ def _total(parts: Iterable[Value]) -> Value:
     return total
 
 
-def _keep_nan(truth: npt.NDArray[np.bool_] | np.bool_ | bool, operands: Value) -> Value:
-    """1.0/0.0 for a truth value, NaN where an operand was NaN (as a spreadsheet error spreads)."""
-    return np.add(np.asarray(truth, dtype=np.float64), np.multiply(operands, 0.0))
+def _errors(*operands: Value) -> Value:
+    """0 where every operand is a number, NaN where any is an error (NaN or infinite)."""
+    total: Value = 0.0
+    for operand in operands:
+        total = np.add(total, np.multiply(operand, 0.0))
+    return total
+
+
+def _keep_errors(truth: npt.NDArray[np.bool_] | np.bool_ | bool, *operands: Value) -> Value:
+    """1.0/0.0 for a truth value, NaN where an operand was an error."""
+    return np.add(np.asarray(truth, dtype=np.float64), _errors(*operands))
 
 
 def _divide_or_nan(numerator: Value, denominator: Value) -> Value:
-    # 0 / (1 / 0) would be 0 in IEEE arithmetic but #DIV/0! in a spreadsheet: poison it.
-    quotient = np.divide(numerator, denominator)
+    # 0 / (1 / 0) and 1 / (1e200 * 1e200) would be 0 in IEEE arithmetic but errors in a
+    # spreadsheet: the division passes its denominator's error on.
+    quotient = np.add(np.divide(numerator, denominator), _errors(denominator))
     return np.where(np.equal(denominator, 0.0), np.nan, quotient)
 
 
 def _power(base: Value, exponent: Value) -> Value:
+    # IEEE has nan ** 0 == 1 ** nan == 1: a spreadsheet keeps the operand's error.
     result = np.power(np.asarray(base, dtype=np.float64), exponent)
+    result = np.add(result, _errors(base, exponent))
     return np.where(np.isinf(result), np.nan, result)
 
 
@@ -182,7 +220,6 @@ _BINARY: dict[str, Callable[[Value, Value], Value]] = {
     "-": np.subtract,
     "*": np.multiply,
     "/": _divide_or_nan,
-    "**": _power,
 }
 _COMPARE: dict[str, Callable[[Value, Value], npt.NDArray[np.bool_]]] = {
     "<": np.less,
@@ -212,14 +249,14 @@ def _scale(fn: VecFn, factor: VecFn) -> VecFn:
     return lambda env: np.multiply(factor(env), fn(env))
 
 
-def _divide(fn: VecFn, divisor: VecFn) -> VecFn:
-    return lambda env: _divide_or_nan(fn(env), divisor(env))
-
-
 def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, Neg | Not):
         return (node.operand,)
-    if isinstance(node, Bin | Cmp):
+    if isinstance(node, Chain):
+        return (node.first, *(operand for _, operand in node.rest))
+    if isinstance(node, Power):
+        return (node.base, node.exponent)
+    if isinstance(node, Cmp):
         return (node.left, node.right)
     if isinstance(node, Logic):
         return node.operands
@@ -246,10 +283,12 @@ def self_prev_default(node: Node, target: str) -> Node | None:
 
 
 def _scalar_divide(numerator: float, denominator: float) -> float:
-    return math.nan if denominator == 0.0 else numerator / denominator
+    return math.nan if denominator == 0.0 else numerator / denominator + denominator * 0.0
 
 
 def _scalar_power(base: float, exponent: float) -> float:
+    if not (math.isfinite(base) and math.isfinite(exponent)):
+        return math.nan
     try:
         result = base**exponent
     except (OverflowError, ZeroDivisionError):
@@ -264,7 +303,6 @@ _SCALAR_BINARY: dict[str, Callable[[float, float], float]] = {
     "-": operator.sub,
     "*": operator.mul,
     "/": _scalar_divide,
-    "**": _scalar_power,
 }
 _SCALAR_COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -320,23 +358,38 @@ class ScalarCompiler:
         if isinstance(node, SumOf):
             names = tuple(self.members[(self.item_id, node.group)])
             return lambda v, t: sum((v[n][t] for n in names), 0.0)
-        if isinstance(node, Bin):
-            left, right = self.compile(node.left), self.compile(node.right)
-            op = _SCALAR_BINARY[node.op]
-            return lambda v, t: op(left(v, t), right(v, t))
+        if isinstance(node, Chain):
+            first = self.compile(node.first)
+            rest = [(_SCALAR_BINARY[op], self.compile(operand)) for op, operand in node.rest]
+
+            def chain(v: dict[str, list[float]], t: int) -> float:
+                value = first(v, t)
+                for op, operand in rest:
+                    value = op(value, operand(v, t))
+                return value
+
+            return chain
+        if isinstance(node, Power):
+            base, exponent = self.compile(node.base), self.compile(node.exponent)
+            return lambda v, t: _scalar_power(base(v, t), exponent(v, t))
         if isinstance(node, Neg):
             inner = self.compile(node.operand)
             return lambda v, t: -inner(v, t)
         if isinstance(node, Not):
             operand = self.compile(node.operand)
-            return lambda v, t: _scalar_truth(operand(v, t) == 0.0, operand(v, t))
+
+            def negate(v: dict[str, list[float]], t: int) -> float:
+                x = operand(v, t)
+                return _scalar_truth(x == 0.0, x)
+
+            return negate
         if isinstance(node, Cmp):
             left, right = self.compile(node.left), self.compile(node.right)
             cmp = _SCALAR_COMPARE[node.op]
 
             def compare(v: dict[str, list[float]], t: int) -> float:
                 x, y = left(v, t), right(v, t)
-                return _scalar_truth(cmp(x, y), x + y)
+                return _scalar_truth(cmp(x, y), x, y)
 
             return compare
         if isinstance(node, Logic):
@@ -345,7 +398,7 @@ class ScalarCompiler:
 
             def combine(v: dict[str, list[float]], t: int) -> float:
                 values = [p(v, t) for p in parts]
-                return _scalar_truth(truth(x != 0.0 for x in values), sum(values))
+                return _scalar_truth(truth(x != 0.0 for x in values), *values)
 
             return combine
         if isinstance(node, Call):
@@ -355,7 +408,7 @@ class ScalarCompiler:
 
                 def choose(v: dict[str, list[float]], t: int) -> float:
                     c = cond(v, t)
-                    if math.isnan(c):
+                    if not math.isfinite(c):
                         return math.nan
                     return then(v, t) if c != 0.0 else other(v, t)
 
@@ -367,7 +420,7 @@ class ScalarCompiler:
 
             def extreme(v: dict[str, list[float]], t: int) -> float:
                 values = [a(v, t) for a in args]
-                return math.nan if any(math.isnan(x) for x in values) else pick(values)
+                return pick(values) if all(math.isfinite(x) for x in values) else math.nan
 
             return extreme
         raise FormulaError(self.item_id, f"cannot evaluate {node!r}")
@@ -376,8 +429,8 @@ class ScalarCompiler:
         return reads_any(node, self.loop, self.members, self.item_id)
 
 
-def _scalar_truth(truth: bool, operands: float) -> float:
-    return math.nan if math.isnan(operands) else float(truth)
+def _scalar_truth(truth: bool, *operands: float) -> float:
+    return float(truth) if all(math.isfinite(x) for x in operands) else math.nan
 
 
 def reads_any(
@@ -427,37 +480,46 @@ def linear_form(node: Node, loop: set[str], compiler: Compiler) -> LinearForm | 
             return None
         terms = tuple((p, m, _neg(c)) for p, m, c in inner.terms)
         return LinearForm(terms, None if inner.const is None else _neg(inner.const))
-    if not isinstance(node, Bin):
+    if not isinstance(node, Chain) or not node.rest:
         return None
-    if node.op in "+-":
-        left = linear_form(node.left, loop, compiler)
-        right = linear_form(node.right, loop, compiler)
-        if left is None or right is None:
+    if node.rest[0][0] in "+-":
+        return _linear_sum(node, loop, compiler)
+    return _linear_product(node, loop, compiler)
+
+
+def _linear_sum(node: Chain, loop: set[str], compiler: Compiler) -> LinearForm | None:
+    first = linear_form(node.first, loop, compiler)
+    if first is None:
+        return None
+    terms, const = list(first.terms), first.const
+    for op, operand in node.rest:
+        part = linear_form(operand, loop, compiler)
+        if part is None:
             return None
-        op = _BINARY[node.op]
-        right_terms = right.terms
-        if node.op == "-":
-            right_terms = tuple((p, m, _neg(c)) for p, m, c in right.terms)
-        return LinearForm(left.terms + right_terms, _join(op, left.const, right.const))
-    reads = [
-        reads_any(side, loop, compiler.members, compiler.item_id)
-        for side in (node.left, node.right)
+        if op == "-":
+            terms.extend((p, m, _neg(c)) for p, m, c in part.terms)
+        else:
+            terms.extend(part.terms)
+        const = _join(_BINARY[op], const, part.const)
+    return LinearForm(tuple(terms), const)
+
+
+def _linear_product(node: Chain, loop: set[str], compiler: Compiler) -> LinearForm | None:
+    """``f * x / g ...`` with one factor ``x`` linear in the loop and no divisor reading it:
+    ``x`` times the rest of the chain (``x`` read as 1)."""
+    operands = [("*", node.first), *node.rest]
+    reading = [
+        n
+        for n, (_, operand) in enumerate(operands)
+        if reads_any(operand, loop, compiler.members, compiler.item_id)
     ]
-    if node.op == "*" and not all(reads):
-        factor_node, other_node = (
-            (node.left, node.right) if not reads[0] else (node.right, node.left)
-        )
-        factor = compiler.vector(factor_node)
-        other = linear_form(other_node, loop, compiler)
-        if other is None:
-            return None
-        terms = tuple((p, m, _scale(c, factor)) for p, m, c in other.terms)
-        return LinearForm(terms, None if other.const is None else _scale(other.const, factor))
-    if node.op == "/" and not reads[1]:
-        divisor = compiler.vector(node.right)
-        other = linear_form(node.left, loop, compiler)
-        if other is None:
-            return None
-        terms = tuple((p, m, _divide(c, divisor)) for p, m, c in other.terms)
-        return LinearForm(terms, None if other.const is None else _divide(other.const, divisor))
-    return None
+    if len(reading) != 1 or operands[reading[0]][0] == "/":
+        return None
+    (index,) = reading
+    other = linear_form(operands[index][1], loop, compiler)
+    if other is None:
+        return None
+    rest = tuple((op, Num(1.0) if n == index else x) for n, (op, x) in enumerate(operands))
+    factor = compiler.vector(Chain(rest[0][1], rest[1:]))
+    terms = tuple((p, m, _scale(c, factor)) for p, m, c in other.terms)
+    return LinearForm(terms, None if other.const is None else _scale(other.const, factor))

@@ -12,7 +12,9 @@ arithmetic (a linear combination when their formulas are linear in each other).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ from planner.compiled import (
     StepFn,
     VecFn,
     count_prev,
+    first_period,
     is_one,
     linear_form,
     self_prev_default,
@@ -73,28 +76,48 @@ class Dependencies:
 
 def dependencies(items: Sequence[LineItem]) -> Dependencies:
     """Parse every formula, check its names, and list what each item reads."""
-    known = [item.id for item in items] + list(EVENT_SERIES)
-    groups = {item.group for item in items}
-    same: dict[str, tuple[str, ...]] = {}
-    previous: dict[str, tuple[str, ...]] = {}
+    known = frozenset([*(item.id for item in items), *EVENT_SERIES])
+    groups = frozenset(item.group for item in items)
     formulas: dict[str, Formula] = {}
-    members: dict[tuple[str, str], tuple[str, ...]] = {}
     for item in items:
         formula = formula_of(item)
+        if formula is not None:
+            check_names(item.id, formula, known, groups)
+            formulas[item.id] = formula
+    summed = _summed_groups(items, formulas)
+    same: dict[str, tuple[str, ...]] = {}
+    previous: dict[str, tuple[str, ...]] = {}
+    members: dict[tuple[str, str], tuple[str, ...]] = {}
+    for item in items:
+        formula = formulas.get(item.id)
         if formula is None:
             same[item.id] = previous[item.id] = ()
             continue
-        check_names(item.id, formula, known, groups)
-        formulas[item.id] = formula
         reads = set(formula.refs)
         for group in formula.groups:
-            found = tuple(group_members(items, group, item.id))
-            members[(item.id, group)] = found
-            reads.update(found)
+            members[(item.id, group)] = summed[group]
+            reads.update(summed[group])
         same[item.id] = tuple(sorted(reads))
         previous[item.id] = tuple(sorted(formula.prevs))
     _check_acyclic(same)
     return Dependencies(same, previous, formulas, members)
+
+
+def _summed_groups(
+    items: Sequence[LineItem], formulas: Mapping[str, Formula]
+) -> dict[str, tuple[str, ...]]:
+    """What ``sum_of`` adds up, per summed group, in one pass over the items.
+
+    The same for every formula that sums the group, as :func:`group_members`
+    leaves out exactly the items that sum it, the formula's own item among them.
+    """
+    found: dict[str, list[str]] = {g: [] for f in formulas.values() for g in f.groups}
+    for item in items:
+        members = found.get(item.group)
+        formula = formulas.get(item.id)
+        if members is not None and (formula is None or item.group not in formula.groups):
+            members.append(item.id)
+    return {group: tuple(members) for group, members in found.items()}
 
 
 def _check_acyclic(same: Mapping[str, Sequence[str]]) -> None:
@@ -197,13 +220,20 @@ class CompiledModel:
     item_ids: tuple[str, ...]
     plan: list[_Step] = field(default_factory=list)
 
-    def run(self, inputs: Mapping[str, Array], periods: Sequence[str]) -> dict[str, Array]:
-        """Evaluate; ``inputs`` holds every input, constant and event series as (S, T)."""
+    def run(
+        self, inputs: Mapping[str, Array], periods: Sequence[str], *, refuse_errors: bool = True
+    ) -> dict[str, Array]:
+        """Evaluate; ``inputs`` holds every input, constant and event series as (S, T).
+
+        A cell in error (division by zero, overflow) raises :class:`FormulaError`
+        naming the first such item, unless ``refuse_errors`` is False: then it is NaN.
+        """
         env: dict[str, Array] = dict(inputs)
         shape = _shape(inputs, len(periods))
+        check = _finite_or_raise if refuse_errors else _as_is
         with np.errstate(all="ignore"):
             for step in self.plan:
-                _run_step(step, env, shape, periods)
+                _run_step(step, env, shape, periods, check)
         return env
 
 
@@ -213,17 +243,21 @@ def _shape(inputs: Mapping[str, Array], n_periods: int) -> tuple[int, int]:
 
 
 def _run_step(
-    step: _Step, env: dict[str, Array], shape: tuple[int, int], periods: Sequence[str]
+    step: _Step,
+    env: dict[str, Array],
+    shape: tuple[int, int],
+    periods: Sequence[str],
+    check: Callable[[str, Array, Sequence[str]], Array],
 ) -> None:
     if step.vector is not None:
         (item_id,) = step.items
         out = np.empty(shape)
         out[...] = step.vector(env)
-        env[item_id] = _finite_or_raise(item_id, out, periods)
+        env[item_id] = check(item_id, out, periods)
         return
     if step.affine is not None:
         (item_id,) = step.items
-        env[item_id] = _finite_or_raise(item_id, _solve_affine(step, env, shape), periods)
+        env[item_id] = check(item_id, _solve_affine(step, env, shape), periods)
         return
     if shape[0] == 1:
         _run_scalar_loop(step, env, shape[1])
@@ -233,8 +267,9 @@ def _run_step(
         for t in range(shape[1]):
             for item_id, fn in zip(step.items, step.steps, strict=True):
                 env[item_id][:, t] = fn(env, t)
-    for item_id in step.items:
-        _finite_or_raise(item_id, env[item_id], periods)
+    # Items of a loop feed each other's errors: name the one whose error came first.
+    for item_id in sorted(step.items, key=lambda i: _first_error(env[i])):
+        check(item_id, env[item_id], periods)
 
 
 def _run_scalar_loop(step: _Step, env: dict[str, Array], n_periods: int) -> None:
@@ -296,7 +331,7 @@ def _solve_affine(step: _Step, env: dict[str, Array], shape: tuple[int, int]) ->
     start = np.zeros(shape[0])
     if step.initial is not None:
         first = step.initial(env)
-        start[...] = first[:, 0] if isinstance(first, np.ndarray) else first
+        start[...] = first_period(first)
     if is_one(coef_fn):
         return np.cumsum(np.concatenate([start[:, None], const], axis=1), axis=1)[:, 1:]
     coef = np.empty(shape)
@@ -314,6 +349,16 @@ def _solve_affine(step: _Step, env: dict[str, Array], shape: tuple[int, int]) ->
         level_vec = coef[:, t] * level_vec + const[:, t]
         out[:, t] = level_vec
     return out
+
+
+def _first_error(values: Array) -> int:
+    """The first period in which any sample is not a number; the period count if none is."""
+    in_error = ~np.isfinite(values).all(axis=0)
+    return int(np.argmax(in_error)) if in_error.any() else values.shape[1]
+
+
+def _as_is(item_id: str, values: Array, periods: Sequence[str]) -> Array:
+    return values
 
 
 def _finite_or_raise(item_id: str, values: Array, periods: Sequence[str]) -> Array:
@@ -339,7 +384,30 @@ def compile_items(items: Sequence[LineItem]) -> CompiledModel:
 _COMPILED: dict[tuple[tuple[str, str, str | None], ...], CompiledModel] = {}
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while building a compiled model.
+
+    Compiling allocates a closure or two per formula node, all kept: on a large
+    model that growth alone sets off full collections over the whole heap, which
+    cost twice the compile itself (5,000 items). Nothing is freed by pausing, only
+    put off: the collector runs as usual once it is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _compile(items: Sequence[LineItem]) -> CompiledModel:
+    with _collector_paused():
+        return _compile_all(items)
+
+
+def _compile_all(items: Sequence[LineItem]) -> CompiledModel:
     deps = dependencies(items)
     formula_ids = [item.id for item in items if item.id in deps.formulas]
     edges = {i: set(deps.same_period[i]) | set(deps.previous[i]) for i in formula_ids}

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import ast
 import difflib
+import keyword
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
 MAX_FORMULA_LENGTH = 2000
 MAX_DEPTH = 60
+MAX_ARGUMENTS = 255  # the most a function takes in Excel
 
 FUNCTIONS = ("prev", "min", "max", "if", "abs", "sum_of")
+_IF_NAME = "if_"  # ``if(`` is read as ``if_(``: Python would take ``if`` for its keyword
+
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+RESERVED_GROUP_NAMES = frozenset(keyword.kwlist)
+"""Names Python's parser reads as keywords: ``sum_of(class)`` cannot even be parsed."""
+RESERVED_IDS = RESERVED_GROUP_NAMES | frozenset(FUNCTIONS) | {_IF_NAME}
+"""Ids a formula could never reference: keywords, and the language's own functions."""
 
 
 class FormulaError(ValueError):
@@ -66,10 +75,19 @@ class Not:
 
 
 @dataclass(frozen=True)
-class Bin:
-    op: str  # + - * / **
-    left: Node
-    right: Node
+class Chain:
+    """``first op x op y ...`` worked left to right, all operators of one level:
+    + and -, or * and /. A flat list rather than nested pairs, so that a sum of
+    hundreds of terms is one level deep and nothing recurses along it."""
+
+    first: Node
+    rest: tuple[tuple[str, Node], ...]
+
+
+@dataclass(frozen=True)
+class Power:
+    base: Node
+    exponent: Node
 
 
 @dataclass(frozen=True)
@@ -91,15 +109,15 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Num | Ref | Prev | SumOf | Neg | Not | Bin | Cmp | Logic | Call
+Node = Num | Ref | Prev | SumOf | Neg | Not | Chain | Power | Cmp | Logic | Call
 
-_BIN_OPS: dict[type[ast.operator], str] = {
+_CHAIN_OPS: dict[type[ast.operator], str] = {
     ast.Add: "+",
     ast.Sub: "-",
     ast.Mult: "*",
     ast.Div: "/",
-    ast.Pow: "**",
 }
+_LEVEL = {"+": "+-", "-": "+-", "*": "*/", "/": "*/"}
 _CMP_OPS: dict[type[ast.cmpop], str] = {
     ast.Lt: "<",
     ast.LtE: "<=",
@@ -109,7 +127,6 @@ _CMP_OPS: dict[type[ast.cmpop], str] = {
     ast.NotEq: "!=",
 }
 _IF_CALL = re.compile(r"\bif(\s*\()")
-_IF_NAME = "if_"
 
 
 @dataclass(frozen=True)
@@ -128,7 +145,7 @@ def parse(text: str, item_id: str = "?") -> Formula:
     return _parse_cached(text, item_id)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _parse_cached(text: str, item_id: str) -> Formula:
     if not isinstance(text, str) or not text.strip():
         raise FormulaError(item_id, "the formula is empty")
@@ -142,9 +159,11 @@ def _parse_cached(text: str, item_id: str) -> Formula:
     except SyntaxError as exc:
         where = f" at character {exc.offset}" if exc.offset else ""
         raise FormulaError(item_id, f"bad syntax{where}: {text.strip()!r}") from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise FormulaError(item_id, "the formula is nested too deeply") from None
-    builder = _Builder(item_id)
+    except ValueError as exc:  # e.g. a NUL character, refused by the parser itself
+        raise FormulaError(item_id, f"bad syntax: {exc}") from None
+    builder = _Builder(item_id, source)
     root = builder.build(tree.body, 0)
     return Formula(
         text=text,
@@ -166,9 +185,15 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
+def _chain_op(node: ast.AST) -> str | None:
+    return _CHAIN_OPS.get(type(node.op)) if isinstance(node, ast.BinOp) else None
+
+
 class _Builder:
-    def __init__(self, item_id: str) -> None:
+    def __init__(self, item_id: str, source: str) -> None:
         self.item_id = item_id
+        self.source = source
+        self.ascii = source.isascii()
         self.refs: set[str] = set()
         self.prevs: set[str] = set()
         self.groups: set[str] = set()
@@ -176,27 +201,54 @@ class _Builder:
     def fail(self, problem: str) -> FormulaError:
         return FormulaError(self.item_id, problem)
 
+    def written(self, node: ast.AST) -> str:
+        """``node`` as the source has it (the ast holds names NFKC-normalised)."""
+        if self.ascii and isinstance(node, ast.Name):
+            return node.id
+        return ast.get_source_segment(self.source, node) or ""
+
+    def name(self, node: ast.Name) -> str:
+        written = self.written(node)
+        if written != node.id or not ID_PATTERN.fullmatch(written):
+            raise self.fail(
+                f"'{written}' is not a line item id: ids use only the letters a-z, "
+                "digits and _, and start with a letter"
+            )
+        return written
+
+    def number(self, node: ast.Constant) -> Num:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"only numbers are allowed as constants, not {value!r}")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            literal = self.written(node)
+            shown = literal if len(literal) <= 20 else literal[:16] + "..."
+            raise self.fail(f"the number {shown} is too large (the largest is about 1.8e308)")
+        return Num(number)
+
     def build(self, node: ast.AST, depth: int) -> Node:
         if depth > MAX_DEPTH:
             raise self.fail("the formula is nested too deeply")
         d = depth + 1
         if isinstance(node, ast.Constant):
-            value = node.value
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self.fail(f"only numbers are allowed as constants, not {value!r}")
-            if not math.isfinite(float(value)):
-                raise self.fail("numbers must be finite")
-            return Num(float(value))
+            return self.number(node)
         if isinstance(node, ast.Name):
             if node.id == _IF_NAME or node.id in FUNCTIONS:
                 raise self.fail(f"'{_public(node.id)}' is a function: call it with arguments")
-            self.refs.add(node.id)
-            return Ref(node.id)
+            name = self.name(node)
+            self.refs.add(name)
+            return Ref(name)
         if isinstance(node, ast.BinOp):
-            op = _BIN_OPS.get(type(node.op))
+            if isinstance(node.op, ast.Pow):
+                return Power(self.build(node.left, d), self.build(node.right, d))
+            op = _chain_op(node)
             if op is None:
                 raise self.fail(f"the operator {_op_text(node.op)} is not allowed")
-            return Bin(op, self.build(node.left, d), self.build(node.right, d))
+            return self.chain(node, op, d)
         if isinstance(node, ast.UnaryOp):
             operand = self.build(node.operand, d)
             if isinstance(node.op, ast.USub):
@@ -215,10 +267,24 @@ class _Builder:
             return Cmp(cmp, self.build(node.left, d), self.build(node.comparators[0], d))
         if isinstance(node, ast.BoolOp):
             op = "and" if isinstance(node.op, ast.And) else "or"
+            if len(node.values) > MAX_ARGUMENTS:
+                raise self.fail(f"'{op}' joins at most {MAX_ARGUMENTS} conditions in a workbook")
             return Logic(op, tuple(self.build(v, d) for v in node.values))
         if isinstance(node, ast.Call):
             return self.build_call(node, d)
         raise self.fail(f"{_describe(node)} is not allowed in a formula")
+
+    def chain(self, node: ast.BinOp, op: str, depth: int) -> Chain:
+        """``a + b - c ...`` (to Python ``((a + b) - c) ...``), walked without recursion."""
+        level = _LEVEL[op]
+        rest: list[tuple[str, ast.AST]] = []
+        current: ast.AST = node
+        while (current_op := _chain_op(current)) is not None and _LEVEL[current_op] == level:
+            assert isinstance(current, ast.BinOp)
+            rest.append((current_op, current.right))
+            current = current.left
+        first = self.build(current, depth)
+        return Chain(first, tuple((o, self.build(x, depth)) for o, x in reversed(rest)))
 
     def build_call(self, node: ast.Call, depth: int) -> Node:
         if not isinstance(node.func, ast.Name):
@@ -228,6 +294,8 @@ class _Builder:
         if public not in FUNCTIONS or name == "if":
             known = ", ".join(FUNCTIONS)
             raise self.fail(f"the function '{public}' is not allowed (known functions: {known})")
+        if self.written(node.func) != name and public != "if":
+            raise self.fail(f"the function '{self.written(node.func)}' is not allowed")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise self.fail(f"{public}() takes plain arguments only")
         args = node.args
@@ -237,14 +305,17 @@ class _Builder:
             target = args[0].id
             if target in FUNCTIONS or target == _IF_NAME:
                 raise self.fail("prev() takes a line item name")
-            self.prevs.add(target)
+            self.prevs.add(self.name(args[0]))
             default = self.build(args[1], depth) if len(args) == 2 else None
             return Prev(target, default)
         if public == "sum_of":
             if len(args) != 1 or not isinstance(args[0], ast.Name):
                 raise self.fail("sum_of() takes one group name: sum_of(costs)")
-            self.groups.add(args[0].id)
-            return SumOf(args[0].id)
+            group = self.name(args[0])
+            self.groups.add(group)
+            return SumOf(group)
+        if len(args) > MAX_ARGUMENTS:
+            raise self.fail(f"{public}() takes at most {MAX_ARGUMENTS} arguments in a workbook")
         built = tuple(self.build(a, depth) for a in args)
         if public == "if" and len(built) != 3:
             raise self.fail("if() takes three arguments: if(condition, then, else)")
@@ -285,12 +356,15 @@ def _describe(node: ast.AST) -> str:
 def check_names(
     item_id: str, formula: Formula, known: Iterable[str], groups: Iterable[str]
 ) -> None:
-    """Raise if ``formula`` uses a line item or group that does not exist."""
-    known_set = set(known)
+    """Raise if ``formula`` uses a line item or group that does not exist.
+
+    Pass sets when checking many formulas: other iterables are copied on every call.
+    """
+    known_set = known if isinstance(known, Set) else set(known)
     for name in sorted(formula.refs | formula.prevs):
         if name not in known_set:
             raise FormulaError(item_id, f"unknown name '{name}'{_suggest(name, known_set)}")
-    group_set = set(groups)
+    group_set = groups if isinstance(groups, Set) else set(groups)
     for group in sorted(formula.groups):
         if group not in group_set:
             raise FormulaError(item_id, f"unknown group '{group}'{_suggest(group, group_set)}")
@@ -301,13 +375,24 @@ def _suggest(name: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def reserved_word_problem(name: str, *, group: bool = False) -> str | None:
+    """Why ``name`` cannot be a line item id (or, with ``group``, a group), if it cannot."""
+    if group:
+        if name in RESERVED_GROUP_NAMES:
+            return f"the group '{name}' is a reserved word of the formula language"
+        return None
+    if name in RESERVED_IDS:
+        return "the id is a reserved word of the formula language"
+    return None
+
+
 # --- Excel ------------------------------------------------------------------
 
 CellRef = Callable[[str, int], str]
 """Maps (line item id, period offset 0 or -1) to an Excel reference."""
 
 _PRECEDENCE = {"cmp": 1, "+": 2, "-": 2, "*": 3, "/": 3, "neg": 4, "**": 5}
-_EXCEL_OP = {"**": "^", "==": "=", "!=": "<>"}
+_EXCEL_OP = {"==": "=", "!=": "<>"}
 
 
 def to_excel(
@@ -366,15 +451,19 @@ class _ExcelWriter:
                 return "0"
             return excel_sum([self.ref(m, 0) for m in members])
         if isinstance(node, Neg):
-            inner = self.numeric(node.operand)
+            operand = self.shown(node.operand)
+            inner = self.numeric(operand)
             # Excel binds unary minus tighter than ^ (-2^2 is 4): bracket any operation.
-            return f"-({inner})" if isinstance(node.operand, Bin | Neg) else f"-{inner}"
-        if isinstance(node, Bin):
-            prec = _PRECEDENCE[node.op]
-            op = _EXCEL_OP.get(node.op, node.op)
-            left = self.operand(node.left, prec, False)
-            right = self.operand(node.right, prec, True)
-            return f"{left}{op}{right}"
+            return f"-({inner})" if isinstance(operand, Chain | Power | Neg) else f"-{inner}"
+        if isinstance(node, Chain):
+            prec = _node_precedence(node)
+            parts = [self.operand(node.first, prec, False)]
+            parts.extend(op + self.operand(operand, prec, True) for op, operand in node.rest)
+            return "".join(parts)
+        if isinstance(node, Power):
+            prec = _PRECEDENCE["**"]
+            base = self.operand(node.base, prec, False)
+            return f"{base}^{self.operand(node.exponent, prec, True)}"
         if isinstance(node, Call):
             if node.func == "if":
                 cond, then, other = node.args
@@ -382,7 +471,14 @@ class _ExcelWriter:
             return f"{node.func.upper()}(" + ",".join(self.numeric(a) for a in node.args) + ")"
         return self.numeric(node)
 
+    def shown(self, node: Node) -> Node:
+        """What stands in ``node``'s place in the cell: ``prev``'s default in the first period."""
+        while self.first_period and isinstance(node, Prev) and node.default is not None:
+            node = node.default
+        return node
+
     def operand(self, node: Node, parent_prec: int, right: bool) -> str:
+        node = self.shown(node)
         text = self.numeric(node)
         prec = _node_precedence(node)
         needs = prec < parent_prec or (
@@ -395,7 +491,6 @@ class _ExcelWriter:
         return f"({text})" if needs else text
 
 
-EXCEL_MAX_ARGUMENTS = 255
 # A reference to one cell of the same sheet, such as K13 or $D$5: whatever names the
 # column (the caller may stand a marker in for its letters), then the row, maybe fixed.
 _CELL = re.compile(r"([^!:,()]*[^0-9$!:,()])(\$?)([0-9]+)")
@@ -405,8 +500,8 @@ def excel_sum(refs: Sequence[str]) -> str:
     """``SUM`` of cells: cells on adjacent rows of one column as one range, and sums of
     sums where more than Excel's 255 arguments would remain."""
     terms = _as_ranges(refs)
-    while len(terms) > EXCEL_MAX_ARGUMENTS:
-        step = EXCEL_MAX_ARGUMENTS
+    while len(terms) > MAX_ARGUMENTS:
+        step = MAX_ARGUMENTS
         terms = ["SUM(" + ",".join(terms[n : n + step]) + ")" for n in range(0, len(terms), step)]
     return "SUM(" + ",".join(terms) + ")"
 
@@ -442,8 +537,10 @@ def _as_ranges(refs: Sequence[str]) -> list[str]:
 
 
 def _node_precedence(node: Node) -> int:
-    if isinstance(node, Bin):
-        return _PRECEDENCE[node.op]
+    if isinstance(node, Chain) and node.rest:
+        return _PRECEDENCE[node.rest[0][0]]
+    if isinstance(node, Power):
+        return _PRECEDENCE["**"]
     if isinstance(node, Neg):
         return _PRECEDENCE["neg"]
     return 99

@@ -18,8 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+
+from planner.formula import reserved_word_problem
 
 SCHEMA_VERSION = 1
 
@@ -130,6 +134,17 @@ class LineItem(_Strict):
     formula: Annotated[str, StringConstraints(max_length=2000)] | None = None
     note: NoteText = ""
     input_notes: dict[PeriodLabel, NoteText] = Field(default_factory=dict)
+
+    @field_validator("id", "group")
+    @classmethod
+    def _not_reserved(cls, name: str, info: ValidationInfo) -> str:
+        # A formula could never reference such an item: `class + 1` is bad syntax,
+        # `min + 1` names a function, and `sum_of(class)` cannot be parsed.
+        problem = reserved_word_problem(name, group=info.field_name == "group")
+        if problem is not None:
+            item_id = name if info.field_name == "id" else info.data.get("id", "?")
+            raise ValueError(f"line item '{item_id}': {problem}")
+        return name
 
     @property
     def kind(self) -> Literal["input", "constant", "formula"]:

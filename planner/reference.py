@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 
 from planner.engine import dependencies, input_arrays, same_period_order
 from planner.formula import (
-    Bin,
     Call,
+    Chain,
     Cmp,
     FormulaError,
     Logic,
@@ -21,18 +21,18 @@ from planner.formula import (
     Node,
     Not,
     Num,
+    Power,
     Prev,
     Ref,
     SumOf,
 )
 from planner.scenarios import ResolvedScenario
 
-_BINARY: dict[str, Callable[[float, float], float]] = {
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
     "/": operator.truediv,
-    "**": operator.pow,
 }
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -42,10 +42,17 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
 }
+ERROR = math.nan
+"""A cell in error, as #DIV/0! or #NUM! in a spreadsheet: every operation passes it on."""
 
 
-def evaluate_reference(resolved: ResolvedScenario) -> dict[str, list[float]]:
-    """Every line item's and event series' values (first sample only)."""
+def evaluate_reference(
+    resolved: ResolvedScenario, *, keep_errors: bool = False
+) -> dict[str, list[float]]:
+    """Every line item's and event series' values (first sample only).
+
+    A cell in error raises :class:`FormulaError`, or with ``keep_errors`` is NaN.
+    """
     deps = dependencies(resolved.items)
     values: dict[str, list[float]] = {
         name: [float(v) for v in array[0]] for name, array in input_arrays(resolved).items()
@@ -56,13 +63,8 @@ def evaluate_reference(resolved: ResolvedScenario) -> dict[str, list[float]]:
     for t, period in enumerate(resolved.periods):
         for item_id in order:
             cell = _Cell(values, t, item_id, deps.members)
-            try:
-                result = cell.eval(deps.formulas[item_id].root)
-            except ZeroDivisionError:
-                result = math.nan
-            except OverflowError:
-                result = math.inf
-            if isinstance(result, complex) or not math.isfinite(result):
+            result = cell.eval(deps.formulas[item_id].root)
+            if math.isnan(result) and not keep_errors:
                 raise FormulaError(
                     item_id,
                     f"the result in {period} is not a number (division by zero or overflow)",
@@ -96,31 +98,29 @@ class _Cell:
         if isinstance(node, SumOf):
             total = 0.0
             for name in self.members[(self.item_id, node.group)]:
-                total += self.values[name][self.t]
+                total = _number_or_error(total + self.values[name][self.t])
             return total
         if isinstance(node, Neg):
             return -self.eval(node.operand)
+        if isinstance(node, Chain):
+            value = self.eval(node.first)
+            for op, term in node.rest:
+                value = _arithmetic(op, value, self.eval(term))
+            return value
+        if isinstance(node, Power):
+            return _power(self.eval(node.base), self.eval(node.exponent))
         if isinstance(node, Not):
-            operand = self.eval(node.operand)
-            return math.nan if math.isnan(operand) else float(operand == 0.0)
-        if isinstance(node, Bin):
-            left, right = self.eval(node.left), self.eval(node.right)
-            if node.op == "/" and right == 0.0:
-                raise ZeroDivisionError
-            if node.op == "**" and (
-                (left < 0 and right != int(right)) or (left == 0 and right < 0)
-            ):
-                return math.nan
-            return _BINARY[node.op](left, right)
+            inner = self.eval(node.operand)
+            return ERROR if math.isnan(inner) else float(inner == 0.0)
         if isinstance(node, Cmp):
             left, right = self.eval(node.left), self.eval(node.right)
             if math.isnan(left) or math.isnan(right):
-                return math.nan
+                return ERROR
             return float(_COMPARE[node.op](left, right))
         if isinstance(node, Logic):
             values = [self.eval(o) for o in node.operands]
             if any(math.isnan(v) for v in values):
-                return math.nan
+                return ERROR
             truth = all if node.op == "and" else any
             return float(truth(v != 0.0 for v in values))
         if isinstance(node, Call):
@@ -128,12 +128,33 @@ class _Cell:
                 cond, then, other = node.args
                 condition = self.eval(cond)
                 if math.isnan(condition):
-                    return math.nan
+                    return ERROR
                 return self.eval(then) if condition != 0.0 else self.eval(other)
             args = [self.eval(a) for a in node.args]
             if any(math.isnan(a) for a in args):
-                return math.nan
+                return ERROR
             if node.func == "abs":
                 return abs(args[0])
             return min(args) if node.func == "min" else max(args)
         raise FormulaError(self.item_id, f"cannot evaluate {node!r}")
+
+
+def _number_or_error(value: float) -> float:
+    """Overflow to infinity is an error (#NUM!) like any other."""
+    return value if math.isfinite(value) else ERROR
+
+
+def _arithmetic(op: str, left: float, right: float) -> float:
+    if math.isnan(left) or math.isnan(right) or (op == "/" and right == 0.0):
+        return ERROR
+    return _number_or_error(_ARITHMETIC[op](left, right))
+
+
+def _power(base: float, exponent: float) -> float:
+    if math.isnan(base) or math.isnan(exponent) or (base == 0.0 and exponent < 0.0):
+        return ERROR
+    try:
+        result = base**exponent
+    except OverflowError:
+        return ERROR
+    return ERROR if isinstance(result, complex) else _number_or_error(result)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -108,8 +110,10 @@ class FormulaEditor(QWidget):
         try:
             check_formula(self.document.project, self.document.scenario_key, item_id, text)
         except FormulaError as exc:
-            self.status.setText(f"<span style='color:#b3261e'>✗ {exc.problem}</span>")
-            self.apply_button.setEnabled(False)
+            self._refuse(exc.problem)
+            return
+        except Exception as exc:  # a slip in checking must never take the window down
+            self._refuse(f"this formula cannot be checked ({type(exc).__name__}: {exc})")
             return
         changed = text.strip() != (current or "")
         self.status.setText(
@@ -117,6 +121,10 @@ class FormulaEditor(QWidget):
             + (" (press Enter or Apply)" if changed else "")
         )
         self.apply_button.setEnabled(changed)
+
+    def _refuse(self, problem: str) -> None:
+        self.status.setText(f"<span style='color:#b3261e'>✗ {html.escape(problem)}</span>")
+        self.apply_button.setEnabled(False)
 
     def apply(self) -> None:
         if self._item_id is None or not self.apply_button.isEnabled():

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from planner.engine import evaluate, evaluate_resolved
+from planner.engine import (
+    compile_items,
+    dependencies,
+    evaluate,
+    evaluate_resolved,
+    group_members,
+    input_arrays,
+)
 from planner.formula import FormulaError
 from planner.model import ComputeContract, FundingRound
 from planner.reference import evaluate_reference
@@ -211,3 +218,129 @@ def test_result_as_a_dataframe_of_line_items_by_period(builtin) -> None:
     assert list(frame.columns) == builtin.periods
     assert frame.loc["cash", "2030"] == result.series("cash")[7]
     assert {"revenue", "burn", "committed_spend"} <= set(frame.index)
+
+
+# A spreadsheet error (#DIV/0!, #NUM!) in any operand poisons the cell, as in the workbook.
+# ``z`` stands for a value read three ways: an input (whole rows at once), and ``prev`` of an
+# item in a loop, with one sample (plain floats) and with two (numpy, period by period).
+POISONED = [
+    "(z / 0) ** 0",
+    "1 ** (z / 0)",
+    "(z * 1e200 * 1e200) ** 0",
+    "1 ** (z * 1e200 * 1e200)",
+    "0.5 ** (z * 1e200 * 1e200)",
+    "1 / (z * 1e200 * 1e200)",
+    "min(z / 0, 1)",
+    "max(1, z * 1e200 * 1e200 * -1)",
+    "abs(z / 0)",
+    "(z / 0) > 1",
+    "(z * 1e200 * 1e200) > 1",
+    "not (z * 1e200 * 1e200)",
+    "(z / 0 > 1) or 1",
+    "1 and (z * 1e200 * 1e200)",
+    "if(z / 0, 1, 2)",
+    "if(z * 1e200 * 1e200, 1, 2)",
+    "-(z / 0) + 3",
+    "prev(nothing, z / 0) * 0",
+]
+CLEAN = [
+    ("if(1, 2, z / 0)", 2.0),
+    ("if(0, z / 0, 3)", 3.0),
+    ("z ** 0 + 0 ** 0", 2.0),
+    ("(z - z) * 5 + 1", 1.0),
+]
+
+
+def _reading(formula: str, path: str) -> list[dict[str, object]]:
+    nothing = {"id": "nothing", "inputs": [1, 1, 1, 1]}
+    if path == "vector":
+        return [{"id": "z", "inputs": [1, 2, 3, 4]}, nothing, {"id": "s", "formula": formula}]
+    looped = formula.replace("z", "prev(loop, 1)")
+    return [
+        nothing,
+        {"id": "s", "formula": looped + " + prev(loop, 0) * 0"},
+        {"id": "loop", "formula": "prev(s, 0) * 0 + 1"},
+    ]
+
+
+def _run(formula: str, path: str) -> np.ndarray:
+    project = make_project(_reading(formula, path))
+    samples = {"nothing": np.ones((2, 4))} if path == "samples" else None
+    return evaluate(project, overrides=samples).values["s"]
+
+
+@pytest.mark.parametrize("path", ["vector", "floats", "samples"])
+@pytest.mark.parametrize("formula", POISONED)
+def test_an_error_in_any_operand_poisons_the_result(formula: str, path: str) -> None:
+    with pytest.raises(FormulaError, match="line item 's': the result in 2023 is not a number"):
+        _run(formula, path)
+    project = make_project(_reading(formula, path))
+    with pytest.raises(FormulaError, match="line item 's'"):
+        evaluate_reference(resolve(project))
+
+
+@pytest.mark.parametrize("path", ["vector", "floats", "samples"])
+@pytest.mark.parametrize(("formula", "expected"), CLEAN)
+def test_if_looks_only_at_the_branch_it_takes(formula: str, expected: float, path: str) -> None:
+    assert _run(formula, path)[:, 0].tolist() == [expected] * (2 if path == "samples" else 1)
+
+
+def test_errors_kept_as_nan_when_asked_and_only_where_they_are() -> None:
+    project = make_project(
+        [
+            {"id": "x", "inputs": [1, 0, 2, 0]},
+            {"id": "ratio", "formula": "(1 / x) ** 0"},
+            {"id": "later", "formula": "prev(ratio, 5) + 1"},
+        ]
+    )
+    resolved = resolve(project)
+    values = compile_items(resolved.items).run(
+        input_arrays(resolved), resolved.periods, refuse_errors=False
+    )
+    assert np.isnan(values["ratio"][0]).tolist() == [False, True, False, True]
+    assert np.isnan(values["later"][0]).tolist() == [False, False, True, False]
+    reference = evaluate_reference(resolved, keep_errors=True)
+    assert np.isnan(reference["later"]).tolist() == [False, False, True, False]
+
+
+@pytest.mark.parametrize("default", ["2 ** 2", "1 / 2", "-(3 - 1) * 2", "abs(-2) + 0 ** 0"])
+def test_a_prev_default_computed_from_numbers_alone(default: str) -> None:
+    project = make_project(
+        [
+            {"id": "y", "inputs": [1, 2, 3, 4]},
+            {"id": "shifted", "formula": f"prev(y, {default})"},
+            {"id": "balance", "formula": f"prev(balance, {default}) + y"},
+        ]
+    )
+    first = float(evaluate_reference(resolve(project))["shifted"][0])
+    assert series(project, "shifted") == [first, 1, 2, 3]
+    assert series(project, "balance") == [first + 1, first + 3, first + 6, first + 10]
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/"])
+def test_a_flat_chain_of_600_terms_evaluates_as_written(op: str) -> None:
+    chain = "a" + f" {op}a" * 599
+    project = make_project(
+        [
+            {"id": "a", "inputs": [1, 1.001, 0.999, 1]},
+            {"id": "flat", "formula": chain},
+            {"id": "running", "formula": f"prev(running, 1) {op} ({chain})"},
+            {"id": "linked", "formula": f"prev(other, 1) + {chain}"},
+            {"id": "other", "formula": f"prev(linked, 1) - {chain}"},
+        ]
+    )
+    resolved = resolve(project)
+    reference = evaluate_reference(resolved)
+    for samples in (None, {"a": np.tile([1, 1.001, 0.999, 1], (2, 1))}):
+        result = evaluate_resolved(resolved, samples)
+        for item_id in ("flat", "running", "linked", "other"):
+            got = result.values[item_id]
+            assert got == pytest.approx(np.tile(reference[item_id], (len(got), 1)), rel=1e-12)
+
+
+def test_sum_of_members_are_the_same_as_group_members(builtin) -> None:
+    items = resolve(builtin).items
+    deps = dependencies(items)
+    assert deps.members
+    for (item_id, group), members in deps.members.items():
+        assert list(members) == group_members(items, group, item_id)

@@ -89,3 +89,107 @@ def test_sum_of_lists_the_group_members_adjacent_rows_as_one_range() -> None:
     assert excel("sum_of(g)", members=("a", "b")) == "SUM(E5:E6)"
     assert excel("sum_of(g)", members=("cash", "a")) == "SUM(E5,E9)"
     assert excel("sum_of(g)") == "0"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("9" * 309, "9999999999999999..."),
+        ("2 * " + "1" * 400, "1111111111111111..."),
+        ("0x" + "f" * 300, "0xffffffffffffff..."),
+        ("1e999", "1e999"),
+        ("-2.5E+400", "2.5E+400"),
+    ],
+)
+def test_a_number_too_large_for_a_float_is_refused_by_name(text: str, shown: str) -> None:
+    with pytest.raises(FormulaError) as caught:
+        parse(text, "burn")
+    assert str(caught.value) == (
+        f"line item 'burn': the number {shown} is too large (the largest is about 1.8e308)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("ａ + 1", "ａ"),  # full-width letters, which Python reads as 'a'
+        ("b * ｃａｓｈ", "ｃａｓｈ"),
+        ("prev(ｃａｓｈ, 0)", "ｃａｓｈ"),
+        ("sum_of(ｃｏｓｔｓ)", "ｃｏｓｔｓ"),
+        ("ﬁx + 1", "ﬁx"),  # the ligature reads as 'fix'
+        ("Revenue - 1", "Revenue"),
+        ("café", "café"),
+    ],
+)
+def test_a_name_that_is_not_exactly_an_id_is_refused(text: str, written: str) -> None:
+    with pytest.raises(FormulaError) as caught:
+        parse(text, "burn")
+    assert f"'{written}' is not a line item id" in str(caught.value)
+
+
+def test_a_function_name_in_other_letters_is_refused() -> None:
+    with pytest.raises(FormulaError, match="the function 'ｍｉｎ' is not allowed"):
+        parse("ｍｉｎ(a, 1)", "burn")
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/"])
+def test_a_flat_chain_of_600_terms_is_one_level_deep(op: str) -> None:
+    text = "a" + f" {op}a" * 599
+    assert len(text) < 2000
+    formula = parse(text, "burn")
+    assert formula.refs == {"a"}
+    assert excel(text) == "E5" + f"{op}E5" * 599
+
+
+def test_nesting_is_still_limited_where_it_is_real() -> None:
+    assert parse("(" * 59 + "a" + ")" * 59)
+    deep = ("-" * 70 + "a", "not " * 70 + "a", "a" + " ** a" * 70, "abs(" * 61 + "a" + ")" * 61)
+    for text in deep:
+        with pytest.raises(FormulaError, match="nested too deeply"):
+            parse(text, "burn")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a - b + c", "E5-E6+E7"),
+        ("a - (b + c)", "E5-(E6+E7)"),
+        ("a / b * c", "E5/E6*E7"),
+        ("a / (b * c) / 2", "E5/(E6*E7)/2"),
+        ("a * b + c * -a - b / c", "E5*E6+E7*-E5-E6/E7"),
+        ("-(a + b) ** 2", "-((E5+E6)^2)"),
+        ("(a - b) ** (c / 2)", "(E5-E6)^(E7/2)"),
+    ],
+)
+def test_excel_keeps_the_order_of_mixed_chains(text: str, expected: str) -> None:
+    assert excel(text) == expected
+
+
+def test_check_names_takes_sets_or_any_iterable() -> None:
+    formula = parse("costs - revnue + sum_of(g)")
+    with pytest.raises(FormulaError, match="did you mean 'revenue'"):
+        check_names("burn", formula, frozenset({"costs", "revenue"}), {"g"})
+    check_names("burn", parse("costs + sum_of(g)"), iter(["costs"]), iter(["g"]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("prev(cash, a / b) ** 0", "(E5/E6)^0"),
+        ("-prev(cash, a ** 2)", "-(E5^2)"),
+        ("c * prev(cash, a + b)", "E7*(E5+E6)"),
+        ("c - prev(cash, prev(b, a - b))", "E7-(E5-E6)"),
+        ("prev(cash, -a) ** 2", "(-E5)^2"),
+    ],
+)
+def test_a_prev_default_in_the_first_period_is_bracketed_as_its_own_operation(
+    text: str, expected: str
+) -> None:
+    assert excel(text, first=True) == expected
+
+
+@pytest.mark.parametrize("text", ["min(" + ", ".join(["a"] * 256) + ")", " and ".join(["a"] * 256)])
+def test_more_arguments_than_excel_takes_are_refused(text: str) -> None:
+    with pytest.raises(FormulaError, match="at most 255"):
+        parse(text, "burn")
+    assert parse(text.replace("a, ", "", 1).replace("a and ", "", 1), "burn")

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from planner.engine import evaluate
-from planner.formula import EXCEL_MAX_ARGUMENTS, excel_sum
+from planner.formula import MAX_ARGUMENTS, excel_sum
 from planner.io.workbook_write import check_formula, function_nesting
 from planner.io.xlsx_export import ExportError, export_workbook
 from planner.model import Project
@@ -77,7 +77,7 @@ def test_a_sum_of_adjacent_cells_is_one_range() -> None:
 def test_no_function_gets_more_than_255_arguments(cells: int) -> None:
     refs = [f"K{2 * row}" for row in range(1, cells + 1)]  # none adjacent
     text = excel_sum(refs)
-    assert max(function_arguments(text)) <= EXCEL_MAX_ARGUMENTS
+    assert max(function_arguments(text)) <= MAX_ARGUMENTS
     assert sorted(text.replace("SUM(", "").replace(")", "").split(","), key=len) == sorted(
         refs, key=len
     )
@@ -94,7 +94,7 @@ def test_exported_group_sums_keep_to_excels_limits(tmp_path: Path) -> None:
         rows = {row[2].value: row[2].row for row in ws.iter_rows(min_col=1, max_col=3)}
         texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         calls = [n for text in texts if text.startswith("=") for n in function_arguments(text)]
-        assert max(calls) <= EXCEL_MAX_ARGUMENTS
+        assert max(calls) <= MAX_ARGUMENTS
         total = ws.cell(rows["total_costs"], 11).value
         assert total.count(",") == 0 and total.startswith("=SUM(K")  # one range
         result = evaluate(project, project.scenario_names[title == "Cheaper"])

@@ -5,17 +5,25 @@ All workbooks of this module go through one LibreOffice start-up.
 
 from __future__ import annotations
 
+import math
+import random
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from planner.builtin import builtin_project
-from planner.engine import evaluate
+from planner.engine import compile_items, evaluate, group_members, input_arrays
+from planner.formula import parse, to_excel
 from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL, sheet_names
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
 from planner.model import ComputeContract, FundingRound, LineItem, Project, Scenario
+from planner.scenarios import resolve
+from tests.planner.helpers import make_project
 from tests.planner.libreoffice import (
     MISSING_REASON,
     SOFFICE,
@@ -171,19 +179,25 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
         "quarterly": folder / "quarterly.xlsx",
         "edited": folder / "edited_expected.xlsx",
         "wide": folder / "wide.xlsx",
+        "errors": folder / "errors.xlsx",
     }
     export_workbook(builtin, expected["builtin"])
     export_workbook(quarterly_project(), expected["quarterly"])
     export_workbook(wide_group_project(), expected["wide"])
     export_workbook(edit_project(builtin), expected["edited"])
+    write_formulas(error_project(), expected["errors"])
     edited_input = folder / "edited.xlsx"
     edit_workbook(expected["builtin"], edited_input)
-    sources = [expected["builtin"], expected["quarterly"], edited_input, expected["wide"]]
+    sources = [
+        expected["builtin"],
+        expected["quarterly"],
+        edited_input,
+        expected["wide"],
+        expected["errors"],
+    ]
     outputs = convert(sources, folder / "out")
-    return {
-        name: (expected[name], out)
-        for name, out in zip(("builtin", "quarterly", "edited", "wide"), outputs, strict=True)
-    }
+    names = ("builtin", "quarterly", "edited", "wide", "errors")
+    return {name: (expected[name], out) for name, out in zip(names, outputs, strict=True)}
 
 
 def mismatches(expected: Path, recalculated: Path) -> tuple[int, list[str]]:
@@ -241,3 +255,115 @@ def test_workbooks_saved_by_libreoffice_import_back(
     assert import_workbook(recalculated["edited"][1]) == edit_project(project)
     assert import_workbook(recalculated["quarterly"][1]) == quarterly_project()
     assert import_workbook(recalculated["wide"][1]) == wide_group_project()
+
+
+def _random_formula(rng: random.Random, earlier: list[str], everyone: list[str], depth: int) -> str:
+    if depth >= 3 or rng.random() < 0.3:
+        return rng.choice(
+            [
+                rng.choice(["0", "1", "2", "0.5", "-1"]),
+                rng.choice(earlier),
+                f"prev({rng.choice(everyone)})",
+                f"prev({rng.choice(everyone)}, {rng.choice(earlier)} / 2)",
+                "sum_of(inputs)",
+            ]
+        )
+
+    def sub() -> str:
+        return _random_formula(rng, earlier, everyone, depth + 1)
+
+    a, b, c = sub(), sub(), sub()
+    return rng.choice(
+        [
+            f"({a}) + ({b}) - ({c})",
+            f"({a}) * ({b}) / ({c})",
+            f"({a}) / (({b}) - ({b}))",
+            f"abs({a}) ** ({b})",
+            f"({a}) ** 2",
+            f"-({a})",
+            f"({a}) > ({b})",
+            f"({a}) <= ({b})",
+            f"({a}) and ({b})",
+            f"({a}) or not ({b})",
+            f"if({a}, {b}, {c})",
+            f"min({a}, {b})",
+            f"max({a}, {b}, {c})",
+            f"abs({a})",
+        ]
+    )
+
+
+def error_project() -> Project:
+    """Division by zero through every operator, in chosen and in generated formulas."""
+    items: list[dict[str, object]] = [
+        {"id": "a", "group": "inputs", "inputs": [1, 0, 2, 0, 3, -1]},
+        {"id": "b", "group": "inputs", "inputs": [2, 1, 0, -3, 0.5, 4]},
+    ]
+    chosen = [
+        "(b / a) ** 0",
+        "1 ** (b / a)",
+        "0 ** 0 + a ** 0",
+        "if(1, 2, b / 0)",
+        "if(a, b / a, -1)",
+        "min(b / a, 1) + max(a, b)",
+        "(b / a > 1) or 1",
+        "not (b / a)",
+        "prev(c0, b / a) ** 0",
+        "abs(b / a) - -(a) * 2",
+    ]
+    for n, text in enumerate(chosen):
+        items.append({"id": f"c{n}", "group": "chosen", "formula": text})
+    rng = random.Random(2)
+    generated = [f"g{n}" for n in range(40)]
+    everyone = ["a", "b", *generated]
+    for n, item_id in enumerate(generated):
+        formula = _random_formula(rng, ["a", "b", *generated[:n]], everyone, 0)
+        items.append({"id": item_id, "group": "generated", "formula": formula})
+    return make_project(items, periods=6)
+
+
+def write_formulas(project: Project, path: Path) -> None:
+    """Each item a row and each period a column, the formulas as ``to_excel`` writes them."""
+    items = project.items
+    rows = {item.id: n + 1 for n, item in enumerate(items)}
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    sheet = workbook.add_worksheet("Model")
+    for item in items:
+        row = rows[item.id]
+        sheet.write_string(row, 0, item.id)
+        for t in range(len(project.periods)):
+            if item.inputs is not None:
+                sheet.write_number(row, t + 1, item.inputs[t])
+                continue
+            assert item.formula is not None
+            text = to_excel(
+                parse(item.formula, item.id),
+                lambda name, offset, t=t: xl_rowcol_to_cell(rows[name], t + 1 + offset),
+                first_period=t == 0,
+                group_members=lambda group, item_id=item.id: group_members(items, group, item_id),
+            )
+            sheet.write_formula(row, t + 1, "=" + text, None, 0)
+    workbook.close()
+
+
+def test_division_errors_spread_in_the_engine_as_in_libreoffice(
+    recalculated: dict[str, tuple[Path, Path]],
+) -> None:
+    project = error_project()
+    resolved = resolve(project)
+    values = compile_items(resolved.items).run(
+        input_arrays(resolved), resolved.periods, refuse_errors=False
+    )
+    got = cell_values(recalculated["errors"][1])
+    bad, errors = [], 0
+    for n, item in enumerate(project.items):
+        for t, engine in enumerate(values[item.id][0].tolist()):
+            cell = got.get(("Model", xl_rowcol_to_cell(n + 1, t + 1)))
+            in_error = isinstance(cell, str) and cell.startswith(("#", "Err:"))
+            errors += in_error
+            agree = (not math.isfinite(engine)) if in_error else same_value(engine, cell)
+            if not agree:
+                bad.append(f"{item.id} {resolved.periods[t]} {item.formula}: {engine} vs {cell}")
+    assert not bad, "\n".join(bad)
+    assert errors > 30
+    assert np.isfinite(values["c3"]).all() and not np.isfinite(values["c0"]).all()

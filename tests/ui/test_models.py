@@ -8,6 +8,7 @@ from pytestqt.modeltest import ModelTester
 
 from planner.commands import check_formula
 from planner.formula import FormulaError
+from ui import formula_editor
 from ui.main_window import MainWindow
 
 
@@ -129,3 +130,25 @@ def test_a_removed_event_row_comes_back_with_reset(window: MainWindow) -> None:
         [tab.model.row_at(r).id for r in range(tab.model.rowCount())].index("r2027_ipo")
     )
     assert document.result.series("cash")[-1] > cash_before[-1]
+
+
+def test_the_formula_editor_refuses_a_huge_number_with_a_message(window: MainWindow) -> None:
+    editor = window.tables.formula_tab
+    editor.view.setCurrentIndex(editor.model.index(editor.model.row_of("burn"), 5))
+    editor.editor.setText("total_costs - " + "9" * 400)
+    assert "is too large" in editor.status.text() and not editor.apply_button.isEnabled()
+
+
+def test_the_formula_editor_shows_any_failure_in_checking_as_a_message(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("<b>unexpected</b>")
+
+    monkeypatch.setattr(formula_editor, "check_formula", broken)
+    editor = window.tables.formula_tab
+    editor.view.setCurrentIndex(editor.model.index(editor.model.row_of("burn"), 5))
+    editor.editor.setText("total_costs - revenue + 2")
+    assert "cannot be checked" in editor.status.text()
+    assert "&lt;b&gt;unexpected" in editor.status.text()
+    assert not editor.apply_button.isEnabled()
