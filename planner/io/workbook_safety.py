@@ -28,6 +28,7 @@ from planner.io.workbook_scan import (
     MAX_ROWS,
     Budget,
     PartScan,
+    SheetExtent,
     WorkbookError,
     column_number,
     looks_like_xml,
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_CELL_TEXT",
     "MAX_COLUMNS",
     "MAX_ROWS",
+    "SheetExtent",
     "WorkbookError",
     "check_archive",
     "column_number",
@@ -64,23 +66,26 @@ _LOCAL_SIGNATURE = b"PK\x03\x04"
 _ENCRYPTED = 0x1
 
 
-def check_archive(path: str | os.PathLike[str]) -> None:
+def check_archive(path: str | os.PathLike[str]) -> dict[str, SheetExtent]:
     """Raise :class:`WorkbookError` unless ``path`` is a workbook openpyxl can read safely.
 
     After this passes, no part of the file inflates past its declared size,
     no XML part declares a DOCTYPE, and the sheets hold at most ``MAX_ROWS``
     rows and ``MAX_COLUMNS`` columns of data and ``MAX_CELLS`` cells in all.
+    Returns each sheet's extent of data by title: a reader can stop at its
+    last row instead of the row a sheet claims (LibreOffice writes an empty
+    row 1,048,576 once a row has been deleted).
     """
     file = Path(path)
     try:
         size = file.stat().st_size
         with file.open("rb") as handle:
-            _check_zip(handle, size, file.name)
+            return _check_zip(handle, size, file.name)
     except OSError as exc:
         raise WorkbookError(f"cannot read {file}: {exc.strerror or exc}") from None
 
 
-def _check_zip(handle: BinaryIO, size: int, name: str) -> None:
+def _check_zip(handle: BinaryIO, size: int, name: str) -> dict[str, SheetExtent]:
     head = handle.read(4)
     if size > MAX_FILE_BYTES:
         raise WorkbookError(
@@ -91,7 +96,7 @@ def _check_zip(handle: BinaryIO, size: int, name: str) -> None:
     try:
         with zipfile.ZipFile(handle) as archive:
             infos = _check_directory(archive, name)
-        _check_parts(handle, infos, name)
+        return _check_parts(handle, infos, name)
     except zipfile.BadZipFile as exc:
         if head.startswith(b"PK"):
             raise WorkbookError(f"{name} is a damaged or truncated zip archive ({exc})") from None
@@ -158,7 +163,9 @@ def _check_directory(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInf
     return infos
 
 
-def _check_parts(handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str) -> None:
+def _check_parts(
+    handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str
+) -> dict[str, SheetExtent]:
     budget = Budget(name)
     # the workbook part and its relationships first, so that messages can name sheets
     first: dict[str, PartScan | None] = {WORKBOOK_PART: None, WORKBOOK_RELATIONSHIPS: None}
@@ -171,6 +178,7 @@ def _check_parts(handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str) -> N
     for info in infos:
         if info.filename not in first:
             _scan_part(handle, info, budget)
+    return budget.extents
 
 
 def _scan_part(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> PartScan | None:

@@ -57,6 +57,14 @@ def column_letters(number: int) -> str:
     return letters
 
 
+@dataclass(frozen=True)
+class SheetExtent:
+    """The last row and column (1-based) of a sheet's cells that hold data; 0 when none do."""
+
+    rows: int
+    columns: int
+
+
 @dataclass
 class Budget:
     """What all parts of one workbook have used so far; shared by their scans."""
@@ -66,6 +74,7 @@ class Budget:
     cells: int = 0
     shared_strings: int = 0
     sheet_titles: dict[str, str] = field(default_factory=dict)  # part name -> title
+    extents: dict[str, SheetExtent] = field(default_factory=dict)  # title -> data's extent
 
     def refuse(self, message: str) -> WorkbookError:
         return WorkbookError(f"{self.workbook}: {message}")
@@ -96,7 +105,9 @@ class PartScan:
         self.cell_has_data = False
         self.cell_is_number = False
         self.number_text: list[str] | None = None
-        self.sheet = shortened(budget.sheet_titles.get(part, part))
+        self.title = budget.sheet_titles.get(part)
+        self.sheet = shortened(self.title if self.title is not None else part)
+        self.last_row = self.last_column = 0
         # the workbook part and its relationships name the sheets
         self.sheets: list[tuple[str, str]] = []  # (relationship id, title)
         self.targets: dict[str, str] = {}  # relationship id -> part name
@@ -152,6 +163,7 @@ class PartScan:
         if self.root is None:
             self.root = local
             if local in _SHEET_ROOTS:
+                self._record_extent()
                 self.parser.EndElementHandler = self._end_in_sheet
                 self.parser.CharacterDataHandler = self._text_in_sheet
             return
@@ -266,6 +278,14 @@ class PartScan:
                 f"sheet {self.sheet} holds data in column {self.column:,}; a workbook sheet "
                 f"may have at most {MAX_COLUMNS:,} columns"
             )
+        if self.row > self.last_row or self.column > self.last_column:
+            self.last_row = max(self.last_row, self.row)
+            self.last_column = max(self.last_column, self.column)
+            self._record_extent()
+
+    def _record_extent(self) -> None:
+        if self.title is not None:
+            self.budget.extents[self.title] = SheetExtent(self.last_row, self.last_column)
 
     def _count_cells(self, count: int, what: str) -> None:
         self.budget.cells += count
