@@ -32,7 +32,8 @@ MAX_NUMBER_TEXT = 400  # characters in one number's <v>; more cannot be a finite
 
 _REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,9})$")
 _RANGE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,9})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,9}))?$")
-_DATA_TAGS = frozenset({"v", "f", "is"})
+_DIGITS = "0123456789"
+_COLUMN_NUMBERS: dict[str, int] = {}  # "AB" -> 28, filled as plain references are read
 _SHEET_ROOTS = frozenset({"worksheet", "dialogsheet"})
 
 
@@ -152,27 +153,19 @@ class PartScan:
     # --- elements ------------------------------------------------------------------------
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
-        budget = self.budget
-        budget.elements += 1
-        if budget.elements > MAX_ELEMENTS:
-            raise budget.refuse(
-                f"its parts hold more than {MAX_ELEMENTS:,} XML elements; "
-                "a workbook to import has fewer"
-            )
+        self._count_element()
         local = name.rpartition(":")[2]
         if self.root is None:
             self.root = local
             if local in _SHEET_ROOTS:
                 self._record_extent()
+                self.parser.StartElementHandler = self._start_in_sheet
                 self.parser.EndElementHandler = self._end_in_sheet
                 self.parser.CharacterDataHandler = self._text_in_sheet
-            return
-        if self.root in _SHEET_ROOTS:
-            self._start_in_sheet(local, attributes)
         elif self.root == "sst" and local == "si":
-            budget.shared_strings += 1
-            if budget.shared_strings > MAX_SHARED_STRINGS:
-                raise budget.refuse(
+            self.budget.shared_strings += 1
+            if self.budget.shared_strings > MAX_SHARED_STRINGS:
+                raise self.budget.refuse(
                     f"it holds more than {MAX_SHARED_STRINGS:,} distinct strings; refused"
                 )
         elif self.root == "comments" and local == "comment":
@@ -183,8 +176,49 @@ class PartScan:
         elif self.root == "Relationships" and local == "Relationship":
             self.targets[attributes.get("Id", "")] = attributes.get("Target", "")
 
-    def _start_in_sheet(self, local: str, attributes: dict[str, str]) -> None:
-        if local == "row":
+    def _count_element(self) -> None:
+        self.budget.elements += 1
+        if self.budget.elements > MAX_ELEMENTS:
+            raise self.budget.refuse(
+                f"its parts hold more than {MAX_ELEMENTS:,} XML elements; "
+                "a workbook to import has fewer"
+            )
+
+    # A sheet may hold a million cells: this handler runs for each of their
+    # elements, so the common case is kept to a few dictionary look-ups.
+    def _start_in_sheet(self, name: str, attributes: dict[str, str]) -> None:
+        self._count_element()
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            self._count_cells(1, "cells")
+            reference = attributes.get("r")
+            if reference is None:
+                self.column += 1
+            else:
+                letters = reference.rstrip(_DIGITS)
+                digits = reference[len(letters) :]
+                column = _COLUMN_NUMBERS.get(letters)
+                if column is None or not 0 < len(digits) <= 9:
+                    self._locate(reference)
+                else:
+                    self.row, self.column = int(digits), column
+            if self.row > EXCEL_ROWS or self.column > EXCEL_COLUMNS:
+                self._check_position()
+            self.in_cell = True
+            self.cell_has_data = False
+            self.cell_is_number = attributes.get("t", "n") == "n"
+        elif name == "v" or name == "f" or name == "is":
+            if not self.in_cell:
+                return
+            if not self.cell_has_data:
+                self.cell_has_data = True
+                self._check_extent()
+            if name == "f":
+                self.cell_is_number = False  # a formula's cached value is not read
+            elif name == "v" and self.cell_is_number:
+                self.number_text = []
+        elif name == "row":
             number = attributes.get("r", "")
             if not number:
                 self.row += 1
@@ -194,40 +228,29 @@ class PartScan:
                 self._refuse_reference(number)
             self.column = 0
             self._check_position()
-        elif local == "c":
-            self._count_cells(1, "cells")
-            reference = attributes.get("r", "")
-            match = _REFERENCE.match(reference)
-            if match:
-                self.row, self.column = int(match.group(2)), column_number(match.group(1))
-            elif not reference:
-                self.column += 1
-            else:
-                self._refuse_reference(reference)
-            self._check_position()
-            self.in_cell = True
-            self.cell_has_data = False
-            self.cell_is_number = attributes.get("t", "n") == "n"
-        elif local in _DATA_TAGS and self.in_cell:
-            if not self.cell_has_data:
-                self.cell_has_data = True
-                self._check_extent()
-            if local == "f":
-                self.cell_is_number = False  # a formula's cached value is not read
-            elif local == "v" and self.cell_is_number:
-                self.number_text = []
-        elif local in ("mergeCell", "hyperlink"):
+        elif name == "mergeCell" or name == "hyperlink":
             area = _area(attributes.get("ref", ""))
-            what = "merged cells" if local == "mergeCell" else "hyperlinked cells"
+            what = "merged cells" if name == "mergeCell" else "hyperlinked cells"
             self._count_cells(area, what)
 
+    def _locate(self, reference: str) -> None:
+        """Set the row and column of a cell reference in any form openpyxl reads, or refuse."""
+        match = _REFERENCE.match(reference)
+        if match is None:
+            self._refuse_reference(reference)
+            return
+        letters, digits = match.groups()
+        self.row, self.column = int(digits), column_number(letters)
+        if len(letters) == len(reference) - len(digits):  # plain "AB12": remember its letters
+            _COLUMN_NUMBERS[letters] = self.column
+
     def _end_in_sheet(self, name: str) -> None:
-        local = name.rpartition(":")[2]
-        if local == "c":
+        if name == "c" or name.endswith(":c"):
             self.in_cell = False
-        elif local == "v" and self.number_text is not None:
-            self._check_number("".join(self.number_text))
+        elif self.number_text is not None and (name == "v" or name.endswith(":v")):
+            text = "".join(self.number_text)
             self.number_text = None
+            self._check_number(text)
 
     def _text_in_sheet(self, text: str) -> None:
         if self.number_text is not None:
@@ -241,11 +264,11 @@ class PartScan:
         return f"cell {self.sheet}!{column_letters(self.column)}{self.row}"
 
     def _check_number(self, text: str) -> None:
-        if not text.strip():
-            return  # an empty value reads as an empty cell
         try:
             number = float(text) if len(text) <= MAX_NUMBER_TEXT else math.inf
         except ValueError:
+            if not text.strip():
+                return  # an empty value reads as an empty cell
             number = math.nan
         if not math.isfinite(number):
             raise self.budget.refuse(
