@@ -283,11 +283,15 @@ class PartScan:
 
     def _check_position(self) -> None:
         """Refuse a row or cell no spreadsheet can have: readers would fill the rows before it."""
-        if self.row > EXCEL_ROWS or self.column > EXCEL_COLUMNS:
+        if self.row > EXCEL_ROWS:
             raise self.budget.refuse(
-                f"sheet {self.sheet} has a row or cell at row {self.row:,}, column "
-                f"{self.column:,}, beyond a sheet's last row ({EXCEL_ROWS:,}) or column "
-                f"({EXCEL_COLUMNS:,})"
+                f"sheet {self.sheet} has a row numbered {self.row:,}, past a sheet's last "
+                f"row ({EXCEL_ROWS:,})"
+            )
+        if self.column > EXCEL_COLUMNS:
+            raise self.budget.refuse(
+                f"sheet {self.sheet} has a cell in column {self.column:,}, past a sheet's "
+                f"last column ({EXCEL_COLUMNS:,})"
             )
 
     def _check_extent(self) -> None:
