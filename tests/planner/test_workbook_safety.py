@@ -185,7 +185,7 @@ def straddling_a_chunk(data: bytes) -> bytes:
     assert prolog is not None
     head = prolog.group(0)
     pad = CHUNK - len(head) - len(b"<!---->") - 4  # "<!DO" ends the first chunk
-    return head + b"<!--" + b"-" * 0 + b" " * pad + b"-->" + DTD + data[len(head) :]
+    return head + b"<!--" + b" " * pad + b"-->" + DTD + data[len(head) :]
 
 
 def in_utf16(data: bytes) -> bytes:
