@@ -11,12 +11,15 @@ import difflib
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.io.workbook_safety import WorkbookError
+from planner.io.workbook_safety import MAX_COLUMNS, SheetExtent, WorkbookError, check_archive
+from planner.io.workbook_scan import EXCEL_ROWS
 from planner.model import Project
+from planner.text import quoted, shortened
 
 HEADER_SEARCH_ROWS = 30
 MIN_SCORE = 0.6
@@ -68,26 +71,66 @@ def period_label(value: Any) -> str | None:
 
 
 def read_plain_sheet(path: str | os.PathLike[str], sheet: str | None = None) -> PlainSheet:
-    """Find the header row of periods and read every labelled row of numbers beneath it."""
-    from planner.io.xlsx_import import open_workbook
+    """Find the header row of periods and read every labelled row of numbers beneath it.
 
-    workbook = open_workbook(path)
+    The sheet streams past row by row (openpyxl's read-only mode), so memory
+    follows the rows read, not the sheet's claimed or real extent.
+    """
+    import openpyxl
+
+    extents = check_archive(path)
     name = Path(path).name
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for damaged parts
+        raise _unreadable(name, exc) from None
+    try:
+        return _read_sheet(workbook, name, sheet, extents)
+    except WorkbookError:
+        raise
+    except Exception as exc:  # a damaged sheet surfaces only while its rows stream
+        raise _unreadable(name, exc) from None
+    finally:
+        workbook.close()
+
+
+def _unreadable(name: str, exc: Exception) -> WorkbookError:
+    return WorkbookError(
+        f"{name} cannot be read as a workbook ({type(exc).__name__}: {quoted(str(exc))})"
+    )
+
+
+def _read_sheet(
+    workbook: Any, name: str, sheet: str | None, extents: dict[str, SheetExtent]
+) -> PlainSheet:
     if sheet is not None and sheet not in workbook.sheetnames:
-        raise WorkbookError(f"{name} has no sheet named {sheet!r}")
-    ws = workbook[sheet] if sheet else workbook.worksheets[0]
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
-    header_index, columns = _find_header(grid)
-    if header_index is None:
+        raise WorkbookError(f"{name} has no sheet named {quoted(sheet)}")
+    if sheet is None and not workbook.worksheets:
+        raise WorkbookError(f"{name} has no worksheet")
+    ws = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    title = shortened(ws.title)
+    if not hasattr(ws, "reset_dimensions"):
+        raise WorkbookError(f"{name}: sheet {title} is a chart, not a sheet of numbers")
+    ws.reset_dimensions()  # the claimed dimension may be false; rows are read as found
+    # stop at the last row holding data, not at an empty styled row far below it
+    extent = extents.get(ws.title, SheetExtent(EXCEL_ROWS, MAX_COLUMNS))
+    if extent.rows == 0:
+        extent = SheetExtent(1, 1)  # iter_rows reads up to the sheet's end for 0
+    header_row, columns = _find_header(ws, extent)
+    if header_row is None:
         raise WorkbookError(
-            f"{name}, sheet {ws.title}: no row of period labels (such as 2025 or 2025-Q3) "
+            f"{name}, sheet {title}: no row of period labels (such as 2025 or 2025-Q3) "
             f"in the first {HEADER_SEARCH_ROWS} rows"
         )
     first_period_col = min(columns)
     rows: list[PlainRow] = []
     skipped: list[str] = []
-    for index in range(header_index + 1, len(grid)):
-        cells = grid[index]
+    beneath = ws.iter_rows(
+        min_row=header_row + 1, max_row=extent.rows, max_col=max(columns) + 1, values_only=True
+    )
+    for row, cells in enumerate(beneath, start=header_row + 1):
         label = _row_label(cells, first_period_col)
         if not label:
             continue
@@ -96,31 +139,35 @@ def read_plain_sheet(path: str | os.PathLike[str], sheet: str | None = None) -> 
             value = cells[col] if col < len(cells) else None
             if value is None or value == "":
                 continue
+            where = f"{title}!{_cell(row - 1, col)}"
             if isinstance(value, bool) or not isinstance(value, int | float):
-                skipped.append(f"{ws.title}!{_cell(index, col)}: {str(value)[:40]!r}")
+                skipped.append(f"{where}: {quoted(str(value), 40)}")
                 continue
             if not math.isfinite(float(value)):
-                skipped.append(f"{ws.title}!{_cell(index, col)}: not a finite number")
+                skipped.append(f"{where}: not a finite number")
                 continue
             values[period] = float(value)
         if values:
-            rows.append(PlainRow(index + 1, label, values))
+            rows.append(PlainRow(row, label, values))
     return PlainSheet(ws.title, list(columns.values()), rows, skipped)
 
 
-def _find_header(grid: list[list[Any]]) -> tuple[int | None, dict[int, str]]:
-    for index, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+def _find_header(ws: Any, extent: SheetExtent) -> tuple[int | None, dict[int, str]]:
+    """The header's row (1-based) and its period columns (0-based) -> period labels."""
+    last_row = min(HEADER_SEARCH_ROWS, extent.rows)
+    top = ws.iter_rows(max_row=last_row, max_col=extent.columns, values_only=True)
+    for row, cells in enumerate(top, start=1):
         columns: dict[int, str] = {}
         for col, value in enumerate(cells):
             label = period_label(value)
             if label is not None and label not in columns.values():
                 columns[col] = label
         if len(columns) >= 2:
-            return index, columns
+            return row, columns
     return None, {}
 
 
-def _row_label(cells: list[Any], before: int) -> str:
+def _row_label(cells: tuple[Any, ...], before: int) -> str:
     for value in cells[:before]:
         if isinstance(value, str) and value.strip():
             return value.strip()[:200]
@@ -191,9 +238,9 @@ def plain_sheet_edits(
         try:
             item = project.item(item_id)
         except KeyError:
-            raise WorkbookError(f"there is no line item '{item_id}'") from None
+            raise WorkbookError(f"there is no line item {quoted(item_id)}") from None
         if item.inputs is None:
-            raise WorkbookError(f"line item '{item_id}' has no inputs per period to fill")
+            raise WorkbookError(f"line item {quoted(item_id)} has no inputs per period to fill")
         for period, value in row.values.items():
             if period in project.periods:
                 edits.append((item_id, period, value))

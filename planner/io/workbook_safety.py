@@ -1,190 +1,244 @@
 """Checks a workbook must pass before openpyxl reads it.
 
-An .xlsx is a zip of XML parts. Everything that could exhaust memory or time
-is checked from the zip's directory and the parts' first bytes: the file and
-declared part sizes, compression ratios (zip bombs), DOCTYPE and entity
-declarations (XML entity tricks; defusedxml also refuses them inside
-openpyxl), the workbook part itself, and sheets that claim millions of rows.
+An .xlsx is a zip of XML parts. Before openpyxl opens the file, every part it
+could read is inflated here, in bounded chunks straight from the archive's
+bytes, and must inflate to no more than the size its directory entry declares
+(``zipfile`` reads the rest of a deflate stream into memory before cutting it
+to the declared size, so a lying header would otherwise cost gigabytes). Only
+stored and deflated parts are accepted: ``zipfile`` inflates bzip2 and LZMA
+reads whole. The directory is judged from its end record before ``zipfile``
+builds an object per entry. Each XML part is then scanned as it streams past
+(planner.io.workbook_scan): DOCTYPEs are refused wherever they sit, and what
+openpyxl would allocate is counted against fixed limits.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from planner.io.user_files import open_regular_file
+from planner.io.workbook_scan import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    Budget,
+    PartScan,
+    SheetExtent,
+    WorkbookError,
+    column_number,
+    looks_like_xml,
+    sheet_titles,
+)
+from planner.text import quoted
+
+__all__ = [
+    "MAX_CELLS",
+    "MAX_CELL_TEXT",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "SheetExtent",
+    "WorkbookError",
+    "check_archive",
+    "column_number",
+]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_TOTAL_UNCOMPRESSED = 300 * 1024 * 1024
-MAX_PART_BYTES = 100 * 1024 * 1024
+MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 200
 MAX_PARTS = 5000
-MAX_ROWS = 100_000
-MAX_COLUMNS = 2000
+MAX_DIRECTORY_BYTES = 4 * 1024 * 1024
 MAX_CELL_TEXT = 32767  # Excel's own limit for one cell
-REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"
+REQUIRED_PARTS = ("[Content_Types].xml", WORKBOOK_PART)
+CHUNK = 64 * 1024
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,4})\d+"')
-
-
-class WorkbookError(ValueError):
-    """A workbook that cannot be read or is refused; the message names the problem."""
-
-
-def column_number(letters: str) -> int:
-    """Excel column letters to a 1-based number: A -> 1, AA -> 27."""
-    n = 0
-    for char in letters:
-        n = n * 26 + ord(char) - 64
-    return n
+_END_RECORD = struct.Struct("<4s4H2LH")
+_END_SIGNATURE = b"PK\x05\x06"
+_LOCAL_HEADER_SIZE = 30
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_ENCRYPTED = 0x1
 
 
-def check_archive(path: str | os.PathLike[str]) -> None:
-    """Raise :class:`WorkbookError` unless ``path`` looks like a safe .xlsx workbook."""
+def check_archive(path: str | os.PathLike[str]) -> dict[str, SheetExtent]:
+    """Raise :class:`WorkbookError` unless ``path`` is a workbook openpyxl can read safely.
+
+    After this passes, no part of the file inflates past its declared size,
+    no XML part declares a DOCTYPE, and the sheets hold at most ``MAX_ROWS``
+    rows and ``MAX_COLUMNS`` columns of data and ``MAX_CELLS`` cells in all.
+    Returns each sheet's extent of data by title: a reader can stop at its
+    last row instead of the row a sheet claims (LibreOffice writes an empty
+    row 1,048,576 once a row has been deleted).
+    """
     file = Path(path)
     try:
         with open_regular_file(file) as handle:
-            _check_open_archive(handle, file.name)
+            return _check_zip(handle, os.fstat(handle.fileno()).st_size, file.name)
     except OSError as exc:
         raise WorkbookError(f"cannot read {file}: {exc.strerror or exc}") from None
 
 
-def _check_open_archive(handle: BinaryIO, name: str) -> None:
-    size = os.fstat(handle.fileno()).st_size
+def _check_zip(handle: BinaryIO, size: int, name: str) -> dict[str, SheetExtent]:
+    head = handle.read(4)
     if size > MAX_FILE_BYTES:
         raise WorkbookError(
             f"{name} is {size / 1e6:.0f} MB; a workbook may be at most "
             f"{MAX_FILE_BYTES // 1024 // 1024} MB"
         )
-    head = handle.read(4)
-    handle.seek(0)
+    _check_end_record(handle, size, name)
     try:
         with zipfile.ZipFile(handle) as archive:
-            _check_directory(archive, name)
-            _check_parts(archive, name)
+            infos = _check_directory(archive, name)
+        return _check_parts(handle, infos, name)
     except zipfile.BadZipFile as exc:
         if head.startswith(b"PK"):
             raise WorkbookError(f"{name} is a damaged or truncated zip archive ({exc})") from None
         raise WorkbookError(f"{name} is not an .xlsx workbook (not a zip archive)") from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as exc:
         raise WorkbookError(f"{name} cannot be unpacked: {exc}") from None
 
 
-def _check_directory(archive: zipfile.ZipFile, name: str) -> None:
+def _check_end_record(handle: BinaryIO, size: int, name: str) -> None:
+    """Refuse a directory too large to load, before ``zipfile`` makes an object per entry."""
+    tail_size = min(size, _END_RECORD.size + 0xFFFF)  # the record, then a comment of <= 64 KiB
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(_END_SIGNATURE)
+    if at < 0 or len(tail) - at < _END_RECORD.size:
+        return  # not a zip: zipfile says so
+    fields = _END_RECORD.unpack_from(tail, at)
+    entries, directory_bytes = fields[4], fields[5]
+    if entries > MAX_PARTS:  # 0xFFFF, zip64's mark, is over the limit too
+        raise WorkbookError(f"{name} holds {entries:,} parts; a workbook has at most {MAX_PARTS:,}")
+    if directory_bytes > MAX_DIRECTORY_BYTES:
+        raise WorkbookError(
+            f"{name}'s zip directory takes {directory_bytes / 1e6:.0f} MB; "
+            f"a workbook's takes at most {MAX_DIRECTORY_BYTES // 1024 // 1024} MB"
+        )
+
+
+def _check_directory(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     infos = archive.infolist()
     if len(infos) > MAX_PARTS:
         raise WorkbookError(f"{name} holds {len(infos)} parts; a workbook has at most {MAX_PARTS}")
     total = 0
     for info in infos:
+        part = quoted(info.filename)
+        if info.flag_bits & _ENCRYPTED:
+            raise WorkbookError(f"{name}: part {part} is encrypted; save the workbook unprotected")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise WorkbookError(
+                f"{name}: part {part} is compressed with method {info.compress_type}; "
+                "workbooks use deflate, and other methods are refused"
+            )
         total += info.file_size
         if info.file_size > MAX_PART_BYTES:
             raise WorkbookError(
-                f"{name}: part {info.filename} unpacks to {info.file_size / 1e6:.0f} MB "
+                f"{name}: part {part} unpacks to {info.file_size / 1e6:.0f} MB "
                 "(a zip bomb?); refused"
             )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
             raise WorkbookError(
-                f"{name}: part {info.filename} is compressed {ratio:.0f} to 1 (a zip bomb?); "
-                "refused"
+                f"{name}: part {part} is compressed {ratio:.0f} to 1 (a zip bomb?); refused"
             )
     if total > MAX_TOTAL_UNCOMPRESSED:
         raise WorkbookError(
             f"{name} unpacks to {total / 1e6:.0f} MB (a zip bomb?); at most "
             f"{MAX_TOTAL_UNCOMPRESSED // 1024 // 1024} MB is read"
         )
-    names = set(archive.namelist())
-    for part in REQUIRED_PARTS:
-        if part not in names:
-            raise WorkbookError(f"{name} is not a complete workbook: the part {part} is missing")
-
-
-def _check_parts(archive: zipfile.ZipFile, name: str) -> None:
-    titles = _sheet_titles(archive)
-    for info in archive.infolist():
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
-            continue
-        with archive.open(info) as part:
-            data = part.read(MAX_PART_BYTES + 1)
-        prolog = data[:4096].upper()
-        if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+    names = {info.filename for info in infos}
+    for required in REQUIRED_PARTS:
+        if required not in names:
             raise WorkbookError(
-                f"{name}: part {info.filename} declares a DOCTYPE or XML entities; refused"
+                f"{name} is not a complete workbook: the part {required} is missing"
             )
-        if info.filename.startswith("xl/worksheets/"):
-            title = titles.get(info.filename, info.filename)
-            _check_sheet_size(data, title, name)
-            _check_numbers(data, title, name)
+    return infos
 
 
-def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part name -> sheet title, so messages can name the sheet people see."""
-    from defusedxml import DefusedXmlException, ElementTree
-
-    try:
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    except (KeyError, ElementTree.ParseError, ValueError, DefusedXmlException):
-        return {}
-    targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[rel.get("Id")] = target
-    titles = {}
-    for element in book.iter():
-        if element.tag.endswith("}sheet") or element.tag == "sheet":
-            rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
-            if rel_id in targets:
-                titles[targets[rel_id]] = element.get("name", "")
-    return titles
+def _check_parts(
+    handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str
+) -> dict[str, SheetExtent]:
+    budget = Budget(name)
+    # the workbook part and its relationships first, so that messages can name sheets
+    first: dict[str, PartScan | None] = {WORKBOOK_PART: None, WORKBOOK_RELATIONSHIPS: None}
+    for info in infos:
+        if info.filename in first:
+            first[info.filename] = _scan_part(handle, info, budget)
+    book, relationships = first[WORKBOOK_PART], first[WORKBOOK_RELATIONSHIPS]
+    if book is not None and relationships is not None:
+        budget.sheet_titles = sheet_titles(book, relationships)
+    for info in infos:
+        if info.filename not in first:
+            _scan_part(handle, info, budget)
+    return budget.extents
 
 
-_NUMBER_CELL = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]+\d+)"([^>]*)>\s*<(?:\w+:)?v>([^<]*)<')
+def _scan_part(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> PartScan | None:
+    """Inflate one part, scanning it if it is XML; the scan, or None for other parts."""
+    scan: PartScan | None = PartScan(info.filename, budget)
+    is_xml: bool | None = None  # undecided until the first byte that is not blank
+    checksum = 0
+    for chunk in _inflated(handle, info, budget):
+        checksum = zlib.crc32(chunk, checksum)
+        if is_xml is None and chunk.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n"):
+            is_xml = looks_like_xml(chunk)
+            if not is_xml:
+                scan = None
+        if scan is not None:
+            scan.feed(chunk)
+    if checksum != info.CRC:
+        raise budget.refuse(f"part {quoted(info.filename)} is damaged (its checksum is wrong)")
+    if scan is None or not is_xml:
+        return None
+    scan.close()
+    return scan
 
 
-def _check_numbers(data: bytes, title: str, name: str) -> None:
-    for cell, attributes, value in _NUMBER_CELL.findall(data):
-        kind = re.search(rb'\st="(\w+)"', attributes)
-        if kind is not None and kind.group(1) != b"n":
-            continue
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
-            raise WorkbookError(
-                f"{name}: cell {title}!{cell.decode()} holds {value.decode()[:20]!r}, "
-                "not a finite number"
-            )
-
-
-def _check_sheet_size(data: bytes, part: str, name: str) -> None:
-    match = _DIMENSION.search(data, 0, 8192)
-    if match:
-        last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
-        _check_extent(int(last_row), column_number(last_col.decode()), part, name)
-    rows = [int(r) for r in _ROW_NUMBER.findall(data)]
-    if rows:
-        _check_extent(max(rows), 1, part, name)
-    columns = {c for c in _CELL_REF.findall(data)}
-    if columns:
-        _check_extent(1, max(column_number(c.decode()) for c in columns), part, name)
-
-
-def _check_extent(rows: int, columns: int, part: str, name: str) -> None:
-    if rows > MAX_ROWS:
-        raise WorkbookError(
-            f"{name}: sheet {part} claims {rows:,} rows; a workbook sheet may have at most "
-            f"{MAX_ROWS:,}"
-        )
-    if columns > MAX_COLUMNS:
-        raise WorkbookError(
-            f"{name}: sheet {part} claims {columns:,} columns; at most {MAX_COLUMNS:,}"
-        )
+def _inflated(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> Iterator[bytes]:
+    """The part's bytes in chunks of at most ``CHUNK``, never more than its declared size."""
+    if info.compress_size == 0 and info.file_size == 0:
+        return
+    part = quoted(info.filename)
+    handle.seek(info.header_offset)
+    header = handle.read(_LOCAL_HEADER_SIZE)
+    if len(header) < _LOCAL_HEADER_SIZE or not header.startswith(_LOCAL_SIGNATURE):
+        raise budget.refuse(f"part {part} is damaged (its local header is missing)")
+    name_length, extra_length = struct.unpack_from("<2H", header, 26)
+    handle.seek(info.header_offset + _LOCAL_HEADER_SIZE + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    deflated = info.compress_type == zipfile.ZIP_DEFLATED
+    left, produced, pending = info.compress_size, 0, b""
+    while True:
+        if not pending and left > 0:
+            pending = handle.read(min(CHUNK, left))
+            if not pending:
+                raise budget.refuse(f"part {part} is cut short")
+            left -= len(pending)
+        if deflated:
+            try:
+                chunk = inflater.decompress(pending, CHUNK)
+            except zlib.error:
+                raise budget.refuse(f"part {part} is damaged (bad deflate data)") from None
+            pending = inflater.unconsumed_tail
+        else:
+            chunk, pending = pending, b""
+        if chunk:
+            produced += len(chunk)
+            if produced > info.file_size:
+                raise budget.refuse(
+                    f"part {part} inflates beyond the {info.file_size:,} bytes its header "
+                    "declares (a zip bomb?); refused"
+                )
+            yield chunk
+        if (deflated and inflater.eof) or (not chunk and not pending and left <= 0):
+            break
+    if deflated and not inflater.eof:
+        raise budget.refuse(f"part {part} is damaged (its compressed data ends early)")

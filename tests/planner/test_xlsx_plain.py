@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import tracemalloc
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -98,3 +102,98 @@ def test_a_sheet_without_periods_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"not a workbook")
     with pytest.raises(WorkbookError, match="not a zip"):
         read_plain_sheet(path)
+
+
+# --- hostile and edited sheets -------------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+def edited(path: Path, part: str, edit: Callable[[bytes], bytes]) -> Path:
+    """Rewrite one part of the zip at ``path`` in place."""
+    with zipfile.ZipFile(path) as old:
+        parts = [(info.filename, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, data in parts:
+            new.writestr(name, edit(data) if name == part else data)
+    return path
+
+
+def with_rows(xml: bytes, dimension: bytes | None = None) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        if dimension is not None:
+            data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + dimension + b'"', data)
+        return data.replace(b"</sheetData>", xml + b"</sheetData>")
+
+    return edit
+
+
+def peak_memory(action: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        action()
+    except WorkbookError:
+        pass
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.parametrize(
+    ("rows", "dimension"),
+    [
+        (b'<row r="99999"><c r="BXX99999"><v>1</v></c></row>', None),  # far, within limits
+        (b'<row r="1048576" s="1" customFormat="1"><c r="A1048576" s="1"/></row>', b"A1:F1048576"),
+        (b"", b"A1:XFD1048576"),  # a dimension that lies
+    ],
+    ids=["far-cell", "libreoffice-last-row", "false-dimension"],
+)
+def test_memory_follows_the_cells_that_exist(
+    tmp_path: Path, rows: bytes, dimension: bytes | None
+) -> None:
+    expected = read_plain_sheet(plain_workbook(tmp_path / "plain.xlsx"))
+    path = edited(
+        plain_workbook(tmp_path / "far.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        with_rows(rows, dimension),
+    )
+    assert read_plain_sheet(path) == expected
+    assert peak_memory(lambda: read_plain_sheet(path)) < 50 * MB
+
+
+def test_data_claimed_in_the_last_row_is_refused_early(tmp_path: Path) -> None:
+    # a row without a number whose cell names the sheet's last row
+    path = edited(
+        plain_workbook(tmp_path / "far.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        with_rows(b'<row><c r="BXX1048576"><v>1</v></c></row>'),
+    )
+    with pytest.raises(WorkbookError, match="sheet Plan holds data in row 1,048,576"):
+        read_plain_sheet(path)
+    assert peak_memory(lambda: read_plain_sheet(path)) < 50 * MB
+
+
+def test_messages_cut_long_titles_and_text(tmp_path: Path) -> None:
+    path = plain_workbook(tmp_path / "plain.xlsx")
+    with pytest.raises(WorkbookError, match="has no sheet named 'xxx") as caught:
+        read_plain_sheet(path, "x" * 40_000)
+    assert len(str(caught.value)) < 200
+    workbook = openpyxl.load_workbook(path)
+    workbook["Plan"]["D6"] = "n" * 40_000
+    workbook.save(path)
+    skipped = read_plain_sheet(path).skipped
+    assert skipped[0].startswith("Plan!D6: 'nnn") and len(skipped[0]) < 60
+    title = "T" * 5000
+    words = tmp_path / "words.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["just", "words"])
+    workbook.save(words)
+    edited(
+        words,
+        "xl/workbook.xml",
+        lambda data: data.replace(b'name="Sheet"', f'name="{title}"'.encode()),
+    )
+    with pytest.raises(WorkbookError, match="no row of period labels") as caught:
+        read_plain_sheet(words)
+    assert len(str(caught.value)) < 200
