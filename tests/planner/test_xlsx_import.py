@@ -351,3 +351,101 @@ def test_any_inputs_and_notes_survive_the_round_trip(
     except FormulaError:
         return  # values that break the model (a division by zero) are not exported
     assert import_workbook(path) == project
+
+
+# --- edited and hostile workbooks (issue 13) ---------------------------------------------
+
+
+def test_scenario_text_starting_with_an_equals_sign_is_text_not_a_link(
+    builtin: Project, tmp_path: Path
+) -> None:
+    """Links are told from values by the cell's type (formula or text), not by a leading '='."""
+    scenario = builtin.scenario("Bull case")
+    assert scenario is not None
+    base_round = next(r for r in builtin.funding_rounds if r.id == "r2025_oct")
+    scenario.funding_rounds["r2025_oct"] = base_round.model_copy(update={"investor": "=Sequoia"})
+    path = tmp_path / "equals.xlsx"
+    export_workbook(builtin, path)
+    project = import_workbook(path)
+    imported = project.scenario("Bull case")
+    assert imported is not None
+    assert imported.funding_rounds["r2025_oct"].investor == "=Sequoia"
+    assert project == builtin
+
+
+@pytest.mark.parametrize(
+    "column, text",
+    [(FIRST_PERIOD_COL + 1, "y" * 5000), (3, "z" * 20000)],
+    ids=["text where a number belongs", "a long id"],
+)
+def test_messages_quote_cells_cut_to_a_readable_length(
+    exported: Path, tmp_path: Path, column: int, text: str
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    ws.cell(row_of(ws, "chatgpt_users"), column).value = text
+    path = tmp_path / "long.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError) as refused:
+        import_workbook(path)
+    message = str(refused.value)
+    assert f"'{text[0] * 60}...'" in message
+    assert len(message) < 200
+
+
+def test_an_inserted_column_is_named(exported: Path, tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    workbook["Leaked plan"].insert_cols(FIRST_PERIOD_COL + 1)
+    path = tmp_path / "column.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=r"sheet Leaked plan: the first period, 2023, is in column L, not K: "
+        r"a column was inserted before the timeline",
+    ):
+        import_workbook(path)
+
+
+def test_a_deleted_column_of_the_timeline_is_named(exported: Path, tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    workbook["Bear case"].delete_cols(FIRST_PERIOD_COL + 1 + 2)
+    path = tmp_path / "column.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=r"cell Bear case!M3 should hold the period 2025 but holds '2026': "
+        r"column M \(period 2025\) was deleted",
+    ):
+        import_workbook(path)
+
+
+def _as_libreoffice_saves_after_a_row_deletion(data: bytes) -> bytes:
+    """LibreOffice writes the sheet's last row and a dimension down to it after any deletion."""
+    data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:AMJ1048576"', data)
+    last_row = b'<row r="1048576" customFormat="false" ht="12.8" hidden="false"></row>'
+    return data.replace(b"</sheetData>", last_row + b"</sheetData>")
+
+
+def test_rows_deleted_in_libreoffice_are_read_by_the_rows_that_hold_data(
+    exported: Path, builtin: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import reads only the model's rows; the size check is workbook_safety's own."""
+    monkeypatch.setattr("planner.io.xlsx_import.check_archive", lambda path: None)
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    ws.delete_rows(ws.max_row + 5)  # an empty row below the model
+    path = tmp_path / "deleted.xlsx"
+    workbook.save(path)
+    libre = tmp_path / "libre.xlsx"
+
+    def saved(name: str, data: bytes) -> bytes:
+        return _as_libreoffice_saves_after_a_row_deletion(data) if "worksheets/" in name else data
+
+    rewrite(path, libre, saved)
+    assert import_workbook(libre) == builtin
+
+    ws.delete_rows(row_of(ws, "other_costs"))  # a row of the model: the rows below moved
+    workbook.save(path)
+    rewrite(path, libre, saved)
+    with pytest.raises(WorkbookError, match="rows were inserted, deleted or moved"):
+        import_workbook(libre)
