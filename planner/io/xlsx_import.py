@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from planner.formula import FormulaError
+from planner.io.workbook_evaluation import check_evaluates
 from planner.io.workbook_layout import (
     COL_ID,
     COL_LABEL,
@@ -88,6 +89,7 @@ def import_workbook(path: str | os.PathLike[str]) -> Project:
         check_project(project)
     except (ProjectError, FormulaError) as exc:
         raise WorkbookError(f"{name}: {_cut(str(exc), 300)}") from None
+    check_evaluates(project, name, reader.cell_of)
     return project
 
 
@@ -197,6 +199,7 @@ class _Reader:
         self.base_meta = next((s for s in self.sheet_infos if s.get("base")), self.sheet_infos[0])
         self.others = [s for s in self.sheet_infos if s is not self.base_meta]
         self.sheets: dict[str, _Sheet] = {}
+        self.project_scenarios: dict[str, Scenario] = {}
         self.timeline = range(FIRST_PERIOD_COL, FIRST_PERIOD_COL + len(self.periods))
 
     # --- cells --------------------------------------------------------------------------
@@ -352,6 +355,25 @@ class _Reader:
             text = text[: -len(strip)].rstrip("\n")
         return text
 
+    def cell_of(self, scenario: str, item_id: str, period: int | None) -> str | None:
+        """The cell an input or constant of ``scenario`` was read from, for messages."""
+        own = next((s for s in self.others if s["scenario"] == scenario), None)
+        chosen = self.project_scenarios.get(scenario)
+        info = self.base_meta
+        if own is not None and chosen is not None:
+            overridden = (
+                item_id in chosen.values
+                if period is None
+                else self.periods[period] in chosen.inputs.get(item_id, {})
+            )
+            info = own if overridden else self.base_meta
+        key = "constants" if period is None else "rows"
+        row = info.get(key, {}).get(item_id)
+        if not isinstance(row, int):
+            return None
+        col = COL_VALUE if period is None else FIRST_PERIOD_COL + period
+        return f"{_cut(str(info['sheet']))}!{cell_name(row, col)}"
+
     # --- the project ----------------------------------------------------------------
 
     def project(self) -> Project:
@@ -385,6 +407,7 @@ class _Reader:
         rounds, contracts = self.tables(base_sheet, self.base_meta, None)
         project = Project(**data, items=items, funding_rounds=rounds, compute_contracts=contracts)
         project.scenarios = [self.scenario(project, s) for s in self.others]
+        self.project_scenarios = {s.name: s for s in project.scenarios}
         return project
 
     def item(self, sheet: _Sheet, spec: dict[str, Any], formulas: dict[str, str]) -> LineItem:

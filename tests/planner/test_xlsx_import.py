@@ -23,6 +23,7 @@ from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import WorkbookError, import_workbook
 from planner.model import Project
+from tests.planner.helpers import make_project
 
 
 @pytest.fixture
@@ -371,6 +372,43 @@ def test_scenario_text_starting_with_an_equals_sign_is_text_not_a_link(
     assert imported is not None
     assert imported.funding_rounds["r2025_oct"].investor == "=Sequoia"
     assert project == builtin
+
+
+def test_an_input_that_overflows_the_model_is_refused_naming_its_cell(
+    exported: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    row = row_of(ws, "chatgpt_users")
+    ws.cell(row, FIRST_PERIOD_COL + 1).value = 1e308
+    path = tmp_path / "huge.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=rf"cell Leaked plan!K{row} holds 1e\+308, which breaks scenario 'Leaked plan': "
+        r"line item '\w+': the result in 2023 is not a number",
+    ):
+        import_workbook(path)
+
+
+def test_a_model_that_divides_by_zero_is_refused_naming_item_and_period(tmp_path: Path) -> None:
+    project = make_project(
+        [
+            {"id": "staff", "inputs": [1.0, 2.0, 3.0, 4.0]},
+            {"id": "per_head", "formula": "1 / staff"},
+        ]
+    )
+    path = tmp_path / "ratio.xlsx"
+    export_workbook(project, path)
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook[workbook.sheetnames[1]]
+    ws.cell(row_of(ws, "staff"), FIRST_PERIOD_COL + 1 + 2).value = 0
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=r"scenario 'Base' cannot be evaluated: line item 'per_head': the result in 2025",
+    ):
+        import_workbook(path)
 
 
 @pytest.mark.parametrize(
