@@ -284,6 +284,16 @@ def test_a_foreign_workbook_points_to_plain_sheet_import(tmp_path: Path) -> None
         import_workbook(path)
 
 
+def test_a_foreign_workbook_is_refused_before_its_sheets_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.xlsx"
+    openpyxl.Workbook().save(path)
+    broken = tmp_path / "broken.xlsx"
+    # sheet XML that no parser could read: refused from the workbook's sheet list alone
+    rewrite(path, broken, lambda name, data: b"<x" if "worksheets/" in name else data)
+    with pytest.raises(WorkbookError, match=r"not exported by Burnrate.*Import plain sheet"):
+        import_workbook(broken)
+
+
 # --- command line ----------------------------------------------------------------------
 
 
