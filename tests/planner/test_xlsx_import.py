@@ -384,19 +384,24 @@ def test_scenario_text_starting_with_an_equals_sign_is_text_not_a_link(
     assert project == builtin
 
 
+@pytest.mark.parametrize(
+    "sheet, column, period",
+    [("Leaked plan", "K", "2023"), ("Bear case", "M", "2025")],
+    ids=["in the base", "typed over a link to the base"],
+)
 def test_an_input_that_overflows_the_model_is_refused_naming_its_cell(
-    exported: Path, tmp_path: Path
+    exported: Path, tmp_path: Path, sheet: str, column: str, period: str
 ) -> None:
     workbook = openpyxl.load_workbook(exported)
-    ws = workbook["Leaked plan"]
+    ws = workbook[sheet]
     row = row_of(ws, "chatgpt_users")
-    ws.cell(row, FIRST_PERIOD_COL + 1).value = 1e308
+    ws[f"{column}{row}"].value = 1e308
     path = tmp_path / "huge.xlsx"
     workbook.save(path)
     with pytest.raises(
         WorkbookError,
-        match=rf"cell Leaked plan!K{row} holds 1e\+308, which breaks scenario 'Leaked plan': "
-        r"line item '\w+': the result in 2023 is not a number",
+        match=rf"cell {sheet}!{column}{row} holds 1e\+308, which breaks scenario '{sheet}': "
+        rf"line item '\w+': the result in {period} is not a number",
     ):
         import_workbook(path)
 
