@@ -8,6 +8,10 @@ soon as the rows asked for are behind. Shared strings are kept only where a
 kept cell refers to them. A part declaring a DOCTYPE or entities is refused,
 as defusedxml refuses them, and zipfile stops inflating any part at its
 declared size (a part that inflates further fails its checksum).
+
+openpyxl's read-only mode streams too, but it turns every cell of every row
+it passes into Python objects: 80 s for the benchmark's large workbook, whose
+calculations the import never needs.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ FORMULA: Final = FormulaCell()
 
 @dataclass(frozen=True)
 class ErrorCell:
-    """A cell holding an error value such as #REF!."""
+    """A cell holding an error value such as #REF!, or a broken reference to a shared string."""
 
     code: str
 
@@ -259,7 +263,7 @@ class Package:
             if index in strings:
                 cells[col] = strings[index]
             else:
-                cells[col] = ErrorCell(f"a missing shared string (number {index})")
+                cells[col] = ErrorCell(f"a reference to shared string {index}, which is missing")
         for sheet in sheets:
             sheet.shared.clear()
 
@@ -491,7 +495,7 @@ class _SheetReader:
             if index.isdigit():
                 self.sheet.shared.append((self.cells, self.col, int(index)))
             else:
-                self.cells[self.col] = ErrorCell(f"a broken shared string ({index[:20]!r})")
+                self.cells[self.col] = ErrorCell(f"a broken shared string reference {index[:20]!r}")
         elif kind == "b":
             self.cells[self.col] = text.strip() in ("1", "true")
         elif kind == "e":

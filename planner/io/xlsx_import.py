@@ -102,7 +102,8 @@ def _quoted(value: object) -> str:
     if isinstance(value, str):
         return repr(_cut(value))
     if isinstance(value, ErrorCell):
-        return f"the error {_cut(value.code)}"
+        code = _cut(value.code)
+        return f"the error {code}" if code.startswith("#") else code
     return _cut(repr(value))
 
 
