@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from planner.model import Project
+from planner.model import Project, Scenario
 
 
 def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> Project:
@@ -32,3 +32,37 @@ def synthetic_project(items: int = 1000, periods: int = 120, seed: int = 7) -> P
     while len(rows) < items:
         add(f"pad{len(rows)}", inputs=[1.0] * periods)
     return Project.model_validate({"periods": labels, "items": rows})
+
+
+def synthetic_scenario_project(
+    items: int = 1000, periods: int = 600, scenarios: int = 4, seed: int = 11
+) -> Project:
+    """:func:`synthetic_project` with notes and ``scenarios - 1`` scenarios over its base.
+
+    Each scenario overrides a tenth of the input rows in a tenth of their
+    periods and one formula, and follows the base everywhere else, as a
+    scenario edited by hand would; one input row in 25 carries notes.
+    """
+    rng = random.Random(seed)
+    project = synthetic_project(items, periods, seed)
+    inputs = [item for item in project.items if item.inputs is not None]
+    for n, item in enumerate(inputs[::25]):
+        item.note = f"source {n}: assumption"
+        item.input_notes = {project.periods[0]: "first year from the plan"}
+    formulas = [item for item in project.items if item.formula is not None]
+    for n in range(1, scenarios):
+        overrides: dict[str, dict[str, float]] = {}
+        for item in rng.sample(inputs, max(1, len(inputs) // 10)):
+            overrides[item.id] = {
+                period: round(rng.uniform(-1, 1), 3)
+                for period in rng.sample(project.periods, max(1, periods // 10))
+            }
+        changed = formulas[n % len(formulas)]
+        project.scenarios.append(
+            Scenario(
+                name=f"Scenario {n}",
+                inputs=overrides,
+                formulas={changed.id: f"({changed.formula}) * 1.1"},
+            )
+        )
+    return project
