@@ -217,8 +217,10 @@ class _Reader:
         """The period labels must sit where they were written: columns must not move."""
         header = sheet.cells.rows.get(HEADER_ROW, {})
         found = [self.period_text(header.get(col)) for col in self.timeline]
-        if found == self.periods:
-            return
+        if all(
+            label in (period, FORMULA) for label, period in zip(found, self.periods, strict=True)
+        ):
+            return  # a label given by a formula (a link to the base sheet's) is taken on trust
         first = self.periods[0]
         start = next((c for c in sorted(header) if self.period_text(header[c]) == first), None)
         if start is not None and start != FIRST_PERIOD_COL:
@@ -230,7 +232,7 @@ class _Reader:
                 f"column {column_letter(start)}, not {column_letter(FIRST_PERIOD_COL)}: "
                 f"{count} {how} before the timeline; undo that to import the workbook"
             )
-        t = next(t for t, label in enumerate(found) if label != self.periods[t])
+        t = next(t for t, label in enumerate(found) if label not in (self.periods[t], FORMULA))
         col = FIRST_PERIOD_COL + t
         if t + 1 < len(self.periods) and found[t] == self.periods[t + 1]:
             what = f"column {column_letter(col)} (period {self.periods[t]}) was deleted"
@@ -244,10 +246,10 @@ class _Reader:
         )
 
     @staticmethod
-    def period_text(value: object) -> str | None:
+    def period_text(value: object) -> str | FormulaCell | None:
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str | FormulaCell) else None
 
     def check_row(self, sheet: _Sheet, row: int, ident: str) -> None:
         found = sheet.cells.get(row, COL_ID)

@@ -472,6 +472,19 @@ def test_a_deleted_column_of_the_timeline_is_named(exported: Path, tmp_path: Pat
         import_workbook(path)
 
 
+def test_period_labels_given_by_formulas_are_taken_on_trust(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Bear case"]
+    for col in range(FIRST_PERIOD_COL + 1, FIRST_PERIOD_COL + 1 + len(builtin.periods)):
+        letter = openpyxl.utils.get_column_letter(col)
+        ws[f"{letter}3"].value = f"='Leaked plan'!{letter}3"
+    path = tmp_path / "linked_header.xlsx"
+    workbook.save(path)
+    assert import_workbook(path) == builtin
+
+
 def _as_libreoffice_saves_after_a_row_deletion(data: bytes) -> bytes:
     """LibreOffice writes the sheet's last row and a dimension down to it after any deletion."""
     data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:AMJ1048576"', data)
