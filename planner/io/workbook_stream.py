@@ -194,6 +194,8 @@ class Package:
             ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
             raise WorkbookError(f"{self.name}: part {part} cannot be unpacked ({exc})") from None
+        except RuntimeError as exc:  # how zipfile refuses a part that needs a password
+            raise WorkbookError(f"{self.name}: part {part} is encrypted ({exc})") from None
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """Id -> (type, target part) of ``part``'s relationships; none when it has none."""

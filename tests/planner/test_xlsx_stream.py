@@ -141,6 +141,22 @@ def test_a_part_inflating_past_its_declared_size_is_refused(tmp_path: Path) -> N
             Package(archive, "liar.xlsx").read_cells("Plan", name.decode(), {0: {0}})
 
 
+def test_an_encrypted_part_is_refused(tmp_path: Path) -> None:
+    path = build(tmp_path / "locked.xlsx")
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    # bit 0 of the general purpose flags, in the local header and the central directory
+    for signature, flags, header in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        at = 0
+        while (at := data.find(signature, at)) >= 0:
+            if data[at + header : at + header + len(name)] == name:
+                data[at + flags] |= 1
+            at += 4
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive, pytest.raises(WorkbookError, match="is encrypted"):
+        Package(archive, "locked.xlsx").read_cells("Plan", name.decode(), {0: {0}})
+
+
 @pytest.mark.parametrize(
     "ref, expected",
     [("A1", (0, 0)), ("K13", (12, 10)), ("XFD1048576", (1048575, 16383)), ("ABCD1", None)],
