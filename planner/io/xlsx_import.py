@@ -3,8 +3,12 @@
 The hidden structure sheet says which rows hold which line items and event
 rows and what the formulas are; the values and notes come from the visible
 cells, so edits made in a spreadsheet are honoured. On a scenario sheet a cell
-that still links to the base sheet follows the base; a cell holding a value is
-the scenario's own override.
+that still holds a formula (the link to the base sheet) follows the base; a
+cell holding a value, text included, is the scenario's own override.
+
+Only the cells the structure names are read (see workbook_stream), each sheet
+once, so a large workbook costs what its inputs cost, not what its
+calculations cost.
 """
 
 from __future__ import annotations
@@ -13,22 +17,38 @@ import json
 import math
 import os
 import warnings
+import zipfile
+from collections.abc import Collection, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from planner.formula import FormulaError
+from planner.io.workbook_evaluation import check_evaluates
 from planner.io.workbook_layout import (
     COL_ID,
     COL_LABEL,
     COL_VALUE,
     FIRST_PERIOD_COL,
+    HEADER_ROW,
     META_FORMAT,
     META_SHEET,
     cell_name,
+    column_letter,
 )
+from planner.io.workbook_plan import formula_note_suffix, plan_sheet
 from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError, check_archive
+from planner.io.workbook_stream import (
+    FORMULA,
+    MAX_NOTE_TEXT,
+    ErrorCell,
+    EveryRow,
+    FormulaCell,
+    LongText,
+    Package,
+    SheetCells,
+)
 from planner.model import (
     ComputeContract,
     FundingRound,
@@ -38,8 +58,11 @@ from planner.model import (
     check_text,
 )
 from planner.scenarios import ProjectError
+from planner.text import quoted, shortened
 
 __all__ = ["WorkbookError", "import_workbook", "open_workbook"]
+
+MAX_META_CHARS = 32 * 1024 * 1024
 
 
 def open_workbook(path: str | os.PathLike[str]) -> Any:
@@ -59,38 +82,86 @@ def open_workbook(path: str | os.PathLike[str]) -> Any:
 
 def import_workbook(path: str | os.PathLike[str]) -> Project:
     """Rebuild the project of a workbook Burnrate exported; raise :class:`WorkbookError`."""
-    workbook = open_workbook(path)
+    check_archive(path)
     name = Path(path).name
-    if META_SHEET not in workbook.sheetnames:
-        raise WorkbookError(
-            f"{name} was not exported by Burnrate (it has no {META_SHEET} sheet); "
-            "use Import plain sheet to read its numbers into a scenario"
-        )
-    meta = _read_meta(workbook[META_SHEET], name)
     try:
-        project = _Reader(workbook, meta, name).project()
-    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
-        if isinstance(exc, WorkbookError):
-            raise
-        raise WorkbookError(
-            f"{name}: the hidden {META_SHEET} sheet does not describe this workbook "
-            f"({type(exc).__name__}: {exc})"
-        ) from None
+        with zipfile.ZipFile(path) as archive:
+            reader = _read(Package(archive, name))
+            project = reader.project()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise WorkbookError(f"{name} cannot be unpacked: {shortened(str(exc))}") from None
     from planner.io.project_file import check_project
 
     try:
         check_project(project)
     except (ProjectError, FormulaError) as exc:
-        raise WorkbookError(f"{name}: {exc}") from None
+        raise WorkbookError(f"{name}: {shortened(str(exc), 300)}") from None
+    check_evaluates(project, name, reader.cell_of)
     return project
 
 
-def _read_meta(ws: Any, name: str) -> dict[str, Any]:
+def _quoted(value: object) -> str:
+    """A cell's value for a message: quoted text cut to a readable length."""
+    if isinstance(value, ErrorCell):
+        code = shortened(value.code)
+        return f"the error {code}" if code.startswith("#") else code
+    return quoted(value)
+
+
+def _read(package: Package) -> _Reader:
+    """Read the structure sheet, then the cells and notes it names on every scenario sheet."""
+    name = package.name
+    parts = package.sheet_parts()
+    if META_SHEET not in parts:
+        raise WorkbookError(
+            f"{name} was not exported by Burnrate (it has no {META_SHEET} sheet); "
+            "use Import plain sheet to read its numbers into a scenario"
+        )
+    meta_cells = package.read_cells(META_SHEET, parts[META_SHEET], EveryRow({0}))
+    package.fill_shared_strings([meta_cells])
+    meta = _read_meta(meta_cells, name)
+    try:
+        reader = _Reader(meta, name)
+        plans = [
+            plan_sheet(meta, info, len(reader.periods), is_base=info is reader.base_meta)
+            for info in reader.sheet_infos
+        ]
+        for plan in plans:
+            if plan.title not in parts:
+                raise WorkbookError(f"{name}: the sheet {_quoted(plan.title)} is missing")
+        notes = [package.read_notes(parts[plan.title], plan.notes) for plan in plans]
+        plans = [plan.sign(found) for plan, found in zip(plans, notes, strict=True)]
+        cells = [
+            package.read_cells(plan.title, parts[plan.title], plan.cells, plan.last_row)
+            for plan in plans
+        ]
+        package.fill_shared_strings(cells)
+        for plan, sheet_cells, found in zip(plans, cells, notes, strict=True):
+            reader.sheets[plan.title] = _Sheet(sheet_cells, found, plan.signed_rows)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+        if isinstance(exc, WorkbookError):
+            raise
+        raise WorkbookError(_damaged_meta(name, exc)) from None
+    return reader
+
+
+def _damaged_meta(name: str, exc: Exception) -> str:
+    return (
+        f"{name}: the hidden {META_SHEET} sheet does not describe this workbook "
+        f"({type(exc).__name__}: {shortened(str(exc))})"
+    )
+
+
+def _read_meta(cells: SheetCells, name: str) -> dict[str, Any]:
     chunks = []
-    for row in range(2, ws.max_row + 1):
-        value = ws.cell(row, 1).value
+    length = 0
+    for row in range(1, len(cells.rows) + 1):
+        value = cells.get(row, 0)
         if not isinstance(value, str):
             break
+        length += len(value)
+        if length > MAX_META_CHARS:
+            raise WorkbookError(f"{name}: the hidden {META_SHEET} sheet is too large")
         chunks.append(value)
     try:
         meta = json.loads("".join(chunks))
@@ -103,28 +174,45 @@ def _read_meta(ws: Any, name: str) -> dict[str, Any]:
     return meta
 
 
-class _Reader:
-    """Reads values and notes from the visible sheets following the structure sheet."""
+class _Sheet:
+    """A sheet's kept cells and notes."""
 
-    def __init__(self, workbook: Any, meta: dict[str, Any], name: str) -> None:
-        self.workbook = workbook
+    def __init__(
+        self,
+        cells: SheetCells,
+        notes: Mapping[Hashable, str | LongText],
+        signed_rows: Collection[int],
+    ) -> None:
+        self.cells = cells
+        self.notes = notes
+        self.signed_rows = signed_rows  # formula rows whose note shows they did not move
+        self.title = cells.title
+        self.note_rows = {where[0] for where in notes if isinstance(where, tuple)}
+
+
+class _Reader:
+    """Builds the project from the cells and notes read from the visible sheets."""
+
+    def __init__(self, meta: dict[str, Any], name: str) -> None:
         self.meta = meta
         self.name = name
-        self.periods: list[str] = list(meta["project"]["periods"])
-        sheets = meta["sheets"]
-        self.base_meta = next((s for s in sheets if s.get("base")), sheets[0])
-        self.others = [s for s in sheets if s is not self.base_meta]
+        self.periods: list[str] = [str(p) for p in meta["project"]["periods"]]
+        self.sheet_infos: list[dict[str, Any]] = list(meta["sheets"])
+        self.base_meta = next((s for s in self.sheet_infos if s.get("base")), self.sheet_infos[0])
+        self.others = [s for s in self.sheet_infos if s is not self.base_meta]
+        self.sheets: dict[str, _Sheet] = {}
+        self.project_scenarios: dict[str, Scenario] = {}
+        self.timeline = range(FIRST_PERIOD_COL, FIRST_PERIOD_COL + len(self.periods))
 
-    # --- cells ----------------------------------------------------------------------
+    # --- cells --------------------------------------------------------------------------
 
-    def sheet(self, info: dict[str, Any]) -> Any:
-        title = info["sheet"]
-        if title not in self.workbook.sheetnames:
-            raise WorkbookError(f"{self.name}: the sheet '{title}' is missing")
-        return self.workbook[title]
+    def sheet(self, info: dict[str, Any]) -> _Sheet:
+        sheet = self.sheets[str(info["sheet"])]
+        self.check_timeline(sheet)
+        return sheet
 
-    def where(self, ws: Any, row: int, col: int) -> str:
-        return f"{self.name}: cell {ws.title}!{cell_name(row, col)}"
+    def where(self, sheet: _Sheet, row: int, col: int) -> str:
+        return f"{self.name}: cell {shortened(sheet.title)}!{cell_name(row, col)}"
 
     def plain(self, text: Any, where: str, *, multiline: bool = False) -> Any:
         """``text`` if a project may hold it; else a WorkbookError saying where it is."""
@@ -135,53 +223,133 @@ class _Reader:
                 raise WorkbookError(f"{self.name}: {where} {exc}") from None
         return text
 
-    def cell_text(self, ws: Any, row: int, col: int, text: str, *, multiline: bool) -> str:
-        where = f"cell {ws.title}!{cell_name(row, col)}" + (": the note" if multiline else "")
+    def cell_text(self, sheet: _Sheet, row: int, col: int, text: str, *, multiline: bool) -> str:
+        where = f"cell {shortened(sheet.title)}!{cell_name(row, col)}" + (
+            ": the note" if multiline else ""
+        )
         checked: str = self.plain(text, where, multiline=multiline)
         return checked
 
-    def check_row(self, ws: Any, row: int, ident: str) -> None:
-        found = ws.cell(row + 1, COL_ID + 1).value
+    def check_timeline(self, sheet: _Sheet) -> None:
+        """The period labels must sit where they were written: columns must not move."""
+        header = sheet.cells.rows.get(HEADER_ROW, {})
+        found = [self.period_text(header.get(col)) for col in self.timeline]
+        if all(
+            label in (period, FORMULA) for label, period in zip(found, self.periods, strict=True)
+        ):
+            return  # a label given by a formula (a link to the base sheet's) is taken on trust
+        first = self.periods[0]
+        start = next((c for c in sorted(header) if self.period_text(header[c]) == first), None)
+        if start is not None and start != FIRST_PERIOD_COL:
+            moved = start - FIRST_PERIOD_COL
+            how = "inserted" if moved > 0 else "deleted"
+            count = "a column was" if abs(moved) == 1 else f"{abs(moved)} columns were"
+            raise WorkbookError(
+                f"{self.name}: sheet {shortened(sheet.title)}: the first period, {first}, is in "
+                f"column {column_letter(start)}, not {column_letter(FIRST_PERIOD_COL)}: "
+                f"{count} {how} before the timeline; undo that to import the workbook"
+            )
+        t = next(t for t, label in enumerate(found) if label not in (self.periods[t], FORMULA))
+        col = FIRST_PERIOD_COL + t
+        if t + 1 < len(self.periods) and found[t] == self.periods[t + 1]:
+            what = f"column {column_letter(col)} (period {self.periods[t]}) was deleted"
+        elif self.period_text(header.get(col + 1)) == self.periods[t]:
+            what = f"a column was inserted at column {column_letter(col)}"
+        else:
+            what = "columns were inserted, deleted or moved"
+        raise WorkbookError(
+            f"{self.where(sheet, HEADER_ROW, col)} should hold the period {self.periods[t]} "
+            f"but holds {_quoted(header.get(col))}: {what}; undo that to import the workbook"
+        )
+
+    @staticmethod
+    def period_text(value: object) -> str | FormulaCell | None:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return value if isinstance(value, str | FormulaCell) else None
+
+    def check_row(self, sheet: _Sheet, row: int, ident: str) -> None:
+        found = sheet.cells.get(row, COL_ID)
         if found != ident:
             raise WorkbookError(
-                f"{self.where(ws, row, COL_ID)} should hold the id '{ident}' but holds "
-                f"{found!r}; rows were inserted, deleted or moved"
+                f"{self.where(sheet, row, COL_ID)} should hold the id '{ident}' but holds "
+                f"{_quoted(found)}; rows were inserted, deleted or moved"
             )
 
-    def raw(self, ws: Any, row: int, col: int) -> Any:
-        value = ws.cell(row + 1, col + 1).value
-        if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+    def raw(self, sheet: _Sheet, row: int, col: int) -> float | bool | str | None:
+        """A cell's number, text or None; formulas and error values are refused."""
+        value = sheet.cells.get(row, col)
+        if isinstance(value, LongText):
             raise WorkbookError(
-                f"{self.where(ws, row, col)} holds {len(value):,} characters; "
+                f"{self.where(sheet, row, col)} holds {value.length:,} characters; "
                 f"at most {MAX_CELL_TEXT:,}"
             )
+        if isinstance(value, FormulaCell):
+            raise WorkbookError(
+                f"{self.where(sheet, row, col)} holds a formula; type the value itself"
+            )
+        if isinstance(value, ErrorCell):
+            raise WorkbookError(f"{self.where(sheet, row, col)} holds {_quoted(value)}")
         return value
 
-    def is_link(self, ws: Any, row: int, col: int) -> bool:
-        value = self.raw(ws, row, col)
-        return isinstance(value, str) and value.startswith("=")
+    def is_link(self, sheet: _Sheet, row: int, col: int) -> bool:
+        """A formula on a scenario sheet follows the base, whatever its text."""
+        return isinstance(sheet.cells.get(row, col), FormulaCell)
 
-    def number(self, ws: Any, row: int, col: int, *, optional: bool = False) -> float | None:
-        value = self.raw(ws, row, col)
+    def number(self, sheet: _Sheet, row: int, col: int, *, optional: bool = False) -> float | None:
+        value = self.raw(sheet, row, col)
         if value is None or (optional and value == ""):
             if optional:
                 return None
-            raise WorkbookError(f"{self.where(ws, row, col)} is empty; a number is needed")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise WorkbookError(f"{self.where(ws, row, col)} holds {value!r}, not a number")
-        number = float(value)
-        if not math.isfinite(number):
-            raise WorkbookError(f"{self.where(ws, row, col)} is not a finite number ({number})")
-        return number
+            raise WorkbookError(f"{self.where(sheet, row, col)} is empty; a number is needed")
+        if isinstance(value, bool) or not isinstance(value, float):
+            raise WorkbookError(
+                f"{self.where(sheet, row, col)} holds {_quoted(value)}, not a number"
+            )
+        if not math.isfinite(value):
+            raise WorkbookError(f"{self.where(sheet, row, col)} is not a finite number ({value})")
+        return value
 
-    def value(self, ws: Any, row: int, col: int) -> float:
+    def value(self, sheet: _Sheet, row: int, col: int) -> float:
         """A required number."""
-        number = self.number(ws, row, col)
+        number = self.number(sheet, row, col)
         assert number is not None
         return number
 
-    def text(self, ws: Any, row: int, col: int, limit: int = 200) -> str:
-        value = self.raw(ws, row, col)
+    def numbers(self, sheet: _Sheet, row: int) -> list[float]:
+        """The required numbers of a row's periods."""
+        cells = sheet.cells.rows.get(row, {})
+        numbers = []
+        for col in self.timeline:
+            value = cells.get(col)
+            if type(value) is not float or not math.isfinite(value):
+                value = self.value(sheet, row, col)  # refused with a message naming the cell
+            numbers.append(value)
+        return numbers
+
+    def own_numbers(
+        self, sheet: _Sheet, row: int, base: list[float], linked: bool
+    ) -> dict[str, float]:
+        """Period -> value of a scenario row's cells that do not follow the base.
+
+        On a sheet linked to the base sheet, every value typed over a link is
+        the scenario's own; on a sheet exported without the base, the values
+        that differ from the sheet standing in for the base are.
+        """
+        cells = sheet.cells.rows.get(row, {})
+        own = {}
+        for t, col in enumerate(self.timeline):
+            value = cells.get(col)
+            if linked and value is FORMULA:
+                continue
+            if type(value) is not float or not math.isfinite(value):
+                value = self.value(sheet, row, col)
+            if linked or value != base[t]:
+                own[self.periods[t]] = value
+        return own
+
+    def text(self, sheet: _Sheet, row: int, col: int, limit: int = 200) -> str:
+        value = self.raw(sheet, row, col)
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
@@ -189,28 +357,60 @@ class _Reader:
         text = str(value)
         if len(text) > limit:
             raise WorkbookError(
-                f"{self.where(ws, row, col)} holds {len(text):,} characters; at most {limit}"
+                f"{self.where(sheet, row, col)} holds {len(text):,} characters; at most {limit}"
             )
-        return self.cell_text(ws, row, col, text, multiline=False)
+        return self.cell_text(sheet, row, col, text, multiline=False)
 
-    def note(self, ws: Any, row: int, col: int, strip: str = "") -> str:
-        comment = ws.cell(row + 1, col + 1).comment
-        if comment is None or not comment.text:
+    def note(self, sheet: _Sheet, row: int, col: int, strip: str = "") -> str:
+        found = sheet.notes.get((row, col))
+        if isinstance(found, LongText):
+            raise WorkbookError(
+                f"{self.where(sheet, row, col)}: the note has {found.length:,} characters; "
+                f"at most {MAX_NOTE_TEXT:,}"
+            )
+        if not found:
             return ""
-        text: str = comment.text.replace("\r\n", "\n")
+        text = found.replace("\r\n", "\n")
         if strip and text.endswith(strip):
             text = text[: -len(strip)].rstrip("\n")
-        if len(text) > 4000:
-            raise WorkbookError(
-                f"{self.where(ws, row, col)}: the note has {len(text):,} characters; at most 4,000"
+        return self.cell_text(sheet, row, col, text, multiline=True)
+
+    def cell_of(self, scenario: str, item_id: str, period: int | None) -> str | None:
+        """The cell an input or constant of ``scenario`` was read from, for messages."""
+        own = next((s for s in self.others if s["scenario"] == scenario), None)
+        chosen = self.project_scenarios.get(scenario)
+        info = self.base_meta
+        if own is not None and chosen is not None:
+            overridden = (
+                item_id in chosen.values
+                if period is None
+                else self.periods[period] in chosen.inputs.get(item_id, {})
             )
-        return self.cell_text(ws, row, col, text, multiline=True)
+            info = own if overridden else self.base_meta
+        key = "constants" if period is None else "rows"
+        row = info.get(key, {}).get(item_id)
+        if not isinstance(row, int):
+            return None
+        col = COL_VALUE if period is None else FIRST_PERIOD_COL + period
+        return f"{shortened(str(info['sheet']))}!{cell_name(row, col)}"
 
     # --- the project ----------------------------------------------------------------
 
     def project(self) -> Project:
+        try:
+            return self._project()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(shortened(str(p)) for p in first["loc"])
+            raise WorkbookError(f"{self.name}: {where}: {shortened(first['msg'], 200)}") from None
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+            if isinstance(exc, WorkbookError):
+                raise
+            raise WorkbookError(_damaged_meta(self.name, exc)) from None
+
+    def _project(self) -> Project:
         info = self.meta["project"]
-        base_ws = self.sheet(self.base_meta)
+        base_sheet = self.sheet(self.base_meta)
         base_formulas = dict(self.base_meta.get("formulas") or {})
         base_is_base = bool(self.base_meta.get("base"))
         structure = f"the hidden {META_SHEET} sheet:"
@@ -232,20 +432,14 @@ class _Reader:
             "groups": info.get("groups", []),
             "uncertainty": info.get("uncertainty", []),
         }
-        try:
-            items = [self.item(base_ws, spec, base_formulas) for spec in self.meta["items"]]
-            rounds, contracts = self.tables(base_ws, self.base_meta, None)
-            project = Project(
-                **data, items=items, funding_rounds=rounds, compute_contracts=contracts
-            )
-            project.scenarios = [self.scenario(project, s) for s in self.others]
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise WorkbookError(f"{self.name}: {where}: {first['msg']}") from None
+        items = [self.item(base_sheet, spec, base_formulas) for spec in self.meta["items"]]
+        rounds, contracts = self.tables(base_sheet, self.base_meta, None)
+        project = Project(**data, items=items, funding_rounds=rounds, compute_contracts=contracts)
+        project.scenarios = [self.scenario(project, s) for s in self.others]
+        self.project_scenarios = {s.name: s for s in project.scenarios}
         return project
 
-    def item(self, ws: Any, spec: dict[str, Any], formulas: dict[str, str]) -> LineItem:
+    def item(self, sheet: _Sheet, spec: dict[str, Any], formulas: dict[str, str]) -> LineItem:
         ident = spec["id"]
         fields = {k: spec[k] for k in ("id", "label", "unit", "group")}
         for key in ("label", "unit"):
@@ -254,35 +448,36 @@ class _Reader:
         formula = formulas.get(ident, spec.get("formula"))
         if formula is not None:
             row = sheet_meta["rows"][ident]
-            self.check_row(ws, row, ident)
-            note = self.note(ws, row, COL_LABEL, strip=f"Formula: {formula}")
+            if row not in sheet.signed_rows:
+                self.check_row(sheet, row, ident)
+            note = self.note(sheet, row, COL_LABEL, strip=formula_note_suffix(formula))
             return LineItem(**fields, formula=formula, note=note)
         if spec["kind"] == "constant":
             row = sheet_meta["constants"][ident]
-            self.check_row(ws, row, ident)
-            value = self.value(ws, row, COL_VALUE)
-            return LineItem(**fields, value=value, note=self.note(ws, row, COL_LABEL))
+            self.check_row(sheet, row, ident)
+            value = self.value(sheet, row, COL_VALUE)
+            return LineItem(**fields, value=value, note=self.note(sheet, row, COL_LABEL))
         row = sheet_meta["rows"][ident]
-        self.check_row(ws, row, ident)
-        inputs = []
+        self.check_row(sheet, row, ident)
+        inputs = self.numbers(sheet, row)
         input_notes = {}
-        for t, period in enumerate(self.periods):
-            inputs.append(self.value(ws, row, FIRST_PERIOD_COL + t))
-            note = self.note(ws, row, FIRST_PERIOD_COL + t)
-            if note:
-                input_notes[period] = note
+        if row in sheet.note_rows:
+            for t, period in enumerate(self.periods):
+                note = self.note(sheet, row, FIRST_PERIOD_COL + t)
+                if note:
+                    input_notes[period] = note
         return LineItem(
-            **fields, inputs=inputs, note=self.note(ws, row, COL_LABEL), input_notes=input_notes
+            **fields, inputs=inputs, note=self.note(sheet, row, COL_LABEL), input_notes=input_notes
         )
 
     def tables(
-        self, ws: Any, info: dict[str, Any], base: Project | None
+        self, sheet: _Sheet, info: dict[str, Any], base: Project | None
     ) -> tuple[list[FundingRound], list[ComputeContract]]:
         base_rounds = {r.id: r for r in base.funding_rounds} if base else {}
         base_contracts = {c.id: c for c in base.compute_contracts} if base else {}
         rounds = []
         for ident, row in sorted(info["round_rows"].items(), key=lambda kv: kv[1]):
-            self.check_row(ws, row, ident)
+            self.check_row(sheet, row, ident)
             fields = {
                 "investor": (COL_LABEL, "text"),
                 "period": (COL_VALUE, "text"),
@@ -290,11 +485,11 @@ class _Reader:
                 "pre_money": (COL_VALUE + 2, "optional"),
                 "tranche_per_gw": (COL_VALUE + 3, "optional"),
             }
-            values = self.fields(ws, row, fields, base_rounds.get(ident))
-            rounds.append(FundingRound(id=ident, note=self.note(ws, row, COL_LABEL), **values))
+            values = self.fields(sheet, row, fields, base_rounds.get(ident))
+            rounds.append(FundingRound(id=ident, note=self.note(sheet, row, COL_LABEL), **values))
         contracts = []
         for ident, row in sorted(info["contract_rows"].items(), key=lambda kv: kv[1]):
-            self.check_row(ws, row, ident)
+            self.check_row(sheet, row, ident)
             fields = {
                 "counterparty": (COL_LABEL, "text"),
                 "gw": (COL_VALUE, "number"),
@@ -304,25 +499,25 @@ class _Reader:
                 "custom_chip_share": (COL_VALUE + 4, "number"),
                 "service_years": (COL_VALUE + 5, "year"),
             }
-            values = self.fields(ws, row, fields, base_contracts.get(ident))
+            values = self.fields(sheet, row, fields, base_contracts.get(ident))
             contracts.append(
-                ComputeContract(id=ident, note=self.note(ws, row, COL_LABEL), **values)
+                ComputeContract(id=ident, note=self.note(sheet, row, COL_LABEL), **values)
             )
         return rounds, contracts
 
     def fields(
-        self, ws: Any, row: int, fields: dict[str, tuple[int, str]], base_row: Any
+        self, sheet: _Sheet, row: int, fields: dict[str, tuple[int, str]], base_row: Any
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for field, (col, kind) in fields.items():
-            if base_row is not None and self.is_link(ws, row, col):
+            if base_row is not None and self.is_link(sheet, row, col):
                 values[field] = getattr(base_row, field)
             elif kind == "text":
-                values[field] = self.text(ws, row, col)
+                values[field] = self.text(sheet, row, col)
             elif kind == "year":
-                values[field] = int(self.value(ws, row, col))
+                values[field] = int(self.value(sheet, row, col))
             else:
-                values[field] = self.number(ws, row, col, optional=kind == "optional")
+                values[field] = self.number(sheet, row, col, optional=kind == "optional")
         return values
 
     def formula_overrides(self, info: dict[str, Any]) -> dict[str, str]:
@@ -339,16 +534,16 @@ class _Reader:
             theirs = stand_in.get(ident, original)
             if mine is None and theirs is not None:
                 raise WorkbookError(
-                    f"{self.name}: sheet '{info['sheet']}' gives inputs for '{ident}' where "
-                    f"sheet '{self.base_meta['sheet']}' has a formula; a scenario cannot "
-                    "express that without the base scenario: export the base scenario too"
+                    f"{self.name}: sheet {_quoted(info['sheet'])} gives inputs for '{ident}' "
+                    f"where sheet {_quoted(self.base_meta['sheet'])} has a formula; a scenario "
+                    "cannot express that without the base scenario: export the base scenario too"
                 )
             if mine is not None and mine != theirs:
                 formulas[ident] = mine
         return formulas
 
     def scenario(self, project: Project, info: dict[str, Any]) -> Scenario:
-        ws = self.sheet(info)
+        sheet = self.sheet(info)
         linked = bool(info.get("linked"))
         formulas = self.formula_overrides(info)
         inputs: dict[str, dict[str, float]] = {}
@@ -358,23 +553,19 @@ class _Reader:
                 continue
             if item.inputs is not None:
                 row = info["rows"][item.id]
-                self.check_row(ws, row, item.id)
-                for t, period in enumerate(self.periods):
-                    col = FIRST_PERIOD_COL + t
-                    if linked and self.is_link(ws, row, col):
-                        continue
-                    value = self.value(ws, row, col)
-                    if linked or value != item.inputs[t]:
-                        inputs.setdefault(item.id, {})[period] = value
+                self.check_row(sheet, row, item.id)
+                own = self.own_numbers(sheet, row, item.inputs, linked)
+                if own:
+                    inputs[item.id] = own
             elif item.value is not None:
                 row = info["constants"][item.id]
-                self.check_row(ws, row, item.id)
-                if linked and self.is_link(ws, row, COL_VALUE):
+                self.check_row(sheet, row, item.id)
+                if linked and self.is_link(sheet, row, COL_VALUE):
                     continue
-                value = self.value(ws, row, COL_VALUE)
+                value = self.value(sheet, row, COL_VALUE)
                 if linked or value != item.value:
                     values[item.id] = value
-        rounds, contracts = self.tables(ws, info, project)
+        rounds, contracts = self.tables(sheet, info, project)
         marked = set(info.get("row_overrides") or [])
         base_rounds = {r.id: r for r in project.funding_rounds}
         base_contracts = {c.id: c for c in project.compute_contracts}

@@ -18,11 +18,14 @@ from hypothesis import strategies as st
 from planner.builtin import builtin_project
 from planner.cli import main
 from planner.formula import FormulaError
+from planner.io import workbook_stream
 from planner.io.project_file import load_project
 from planner.io.workbook_layout import COL_VALUE, FIRST_PERIOD_COL
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import WorkbookError, import_workbook
 from planner.model import Project
+from planner.text import quoted
+from tests.planner.helpers import make_project
 
 
 @pytest.fixture
@@ -330,6 +333,21 @@ def test_a_foreign_workbook_points_to_plain_sheet_import(tmp_path: Path) -> None
         import_workbook(path)
 
 
+def test_a_foreign_workbook_is_refused_before_its_sheets_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "foreign.xlsx"
+    openpyxl.Workbook().save(path)
+
+    def read_cells(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a sheet was read")
+
+    # refused from the workbook's sheet list alone
+    monkeypatch.setattr(workbook_stream.Package, "read_cells", read_cells)
+    with pytest.raises(WorkbookError, match=r"not exported by Burnrate.*Import plain sheet"):
+        import_workbook(path)
+
+
 # --- command line ----------------------------------------------------------------------
 
 
@@ -398,3 +416,156 @@ def test_any_inputs_and_notes_survive_the_round_trip(
     except FormulaError:
         return  # values that break the model (a division by zero) are not exported
     assert import_workbook(path) == project
+
+
+# --- edited and hostile workbooks (issue 13) ---------------------------------------------
+
+
+def test_scenario_text_starting_with_an_equals_sign_is_text_not_a_link(
+    builtin: Project, tmp_path: Path
+) -> None:
+    """Links are told from values by the cell's type (formula or text), not by a leading '='."""
+    scenario = builtin.scenario("Bull case")
+    assert scenario is not None
+    base_round = next(r for r in builtin.funding_rounds if r.id == "r2025_oct")
+    scenario.funding_rounds["r2025_oct"] = base_round.model_copy(update={"investor": "=Sequoia"})
+    path = tmp_path / "equals.xlsx"
+    export_workbook(builtin, path)
+    project = import_workbook(path)
+    imported = project.scenario("Bull case")
+    assert imported is not None
+    assert imported.funding_rounds["r2025_oct"].investor == "=Sequoia"
+    assert project == builtin
+
+
+@pytest.mark.parametrize(
+    "sheet, column, period",
+    [("Leaked plan", "K", "2023"), ("Bear case", "M", "2025")],
+    ids=["in the base", "typed over a link to the base"],
+)
+def test_an_input_that_overflows_the_model_is_refused_naming_its_cell(
+    exported: Path, tmp_path: Path, sheet: str, column: str, period: str
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook[sheet]
+    row = row_of(ws, "chatgpt_users")
+    ws[f"{column}{row}"].value = 1e308
+    path = tmp_path / "huge.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=rf"cell {sheet}!{column}{row} holds 1e\+308, which breaks scenario '{sheet}': "
+        rf"line item '\w+': the result in {period} is not a number",
+    ):
+        import_workbook(path)
+
+
+def test_a_model_that_divides_by_zero_is_refused_naming_item_and_period(tmp_path: Path) -> None:
+    project = make_project(
+        [
+            {"id": "staff", "inputs": [1.0, 2.0, 3.0, 4.0]},
+            {"id": "per_head", "formula": "1 / staff"},
+        ]
+    )
+    path = tmp_path / "ratio.xlsx"
+    export_workbook(project, path)
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook[workbook.sheetnames[1]]
+    ws.cell(row_of(ws, "staff"), FIRST_PERIOD_COL + 1 + 2).value = 0
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=r"scenario 'Base' cannot be evaluated: line item 'per_head': the result in 2025",
+    ):
+        import_workbook(path)
+
+
+@pytest.mark.parametrize(
+    "column, text",
+    [(FIRST_PERIOD_COL + 1, "y" * 5000), (3, "z" * 20000)],
+    ids=["text where a number belongs", "a long id"],
+)
+def test_messages_quote_cells_cut_to_a_readable_length(
+    exported: Path, tmp_path: Path, column: int, text: str
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    ws.cell(row_of(ws, "chatgpt_users"), column).value = text
+    path = tmp_path / "long.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError) as refused:
+        import_workbook(path)
+    message = str(refused.value)
+    assert quoted(text) in message and len(quoted(text)) < 70
+    assert len(message) < 200
+
+
+def test_an_inserted_column_is_named(exported: Path, tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    workbook["Leaked plan"].insert_cols(FIRST_PERIOD_COL + 1)
+    path = tmp_path / "column.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=r"sheet Leaked plan: the first period, 2023, is in column L, not K: "
+        r"a column was inserted before the timeline",
+    ):
+        import_workbook(path)
+
+
+def test_a_deleted_column_of_the_timeline_is_named(exported: Path, tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    workbook["Bear case"].delete_cols(FIRST_PERIOD_COL + 1 + 2)
+    path = tmp_path / "column.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError,
+        match=r"cell Bear case!M3 should hold the period 2025 but holds '2026': "
+        r"column M \(period 2025\) was deleted",
+    ):
+        import_workbook(path)
+
+
+def test_period_labels_given_by_formulas_are_taken_on_trust(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Bear case"]
+    for col in range(FIRST_PERIOD_COL + 1, FIRST_PERIOD_COL + 1 + len(builtin.periods)):
+        letter = openpyxl.utils.get_column_letter(col)
+        ws[f"{letter}3"].value = f"='Leaked plan'!{letter}3"
+    path = tmp_path / "linked_header.xlsx"
+    workbook.save(path)
+    assert import_workbook(path) == builtin
+
+
+def _as_libreoffice_saves_after_a_row_deletion(data: bytes) -> bytes:
+    """LibreOffice writes the sheet's last row and a dimension down to it after any deletion."""
+    data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:AMJ1048576"', data)
+    last_row = b'<row r="1048576" customFormat="false" ht="12.8" hidden="false"></row>'
+    return data.replace(b"</sheetData>", last_row + b"</sheetData>")
+
+
+def test_rows_deleted_in_libreoffice_are_read_by_the_rows_that_hold_data(
+    exported: Path, builtin: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import reads only the model's rows; the size check is workbook_safety's own."""
+    monkeypatch.setattr("planner.io.xlsx_import.check_archive", lambda path: None)
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["Leaked plan"]
+    ws.delete_rows(ws.max_row + 5)  # an empty row below the model
+    path = tmp_path / "deleted.xlsx"
+    workbook.save(path)
+    libre = tmp_path / "libre.xlsx"
+
+    def saved(name: str, data: bytes) -> bytes:
+        return _as_libreoffice_saves_after_a_row_deletion(data) if "worksheets/" in name else data
+
+    rewrite(path, libre, saved)
+    assert import_workbook(libre) == builtin
+
+    ws.delete_rows(row_of(ws, "other_costs"))  # a row of the model: the rows below moved
+    workbook.save(path)
+    rewrite(path, libre, saved)
+    with pytest.raises(WorkbookError, match="rows were inserted, deleted or moved"):
+        import_workbook(libre)
