@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
+from planner.io.workbook_safety import WorkbookError
 from planner.model import REQUIRED_ITEMS, Project
 
 
@@ -74,3 +77,16 @@ def large_project_json(
         "scenarios": scenario_list,
     }
     return json.dumps(project, separators=(",", ":"))
+
+
+def peak_memory(action: Callable[[], object]) -> int:
+    """Peak bytes Python allocated while ``action`` ran; a refusal still counts as done."""
+    tracemalloc.start()
+    try:
+        action()
+    except WorkbookError:
+        pass
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak

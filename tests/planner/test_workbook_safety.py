@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import struct
-import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from planner.io import workbook_scan
 from planner.io.workbook_safety import CHUNK, WorkbookError, check_archive
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
+from tests.planner.helpers import peak_memory
 
 SHEET = "xl/worksheets/sheet2.xml"  # "Leaked plan"
 MB = 1024 * 1024
@@ -52,18 +52,6 @@ def edit_part(part: str, edit: Callable[[bytes], bytes]) -> Callable[[str, bytes
 
 def before_sheet_data_end(xml: bytes) -> Callable[[bytes], bytes]:
     return lambda data: data.replace(b"</sheetData>", xml + b"</sheetData>")
-
-
-def peak_memory(action: Callable[[], object]) -> int:
-    tracemalloc.start()
-    try:
-        action()
-    except WorkbookError:
-        pass
-    finally:
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    return peak
 
 
 # --- a zip header that lies ------------------------------------------------------------

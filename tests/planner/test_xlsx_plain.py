@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from planner.io.workbook_plain import (
     read_plain_sheet,
 )
 from planner.io.workbook_safety import WorkbookError
+from tests.planner.helpers import peak_memory
 
 
 def plain_workbook(path: Path) -> Path:
@@ -126,18 +126,6 @@ def with_rows(xml: bytes, dimension: bytes | None = None) -> Callable[[bytes], b
         return data.replace(b"</sheetData>", xml + b"</sheetData>")
 
     return edit
-
-
-def peak_memory(action: Callable[[], object]) -> int:
-    tracemalloc.start()
-    try:
-        action()
-    except WorkbookError:
-        pass
-    finally:
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    return peak
 
 
 @pytest.mark.parametrize(
