@@ -1,6 +1,7 @@
-"""Checks a workbook must pass before openpyxl reads it.
+"""Checks a workbook must pass before it is read (by the streaming import, or by
+openpyxl for a plain sheet).
 
-An .xlsx is a zip of XML parts. Before openpyxl opens the file, every part it
+An .xlsx is a zip of XML parts. Before a reader opens the file, every part it
 could read is inflated here, in bounded chunks straight from the archive's
 bytes, and must inflate to no more than the size its directory entry declares
 (``zipfile`` reads the rest of a deflate stream into memory before cutting it
@@ -9,7 +10,7 @@ stored and deflated parts are accepted: ``zipfile`` inflates bzip2 and LZMA
 reads whole. The directory is judged from its end record before ``zipfile``
 builds an object per entry. Each XML part is then scanned as it streams past
 (planner.io.workbook_scan): DOCTYPEs are refused wherever they sit, and what
-openpyxl would allocate is counted against fixed limits.
+a reader would visit is counted against fixed limits.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ _ENCRYPTED = 0x1
 
 
 def check_archive(path: str | os.PathLike[str]) -> dict[str, SheetExtent]:
-    """Raise :class:`WorkbookError` unless ``path`` is a workbook openpyxl can read safely.
+    """Raise :class:`WorkbookError` unless ``path`` is a workbook that can be read safely.
 
     After this passes, no part of the file inflates past its declared size,
     no XML part declares a DOCTYPE, and the sheets hold at most ``MAX_ROWS``

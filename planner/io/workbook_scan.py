@@ -1,4 +1,4 @@
-"""What a workbook's XML parts would cost openpyxl, counted while they stream past.
+"""What a workbook's XML parts would cost a reader, counted while they stream past.
 
 Each XML part is fed to expat chunk by chunk, so memory stays bounded by the
 chunk, whatever the part's size, encoding or layout. The scan refuses a DOCTYPE
@@ -22,8 +22,10 @@ from planner.text import quoted, shortened
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 2000
-MAX_CELLS = 1_000_000  # cells, comments and cells covered by merges or hyperlinks
-MAX_ELEMENTS = 5_000_000
+# Both readers stream, so these bound the time a file can cost, not its memory; they
+# admit the workbook of a project of 1,000 items over 600 periods in 4 scenarios.
+MAX_CELLS = 10_000_000  # cells, comments and cells covered by merges or hyperlinks
+MAX_ELEMENTS = 40_000_000
 MAX_SHARED_STRINGS = 1_000_000
 EXCEL_ROWS = 1_048_576  # the most a sheet can have, in Excel and in LibreOffice
 EXCEL_COLUMNS = 16_384

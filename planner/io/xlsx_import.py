@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import warnings
 import zipfile
 from collections.abc import Collection, Hashable, Mapping
 from pathlib import Path
@@ -60,24 +59,9 @@ from planner.model import (
 from planner.scenarios import ProjectError
 from planner.text import quoted, shortened
 
-__all__ = ["WorkbookError", "import_workbook", "open_workbook"]
+__all__ = ["WorkbookError", "import_workbook"]
 
 MAX_META_CHARS = 32 * 1024 * 1024
-
-
-def open_workbook(path: str | os.PathLike[str]) -> Any:
-    """Check ``path`` and load it with openpyxl (formulas as text, comments included)."""
-    import openpyxl
-
-    check_archive(path)
-    name = Path(path).name
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for damaged parts
-        kind = type(exc).__name__
-        raise WorkbookError(f"{name} cannot be read as a workbook ({kind}: {exc})") from None
 
 
 def import_workbook(path: str | os.PathLike[str]) -> Project:
