@@ -28,7 +28,10 @@ ROUND_FIELDS = (
     ("tranche_per_gw", "Tranche $B/GW"),
     ("period_number", "Period no."),
     ("post_money", "Post-money $B"),
+    ("latest_post_money", "Latest post-money $B"),
 )
+# Offset from COL_VALUE of the rounds table's running "latest post-money" column.
+LATEST_POST_MONEY_FIELD = 6
 CONTRACT_FIELDS = (
     ("gw", "GW"),
     ("total_value", "Value $B"),
