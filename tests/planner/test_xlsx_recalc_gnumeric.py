@@ -6,12 +6,16 @@ the intended way fails here.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from planner.builtin import builtin_project
+from planner.engine import compile_items, input_arrays
 from planner.io.xlsx_export import export_workbook
+from planner.scenarios import resolve
 from tests.planner.gnumeric import (
     MISSING_REASON,
     SSCONVERT,
@@ -26,9 +30,11 @@ from tests.planner.test_xlsx_recalc import (
     ROUNDS_LAST_POST_MONEY,
     edit_project,
     edit_workbook,
+    error_project,
     quarterly_project,
     rounds_project,
     summary_kpi_row,
+    write_formulas,
 )
 
 pytestmark = [
@@ -36,7 +42,7 @@ pytestmark = [
     pytest.mark.skipif(SSCONVERT is None, reason=MISSING_REASON),
 ]
 
-NAMES = tuple(LEAST_FORMULAS)
+NAMES = (*LEAST_FORMULAS, "errors")
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +58,7 @@ def recalculated(
     export_workbook(edit_project(builtin), expected["edited"])
     export_workbook(wide_group_project(), expected["wide"])
     export_workbook(rounds_project(), expected["rounds"])
+    write_formulas(error_project(), expected["errors"])
     edited_input = folder / "edited.xlsx"
     edit_workbook(expected["builtin"], edited_input)
     sources = [expected[name] for name in NAMES]
@@ -60,7 +67,7 @@ def recalculated(
     return {name: (expected[name], out) for name, out in zip(NAMES, outputs, strict=True)}
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", list(LEAST_FORMULAS))
 def test_every_formula_cell_matches_the_engine_in_gnumeric(
     recalculated: dict[str, tuple[Path, GnumericValues]], name: str
 ) -> None:
@@ -97,3 +104,25 @@ def test_last_post_money_is_the_last_priced_round_by_period_in_gnumeric(
     got = summary_kpi_row(recalculated["rounds"][1], "last_post_money")
     want = list(ROUNDS_LAST_POST_MONEY.values())
     assert all(same_as_gnumeric(w, g) for w, g in zip(want, got, strict=True)), got
+
+
+def test_division_errors_spread_in_the_engine_as_in_gnumeric(
+    recalculated: dict[str, tuple[Path, GnumericValues]],
+) -> None:
+    project = error_project()
+    resolved = resolve(project)
+    values = compile_items(resolved.items).run(
+        input_arrays(resolved), resolved.periods, refuse_errors=False
+    )
+    got = recalculated["errors"][1]
+    bad, errors = [], 0
+    for n, item in enumerate(project.items):
+        for t, engine in enumerate(values[item.id][0].tolist()):
+            cell = got.get(("Model", xl_rowcol_to_cell(n + 1, t + 1)))
+            in_error = cell is not None and cell.startswith("#")
+            errors += in_error
+            agree = (not math.isfinite(engine)) if in_error else same_as_gnumeric(engine, cell)
+            if not agree:
+                bad.append(f"{item.id} {resolved.periods[t]} {item.formula}: {engine} vs {cell}")
+    assert not bad, "\n".join(bad)
+    assert errors > 30
