@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed
 QT_PACKAGES := 'libglib2.0-0t64|libglib2.0-0' libfontconfig1 libdbus-1-3 libxkbcommon0 libegl1 libgl1
 X_PACKAGES := xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 \
 	libxcb-keysyms1 libxcb-render-util0 libxcb-shape0
-# Workbook tests recalculate exported files in LibreOffice; desktop tests validate the
-# launcher entry and query the file-type association.
+# Workbook tests recalculate exported files in LibreOffice and in Gnumeric; desktop tests
+# validate the launcher entry and query the file-type association.
 DESKTOP_PACKAGES := desktop-file-utils xdg-utils shared-mime-info libglib2.0-bin
-TEST_PACKAGES := $(QT_PACKAGES) libreoffice-calc-nogui $(DESKTOP_PACKAGES)
+TEST_PACKAGES := $(QT_PACKAGES) libreoffice-calc-nogui gnumeric $(DESKTOP_PACKAGES)
 RUN_PACKAGES := $(QT_PACKAGES) $(X_PACKAGES)
 
 .PHONY: run test bench lint system-packages-run system-packages-test clean \

@@ -463,7 +463,14 @@ class _ExcelWriter:
         if isinstance(node, Power):
             prec = _PRECEDENCE["**"]
             base = self.operand(node.base, prec, False)
-            return f"{base}^{self.operand(node.exponent, prec, True)}"
+            power = f"{base}^{self.operand(node.exponent, prec, True)}"
+            if _nonzero_number(self.shown(node.base)) or _nonzero_number(self.shown(node.exponent)):
+                return power
+            # 0^0 is 1 in LibreOffice as in the engine, #NUM! in Excel and Gnumeric: decide
+            # it in the formula. base*0 keeps an error in the base, as the engine does.
+            exponent = self.numeric(self.shown(node.exponent))
+            factor = self.operand(node.base, _PRECEDENCE["*"], False)
+            return f"IF({exponent}=0,{factor}*0+1,{power})"
         if isinstance(node, Call):
             if node.func == "if":
                 cond, then, other = node.args
@@ -489,6 +496,12 @@ class _ExcelWriter:
         if isinstance(node, Num) and node.value < 0:
             needs = True
         return f"({text})" if needs else text
+
+
+def _nonzero_number(node: Node) -> bool:
+    while isinstance(node, Neg):
+        node = node.operand
+    return isinstance(node, Num) and node.value != 0
 
 
 # A reference to one cell of the same sheet, such as K13 or $D$5: whatever names the

@@ -28,7 +28,10 @@ ROUND_FIELDS = (
     ("tranche_per_gw", "Tranche $B/GW"),
     ("period_number", "Period no."),
     ("post_money", "Post-money $B"),
+    ("latest_post_money", "Latest post-money $B"),
 )
+# Offset from COL_VALUE of the rounds table's running "latest post-money" column.
+LATEST_POST_MONEY_FIELD = 6
 CONTRACT_FIELDS = (
     ("gw", "GW"),
     ("total_value", "Value $B"),
@@ -79,13 +82,15 @@ def sheet_names(scenarios: Iterable[str]) -> list[str]:
     """Unique, valid Excel sheet names for scenario names, in order.
 
     Excel's rules: at most 31 characters, none of []:*?/\\, no apostrophe at
-    either end, unique whatever the case, and not "History".
+    either end, unique whatever the case, and not "History". An apostrophe inside
+    becomes a typographic one: Gnumeric cannot read a reference to a sheet whose
+    name holds "'" (written "''" in formulas), and Excel's rule does not cover "’".
     """
     used = set(_RESERVED)
     names = []
     for scenario in scenarios:
         cleaned = _BAD_SHEET_CHARS.sub(" ", _UNWRITABLE.sub("", scenario))
-        base = _trimmed(cleaned, SHEET_NAME_LIMIT) or "Scenario"
+        base = _trimmed(cleaned, SHEET_NAME_LIMIT).replace("'", "\u2019") or "Scenario"
         name, n = base, 2
         while name.casefold() in used:
             suffix = f" ({n})"

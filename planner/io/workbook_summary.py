@@ -11,6 +11,7 @@ from planner.io.workbook_layout import (
     COL_UNIT,
     COL_VALUE,
     FIRST_PERIOD_COL,
+    LATEST_POST_MONEY_FIELD,
     cell_name,
     sheet_ref,
 )
@@ -76,12 +77,13 @@ def kpi_formula(kpi: str, refs: _Refs, reference_index: int) -> str | None:
         return None
     if kpi == "cash_zero":
         at = f"MATCH(1,{refs.key('cash_below_zero')},0)"
-        year = f"INDEX({refs.timeline('year')},{at})"
-        month = f"INDEX({refs.key('cash_zero_month')},{at})"
+        # INDEX(row, 1, n): engines disagree on INDEX(row, n) over a one-row range.
+        year = f"INDEX({refs.timeline('year')},1,{at})"
+        month = f"INDEX({refs.key('cash_zero_month')},1,{at})"
         return f'IFERROR({year}&"-"&TEXT({month},"00"),"never")'
     if kpi == "breakeven_year":
         at = f"MATCH(1,{refs.key('breakeven_flag')},0)"
-        return f'IFERROR(INDEX({refs.timeline("year")},{at}),"not in horizon")'
+        return f'IFERROR(INDEX({refs.timeline("year")},1,{at}),"not in horizon")'
     if kpi == "cumulative_burn":
         return f"SUM({refs.item('burn')})"
     if kpi == "total_raised":
@@ -89,13 +91,13 @@ def kpi_formula(kpi: str, refs: _Refs, reference_index: int) -> str | None:
     if kpi == "peak_funding_need":
         return f"MAX(0,MAX({refs.key('cumulative_burn')}))"
     if kpi == "last_post_money":
-        pre = refs.table_span(plan.round_rows, 2)
-        number = refs.table_span(plan.round_rows, 4)
-        post = refs.table_span(plan.round_rows, 5)
-        if pre is None:
+        if not plan.round_rows:
             return '"n/a"'
-        latest = f"SUMPRODUCT(MAX(ISNUMBER({pre})*{number}))"
-        return f'IFERROR(LOOKUP(2,1/(ISNUMBER({pre})*({number}={latest})),{post}),"n/a")'
+        # The rounds table carries the latest post-money down its rows: its last row is the answer.
+        last = refs.prefix + cell_name(
+            max(plan.round_rows.values()), COL_VALUE + LATEST_POST_MONEY_FIELD, absolute=True
+        )
+        return f'IF(ISNUMBER({last}),{last},"n/a")'
     if kpi == "commitments_total":
         values = refs.table_span(plan.contract_rows, 1)
         return "0" if values is None else f"SUM({values})"

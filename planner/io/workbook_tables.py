@@ -17,6 +17,7 @@ from planner.io.workbook_layout import (
     COL_VALUE,
     CONTRACT_FIELDS,
     HEADER_ROW,
+    LATEST_POST_MONEY_FIELD,
     ROUND_FIELDS,
     cell_name,
     sheet_ref,
@@ -43,8 +44,12 @@ class TableRows:
     def plan(self) -> None:
         sheet = self.sheet
         sheet._take(self._write_table_header, "Funding rounds", ROUND_FIELDS)
+        latest: float | str = ""
         for funding_round in sheet.resolved.funding_rounds:
-            sheet.plan.round_rows[funding_round.id] = sheet._take(self._write_round, funding_round)
+            latest = self._latest_post_money(funding_round, latest)
+            sheet.plan.round_rows[funding_round.id] = sheet._take(
+                self._write_round, funding_round, latest
+            )
         sheet._gap()
         sheet._take(self._write_table_header, "Compute contracts", CONTRACT_FIELDS)
         for contract in sheet.resolved.compute_contracts:
@@ -89,7 +94,26 @@ class TableRows:
             else:
                 ws.write_number(row, col, value, s.get(style, fmt))
 
-    def _write_round(self, row: int, funding_round: FundingRound) -> None:
+    def _priced_period_number(self, funding_round: FundingRound) -> float:
+        if funding_round.pre_money is None:
+            return 0.0
+        return float(self.periods.index(funding_round.period) + 1)
+
+    def _latest_post_money(self, funding_round: FundingRound, before: float | str) -> float | str:
+        """What the running column shows on this round's row, as the formula computes it."""
+        number = self._priced_period_number(funding_round)
+        earlier = [
+            self._priced_period_number(r)
+            for r in self.sheet.resolved.funding_rounds[
+                : self.sheet.resolved.funding_rounds.index(funding_round)
+            ]
+        ]
+        if number > 0 and number >= max(earlier, default=0.0):
+            assert funding_round.post_money is not None
+            return funding_round.post_money
+        return before
+
+    def _write_round(self, row: int, funding_round: FundingRound, latest: float | str) -> None:
         s, ws = self.styles, self.ws
         ws.write_string(row, COL_UNIT, "$B", s["unit"])
         write_text(ws, row, COL_ID, funding_round.id, s["ident"])
@@ -122,6 +146,39 @@ class TableRows:
             f'IF(ISNUMBER({pre}),{pre}+{amount},"")',
             s.get("calc", money),
             "" if post is None else post,
+        )
+        self._write_latest_post_money(row, funding_round, latest)
+
+    def _write_latest_post_money(
+        self, row: int, funding_round: FundingRound, latest: float | str
+    ) -> None:
+        """Carry the post-money of the latest priced round down the table, without arrays.
+
+        A priced round takes over unless an earlier row is priced in a later period;
+        of two in the same period the lower row wins, as the engine's last round.
+        """
+        s, ws = self.styles, self.ws
+        pre, number = cell_name(row, COL_VALUE + 2), cell_name(row, COL_VALUE + 4)
+        post = cell_name(row, COL_VALUE + 5)
+        first = min(self.sheet.plan.round_rows.values(), default=row)
+        if row == first:
+            text = f'IF(ISNUMBER({pre}),{post},"")'
+        else:
+            earlier_numbers = (
+                cell_name(first, COL_VALUE + 4, absolute=True)
+                + ":"
+                + cell_name(row - 1, COL_VALUE + 4)
+            )
+            earlier_pres = (
+                cell_name(first, COL_VALUE + 2, absolute=True)
+                + ":"
+                + cell_name(row - 1, COL_VALUE + 2)
+            )
+            later_priced = f'COUNTIFS({earlier_numbers},">"&{number},{earlier_pres},">0")'
+            before = cell_name(row - 1, COL_VALUE + LATEST_POST_MONEY_FIELD)
+            text = f"IF(AND(ISNUMBER({pre}),{later_priced}=0),{post},{before})"
+        write_formula(
+            ws, row, COL_VALUE + LATEST_POST_MONEY_FIELD, text, s.get("calc", "#,##0.0"), latest
         )
 
     def _write_contract(self, row: int, contract: ComputeContract) -> None:

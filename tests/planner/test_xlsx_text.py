@@ -98,6 +98,7 @@ def test_names_left_empty_or_equal_by_cleaning_stay_apart(tmp_path: Path) -> Non
         (["'quoted'", "a[b]c:d*e?f/g\\h"], ["quoted", "a b c d e f g h"]),
         ([f"x{ESC}y", NONCHAR, "\t"], ["xy", "Scenario", "Scenario (2)"]),
         (["x" * 30 + "'z"], ["x" * 30]),  # cut to 31, then no apostrophe at the end
+        (["Bob's case"], ["Bob\u2019s case"]),  # Gnumeric misreads "''" in a sheet reference
         (["😀" * 20], ["😀" * 15]),  # Excel counts UTF-16 units: each of these is two
     ],
 )
