@@ -33,6 +33,7 @@ class Document(QObject):
     modifiedChanged = Signal(bool)
     pathChanged = Signal()
     message = Signal(str)  # for the status bar
+    applied = Signal()  # an edit, undo or redo went through: earlier refusals no longer apply
 
     def __init__(self, project: Project, path: Path | None = None) -> None:
         super().__init__()
@@ -114,6 +115,7 @@ class Document(QObject):
             return False
         self._results = applied.results
         self.undo_stack.push(PlannerUndoCommand(self, command, applied.inverse))
+        self.applied.emit()
         self._after_change()
         return True
 
@@ -124,6 +126,8 @@ class Document(QObject):
             self._results = evaluate_all(self._project)
         except (FormulaError, ProjectError) as exc:
             self.message.emit(f"The model does not evaluate: {exc}")
+        else:
+            self.applied.emit()
         self._after_change()
         return inverse
 

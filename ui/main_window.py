@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.statusBar().showMessage("Ready", STATUS_TIMEOUT_MS)
         self.document.message.connect(self._show_message)
+        self.document.applied.connect(self.statusBar().clearMessage)
         self.document.resultsChanged.connect(self.redraw)
         self.document.modifiedChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._update_title)

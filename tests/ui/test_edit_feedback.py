@@ -43,3 +43,18 @@ def test_ctrl_z_in_the_formula_box_undoes_typing_then_the_applied_formula(
     qtbot.keyClick(editor.editor, undo.key(), undo.keyboardModifiers())
     assert window.document.project.item("burn").formula == "total_costs - revenue"
     assert editor.editor.text() == "total_costs - revenue"
+
+
+def test_a_successful_edit_clears_the_previous_refusal_from_the_status_bar(
+    window: MainWindow,
+) -> None:
+    editor = _pick_burn(window)
+    model = editor.model
+    index = model.index(model.row_of("burn"), 5)
+    assert not model.setData(index, "total_costs - revenu")
+    assert "revenu" in window.statusBar().currentMessage()
+    assert model.setData(index, "total_costs - revenue + 1")
+    assert window.statusBar().currentMessage() == ""
+    assert not model.setData(index, "total_costs - revenu")
+    window.document.undo_stack.undo()
+    assert window.statusBar().currentMessage() == ""
