@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from planner.commands import Command, CommandError, apply_checked, evaluate_all
+from planner.commands import Command, CommandError, apply_checked, describe, evaluate_all
 from planner.engine import Result
 from planner.formula import FormulaError
 from planner.kpis import KpiValue, compute_kpis
@@ -108,13 +108,14 @@ class Document(QObject):
 
     def push(self, command: Command) -> bool:
         """Apply ``command`` as one undo step; False (and a status message) if refused."""
+        text = describe(self._project, command)
         try:
             applied = apply_checked(self._project, command, self._results)
         except CommandError as exc:
             self.message.emit(f"Not applied: {exc}")
             return False
         self._results = applied.results
-        self.undo_stack.push(PlannerUndoCommand(self, command, applied.inverse))
+        self.undo_stack.push(PlannerUndoCommand(self, command, applied.inverse, text))
         self.applied.emit()
         self._after_change()
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
+from tests.ui.test_editing import cell, table
 from ui.main_window import MainWindow
 
 
@@ -58,3 +59,17 @@ def test_a_successful_edit_clears_the_previous_refusal_from_the_status_bar(
     assert not model.setData(index, "total_costs - revenu")
     window.document.undo_stack.undo()
     assert window.statusBar().currentMessage() == ""
+
+
+def test_the_undo_menu_and_row_messages_name_labels_not_ids(window: MainWindow) -> None:
+    drivers = table(window, "drivers")
+    assert drivers.setData(cell(drivers, "paying_share", "2026"), "6%")
+    assert window.document.undo_stack.undoText() == "Edit Share of users paying 2026"
+    contracts = window.tables.contracts_tab.model
+    aws = next(r for r in range(contracts.rowCount()) if contracts.row_at(r).id == "c_aws")
+    first_year = [c.field for c in contracts.columns].index("first_year")
+    assert not contracts.setData(contracts.index(aws, first_year), "soon")
+    message = window.statusBar().currentMessage()
+    assert "Amazon Web Services" in message and "c_aws" not in message
+    assert contracts.setData(contracts.index(aws, first_year), "2027")
+    assert window.document.undo_stack.undoText() == "Edit Amazon Web Services contract 2027-2032"
