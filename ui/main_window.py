@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.document.modifiedChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._update_title)
         self.document.scenarioChanged.connect(self._update_title)
+        self.document.scenariosChanged.connect(self._update_title)  # a rename or description
         self._update_title()
         self.redraw()
         self._restore_geometry()
@@ -143,10 +145,10 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_modified)
         description = self.scenarios.model.description_of(self.document.scenario)
         self.scenario_label.setText(
-            f"{self.document.scenario}"
+            html.escape(self.document.scenario)
             + (
                 f"  <span style='font-weight:400;color:{style.MUTED_FG.name()};font-size:12px'>"
-                f"{description}</span>"
+                f"{html.escape(description)}</span>"
                 if description
                 else ""
             )

@@ -73,3 +73,22 @@ def test_the_undo_menu_and_row_messages_name_labels_not_ids(window: MainWindow) 
     assert "Amazon Web Services" in message and "c_aws" not in message
     assert contracts.setData(contracts.index(aws, first_year), "2027")
     assert window.document.undo_stack.undoText() == "Edit Amazon Web Services contract 2027-2032"
+
+
+def test_the_scenario_heading_follows_a_description_edit_and_its_undo(window: MainWindow) -> None:
+    window.document.set_scenario("Bull case")
+    drivers = table(window, "drivers")
+    assert drivers.setData(cell(drivers, "paying_share", "2026"), "6%")  # already modified
+    old = window.scenarios.model.description_of("Bull case")
+    window.scenarios.description.setText("Subscriptions double by 2030")
+    window.scenarios.description.editingFinished.emit()
+    assert "Subscriptions double by 2030" in window.scenario_label.text()
+    window.document.undo_stack.undo()
+    assert old in window.scenario_label.text()
+    assert "Subscriptions double" not in window.scenario_label.text()
+
+
+def test_the_scenario_heading_shows_markup_in_a_description_as_text(window: MainWindow) -> None:
+    window.scenarios.description.setText("Revenue <b>doubles</b>")
+    window.scenarios.description.editingFinished.emit()
+    assert "Revenue &lt;b&gt;doubles&lt;/b&gt;" in window.scenario_label.text()
