@@ -71,8 +71,9 @@ class ScenarioPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(heading)
-        layout.addWidget(self.view, 1)
+        # Above the list, the buttons stay put while the summary below grows and shrinks.
         layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
         layout.addWidget(QLabel("Description"))
         layout.addWidget(self.description)
         layout.addWidget(self.summary)
