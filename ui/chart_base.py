@@ -7,14 +7,14 @@ makes a panel rebuild its items.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.model import period_months, period_year
+from ui import dialogs
 from ui.appearance import LIGHT_CHARTS
 from ui.document import Document
 
@@ -33,6 +34,7 @@ MAX_LEGEND_COLUMNS = 3
 LEGEND_GAP_PX = 8  # the legend's offset from the top plus a gap above the data
 DEFAULT_LEGEND_SHARE = 0.28  # of the plot's height, until the plot has a size
 MAX_LEGEND_SHARE = 0.6
+PNG_FOLDER_KEY = "chartFolder"  # where the last chart picture was saved
 
 # Fills and bars paint three times faster without antialiasing; lines ask for it themselves.
 # Charts start light; ui.appearance recolours them when the system is dark.
@@ -53,9 +55,15 @@ class ChartPanel(QWidget):
 
     title = ""
 
-    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: Document,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.document = document
+        self.settings = settings or QSettings()
         self.heading = QLabel(f"<b>{self.title}</b>")
         self.readout = QLabel("")
         small = self.readout.font()  # the palette's text colour: readable light or dark
@@ -129,6 +137,10 @@ class ChartPanel(QWidget):
     def describe(self, index: int) -> str:
         """The read-out text for period ``index``."""
         return ""
+
+    def subject(self) -> str:
+        """What a saved picture is of, beside its title: the scenario on screen."""
+        return self.document.scenario
 
     # --- machinery --------------------------------------------------------------
 
@@ -247,11 +259,11 @@ class ChartPanel(QWidget):
         self.readout.setText("")
 
     def save_png(self, path: str | Path) -> None:
-        """Write the chart, with its title, as a PNG at twice the screen resolution."""
+        """Write the chart, titled with what it shows, as a PNG at twice the screen resolution."""
         from pyqtgraph.exporters import ImageExporter
 
         # On screen the title sits in the panel's header; the image carries its own.
-        self.plot.setTitle(self.title, size="11pt")
+        self.plot.setTitle(f"{self.title}: {self.subject()}", size="11pt")
         self.plot.layout.activate()
         try:
             exporter = ImageExporter(self.plot)
@@ -261,20 +273,34 @@ class ChartPanel(QWidget):
             self.plot.setTitle(None)
             self.plot.layout.activate()
 
+    def _png_folder(self) -> Path:
+        """Where the user last saved a chart, else beside the project, else home."""
+        remembered = self.settings.value(PNG_FOLDER_KEY)
+        if isinstance(remembered, str) and remembered and Path(remembered).is_dir():
+            return Path(remembered)
+        path = self.document.path
+        return path.parent if path is not None else Path.home()
+
     def _ask_save_png(self) -> None:
-        name = self.title.lower().replace(" ", "-").replace(",", "")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save chart as PNG", f"{name}.png", "PNG image (*.png)"
-        )
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
-            try:
-                self.save_png(path)
-            except OSError as exc:
-                self.document.message.emit(f"Could not save {path}: {exc.strerror or exc}")
-            else:
-                self.document.message.emit(f"Saved {path}")
+        suggested = self._png_folder() / png_file_name(self.subject(), self.title)
+        path = dialogs.save_png_name(self, str(suggested))
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        try:
+            self.save_png(path)
+        except OSError as exc:
+            self.document.message.emit(f"Could not save {path}: {exc.strerror or exc}")
+        else:
+            self.settings.setValue(PNG_FOLDER_KEY, str(Path(path).parent))
+            self.document.message.emit(f"Saved {path}")
+
+
+def png_file_name(subject: str, title: str) -> str:
+    """A file name that names the picture's subject and chart: "bull-case-cash-balance.png"."""
+    words = re.findall(r"[^\W_]+", f"{subject} {title}".lower())
+    return "-".join(words)[:120].strip("-") + ".png" if words else "chart.png"
 
 
 def nice_step(rough: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.engine import group_members
@@ -232,8 +232,13 @@ class ComparisonChart(ChartPanel):
 
     title = "Scenarios compared"
 
-    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
-        super().__init__(document, parent)
+    def __init__(
+        self,
+        document: Document,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(document, parent, settings)
         self.series_box = QComboBox()
         self.series_box.setToolTip("The series to compare across scenarios")
         self.series_box.setMaximumWidth(230)
@@ -264,6 +269,10 @@ class ComparisonChart(ChartPanel):
 
     def _series_chosen(self) -> None:
         self.update_chart()
+
+    def subject(self) -> str:
+        """Every scenario is in the picture (its legend names them): name the series instead."""
+        return self.series_box.currentText()
 
     def structure(self) -> object:
         return (tuple(self.document.project.periods), tuple(self.document.results))

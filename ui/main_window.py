@@ -49,10 +49,8 @@ class MainWindow(QMainWindow):
         self.scenarios = ScenarioPanel(self.document)
         self.kpis = KpiStrip(self.document)
         self.charts: list[ChartPanel] = [
-            RevenueChart(self.document),
-            CashChart(self.document),
-            ComputeChart(self.document),
-            ComparisonChart(self.document),
+            chart(self.document, settings=self.settings)
+            for chart in (RevenueChart, CashChart, ComputeChart, ComparisonChart)
         ]
         self.tables = TablesPanel(self.document)
         self._build_layout()
