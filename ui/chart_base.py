@@ -33,7 +33,7 @@ Array = npt.NDArray[np.float64]
 MAX_LEGEND_COLUMNS = 3
 LEGEND_GAP_PX = 8  # the legend's offset from the top plus a gap above the data
 DEFAULT_LEGEND_SHARE = 0.28  # of the plot's height, until the plot has a size
-MAX_LEGEND_SHARE = 0.6
+MAX_LEGEND_SHARE = 0.7  # a 1024x700 window still shows every legend
 PNG_FOLDER_KEY = "chartFolder"  # where the last chart picture was saved
 
 # Fills and bars paint three times faster without antialiasing; lines ask for it themselves.
@@ -100,7 +100,7 @@ class ChartPanel(QWidget):
             offset=(4, 2),
             labelTextSize="8pt",
             verSpacing=-4,
-            horSpacing=14,
+            horSpacing=10,
             colCount=2,
             brush=pg.mkBrush(*LIGHT_CHARTS.legend_fill),
             labelTextColor=LIGHT_CHARTS.foreground,
@@ -199,11 +199,21 @@ class ChartPanel(QWidget):
         box = self.plot.getViewBox()
         if box.width() <= 0 or not self.legend.items:
             return
-        # Widths as LegendItem.updateSize adds them up, without laying the legend out.
-        entries = [sample.width() + label.width() + 6 for sample, label in self.legend.items]
+        # The legend is a grid with a sample and a label per entry: each column is as wide
+        # as its widest entry, with the layout's spacing between cells and 4 + 4 margins.
+        entries = [
+            (sample.width(), label.item.boundingRect().width())
+            for sample, label in self.legend.items
+        ]
+        spacing = self.legend.layout.horizontalSpacing()
         for columns in range(MAX_LEGEND_COLUMNS, 1, -1):
-            rows = [entries[n : n + columns] for n in range(0, len(entries), columns)]
-            if max(sum(row) for row in rows) <= box.width() - LEGEND_GAP_PX:
+            widths = [
+                max(sample for sample, _ in entries[n::columns])
+                + max(label for _, label in entries[n::columns])
+                for n in range(min(columns, len(entries)))
+            ]
+            needed = sum(widths) + spacing * (2 * len(widths) - 1) + 8
+            if needed <= box.width() - LEGEND_GAP_PX:
                 break
         else:
             columns = 1

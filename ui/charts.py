@@ -242,7 +242,12 @@ class ComparisonChart(ChartPanel):
         self.series_box = QComboBox()
         self.series_box.setToolTip("The series to compare across scenarios")
         self.series_box.setMaximumWidth(230)
-        self.header.insertWidget(1, self.series_box)
+        # Long labels may be cut rather than widen the chart past half a small window.
+        self.series_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.series_box.setMinimumContentsLength(12)
+        self.header.insertWidget(1, self.series_box, 1)  # as wide as there is room for
         self._fill_series_box()
         self.series_box.currentIndexChanged.connect(self._series_chosen)
         document.projectReplaced.connect(self._fill_series_box)

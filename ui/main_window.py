@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         grid.setSpacing(6)
         for n, chart in enumerate(self.charts):
             grid.addWidget(chart, n // 2, n % 2)
+        for column in (0, 1):
+            grid.setColumnStretch(column, 1)
         self.scenario_label = QLabel()
         self.scenario_label.setStyleSheet("font-size: 15px; font-weight: 600; padding: 2px;")
         self.vertical = QSplitter(Qt.Orientation.Vertical)
@@ -84,7 +86,7 @@ class MainWindow(QMainWindow):
         self.vertical.addWidget(self.tables)
         self.vertical.setStretchFactor(0, 3)
         self.vertical.setStretchFactor(1, 2)
-        self.vertical.setSizes([460, 300])
+        self.vertical.setSizes([500, 260])
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(4, 4, 4, 0)
@@ -96,7 +98,8 @@ class MainWindow(QMainWindow):
         self.horizontal.addWidget(self.scenarios)
         self.horizontal.addWidget(right)
         self.horizontal.setStretchFactor(1, 1)
-        self.horizontal.setSizes([230, 1170])
+        self.horizontal.setStretchFactor(0, 0)
+        self.horizontal.setSizes([210, 1190])
         self.setCentralWidget(self.horizontal)
 
     def _build_menus(self) -> None:

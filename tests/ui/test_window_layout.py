@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from ui import dialogs
@@ -74,3 +74,24 @@ def test_a_saved_chart_is_titled_with_its_scenario(window: MainWindow, tmp_path:
     cash.save_png(tmp_path / "cash.png")
     assert titles[0] == "Cash balance and funding: Bear case"
     assert png_file_name("Base / 2025: plan", "Cash") == "base-2025-plan-cash.png"
+
+
+def test_a_1024_by_700_window_fits_and_shows_every_kpi_caption_whole(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.document.flush()
+    assert window.width() == 1024  # nothing makes the window wider than the screen
+    for kpi, card in window.kpis.cards.items():
+        caption = card.caption
+        metrics = caption.fontMetrics()
+        needed = metrics.boundingRect(
+            QRect(0, 0, caption.width(), 10_000),
+            int(Qt.TextFlag.TextWordWrap),
+            caption.text(),
+        )
+        assert needed.height() <= caption.height(), f"{kpi}: caption cut"
+        widest_word = max(metrics.horizontalAdvance(w) for w in caption.text().split())
+        assert widest_word <= caption.width(), f"{kpi}: a word of the caption is cut"
