@@ -13,6 +13,8 @@ from typing import Protocol
 from planner.engine import Result, compile_items, evaluate
 from planner.formula import FormulaError
 from planner.model import (
+    FIRST_YEAR,
+    LAST_YEAR,
     ComputeContract,
     FundingRound,
     LineItem,
@@ -386,9 +388,11 @@ class PutRow:
 
     def apply(self, project: Project) -> Command:
         row = self.row
-        name = row.investor if isinstance(row, FundingRound) else row.counterparty
-        _checked_text(name, f"row {row.id}: the name")
-        _checked_text(row.note, f"row {row.id}: the note", multiline=True)
+        if isinstance(row, FundingRound):
+            _checked_text(row.investor, "the investor's name")
+        else:
+            _checked_text(row.counterparty, "the counterparty's name")
+        _checked_text(row.note, f"the note of the {row_label(row)}", multiline=True)
         before = _rows_state(project, self.scenario, self.description)
         scenario = _scenario(project, self.scenario)
         if scenario is None:
@@ -486,6 +490,56 @@ def new_row_id(project: Project, stem: str) -> str:
     return f"{stem}{n}"
 
 
+NEW_CONTRACT_YEARS = 5
+
+
+def first_forecast_year(project: Project) -> int:
+    """The year of the first period after the reference period (the last one with actual data).
+
+    Without a reference period, or when it is the last period, the first period's year.
+    """
+    periods = project.periods
+    reference = project.reference_period
+    if reference in periods and periods.index(reference) + 1 < len(periods):
+        return int(periods[periods.index(reference) + 1][:4])
+    return int(periods[0][:4])
+
+
+def new_contract_years(project: Project) -> tuple[int, int]:
+    """First and last delivery year of a new contract: the first forecast year, then a few more.
+
+    The span stays within the horizon where it can, so the contract is seen at once.
+    """
+    first = first_forecast_year(project)
+    horizon_end = int(project.periods[-1][:4])
+    last = max(first, min(first + NEW_CONTRACT_YEARS - 1, horizon_end))
+    return first, last
+
+
+def with_delivery_year(contract: ComputeContract, field: str, year: int) -> ComputeContract:
+    """``contract`` with its first or last delivery year set to ``year``.
+
+    The two years can be edited in either order: a first year past the last moves the
+    last along (and a last year before the first moves the first back), keeping the span.
+    Raises ``ValueError`` (pydantic's) for a year out of range.
+    """
+    span = contract.last_year - contract.first_year
+    first, last = contract.first_year, contract.last_year
+    if field == "first_year":
+        first = year
+        if last < first:
+            last = min(first + span, LAST_YEAR)
+    elif field == "last_year":
+        last = year
+        if last < first:
+            first = max(last - span, FIRST_YEAR)
+    else:
+        raise ValueError(f"'{field}' is not a delivery year")
+    return ComputeContract.model_validate(
+        {**contract.model_dump(), "first_year": first, "last_year": last}
+    )
+
+
 @dataclass(frozen=True)
 class Macro:
     """Several commands as one edit (a paste); applied in order, reverted in reverse."""
@@ -507,6 +561,58 @@ class Macro:
                 inverse.apply(project)
             raise
         return Macro(tuple(reversed(inverses)), self.label)
+
+
+def row_label(row: EventRow) -> str:
+    """How people tell event rows apart: "Microsoft round of 2025", "Oracle contract 2027-2031".
+
+    Ids are internal: messages and undo steps name rows this way instead.
+    """
+    if isinstance(row, FundingRound):
+        return f"{row.investor} round of {row.period}"
+    return f"{row.counterparty} contract {row.first_year}-{row.last_year}"
+
+
+def _find_row(project: Project, scenario: str | None, row_id: str) -> EventRow | None:
+    try:
+        resolved = resolve(project, scenario)
+    except (KeyError, ProjectError):
+        resolved = resolve(project, None)
+    rows: list[EventRow] = [*resolved.funding_rounds, *resolved.compute_contracts]
+    rows += [*project.funding_rounds, *project.compute_contracts]
+    return next((row for row in rows if row.id == row_id), None)
+
+
+def describe(project: Project, command: Command) -> str:
+    """``command``'s description with line items and rows named by their labels, not their ids.
+
+    Call it before applying the command: a row about to be deleted is still there to name.
+    """
+    labels = {item.id: item.label for item in project.items}
+    if isinstance(command, SetInput):
+        label = labels.get(command.item_id, command.item_id)
+        if command.value is None:
+            return f"Reset {label} {command.period} to base"
+        return f"Edit {label} {command.period}"
+    if isinstance(command, SetConstant):
+        return f"Edit {labels.get(command.item_id, command.item_id)}"
+    if isinstance(command, SetFormula):
+        label = labels.get(command.item_id, command.item_id)
+        if command.text is None:
+            return f"Use the base formula of {label}"
+        return f"Edit formula of {label}"
+    if isinstance(command, SetNote):
+        label = labels.get(command.item_id, command.item_id)
+        return f"Edit note of {label}" + (f" {command.period}" if command.period else "")
+    if isinstance(command, PutRow):
+        known = _find_row(project, command.scenario, command.row.id)
+        verb = "Edit" if known is not None else "Add"
+        return f"{verb} {row_label(command.row)}"
+    if isinstance(command, RemoveRow | ResetRow):
+        found = _find_row(project, command.scenario, command.row_id)
+        name = row_label(found) if found is not None else command.row_id
+        return f"Delete {name}" if isinstance(command, RemoveRow) else f"Reset {name} to base"
+    return command.description
 
 
 @dataclass

@@ -226,7 +226,8 @@ def _check_rows(
         row_ids.add(row.id)
         if row.period not in periods:
             raise ProjectError(
-                f"{where}: funding round '{row.id}' is in the unknown period '{row.period}'"
+                f"{where}: the funding round from {row.investor} is in the unknown period "
+                f"'{row.period}'"
             )
     for contract in contracts:
         if contract.id in row_ids:
@@ -234,6 +235,7 @@ def _check_rows(
         row_ids.add(contract.id)
         if contract.last_year < contract.first_year:
             raise ProjectError(
-                f"{where}: compute contract '{contract.id}' ends ({contract.last_year}) "
+                f"{where}: the compute contract with {contract.counterparty} "
+                f"ends ({contract.last_year}) "
                 f"before it starts ({contract.first_year})"
             )

@@ -7,14 +7,14 @@ makes a panel rebuild its items.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.model import period_months, period_year
+from ui import dialogs
 from ui.appearance import LIGHT_CHARTS
 from ui.document import Document
 
@@ -32,7 +33,8 @@ Array = npt.NDArray[np.float64]
 MAX_LEGEND_COLUMNS = 3
 LEGEND_GAP_PX = 8  # the legend's offset from the top plus a gap above the data
 DEFAULT_LEGEND_SHARE = 0.28  # of the plot's height, until the plot has a size
-MAX_LEGEND_SHARE = 0.6
+MAX_LEGEND_SHARE = 0.7  # a 1024x700 window still shows every legend
+PNG_FOLDER_KEY = "chartFolder"  # where the last chart picture was saved
 
 # Fills and bars paint three times faster without antialiasing; lines ask for it themselves.
 # Charts start light; ui.appearance recolours them when the system is dark.
@@ -53,9 +55,15 @@ class ChartPanel(QWidget):
 
     title = ""
 
-    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: Document,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.document = document
+        self.settings = settings or QSettings()
         self.heading = QLabel(f"<b>{self.title}</b>")
         self.readout = QLabel("")
         small = self.readout.font()  # the palette's text colour: readable light or dark
@@ -92,7 +100,7 @@ class ChartPanel(QWidget):
             offset=(4, 2),
             labelTextSize="8pt",
             verSpacing=-4,
-            horSpacing=14,
+            horSpacing=10,
             colCount=2,
             brush=pg.mkBrush(*LIGHT_CHARTS.legend_fill),
             labelTextColor=LIGHT_CHARTS.foreground,
@@ -129,6 +137,10 @@ class ChartPanel(QWidget):
     def describe(self, index: int) -> str:
         """The read-out text for period ``index``."""
         return ""
+
+    def subject(self) -> str:
+        """What a saved picture is of, beside its title: the scenario on screen."""
+        return self.document.scenario
 
     # --- machinery --------------------------------------------------------------
 
@@ -187,11 +199,21 @@ class ChartPanel(QWidget):
         box = self.plot.getViewBox()
         if box.width() <= 0 or not self.legend.items:
             return
-        # Widths as LegendItem.updateSize adds them up, without laying the legend out.
-        entries = [sample.width() + label.width() + 6 for sample, label in self.legend.items]
+        # The legend is a grid with a sample and a label per entry: each column is as wide
+        # as its widest entry, with the layout's spacing between cells and 4 + 4 margins.
+        entries = [
+            (sample.width(), label.item.boundingRect().width())
+            for sample, label in self.legend.items
+        ]
+        spacing = self.legend.layout.horizontalSpacing()
         for columns in range(MAX_LEGEND_COLUMNS, 1, -1):
-            rows = [entries[n : n + columns] for n in range(0, len(entries), columns)]
-            if max(sum(row) for row in rows) <= box.width() - LEGEND_GAP_PX:
+            widths = [
+                max(sample for sample, _ in entries[n::columns])
+                + max(label for _, label in entries[n::columns])
+                for n in range(min(columns, len(entries)))
+            ]
+            needed = sum(widths) + spacing * (2 * len(widths) - 1) + 8
+            if needed <= box.width() - LEGEND_GAP_PX:
                 break
         else:
             columns = 1
@@ -247,11 +269,11 @@ class ChartPanel(QWidget):
         self.readout.setText("")
 
     def save_png(self, path: str | Path) -> None:
-        """Write the chart, with its title, as a PNG at twice the screen resolution."""
+        """Write the chart, titled with what it shows, as a PNG at twice the screen resolution."""
         from pyqtgraph.exporters import ImageExporter
 
         # On screen the title sits in the panel's header; the image carries its own.
-        self.plot.setTitle(self.title, size="11pt")
+        self.plot.setTitle(f"{self.title}: {self.subject()}", size="11pt")
         self.plot.layout.activate()
         try:
             exporter = ImageExporter(self.plot)
@@ -261,20 +283,34 @@ class ChartPanel(QWidget):
             self.plot.setTitle(None)
             self.plot.layout.activate()
 
+    def _png_folder(self) -> Path:
+        """Where the user last saved a chart, else beside the project, else home."""
+        remembered = self.settings.value(PNG_FOLDER_KEY)
+        if isinstance(remembered, str) and remembered and Path(remembered).is_dir():
+            return Path(remembered)
+        path = self.document.path
+        return path.parent if path is not None else Path.home()
+
     def _ask_save_png(self) -> None:
-        name = self.title.lower().replace(" ", "-").replace(",", "")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save chart as PNG", f"{name}.png", "PNG image (*.png)"
-        )
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
-            try:
-                self.save_png(path)
-            except OSError as exc:
-                self.document.message.emit(f"Could not save {path}: {exc.strerror or exc}")
-            else:
-                self.document.message.emit(f"Saved {path}")
+        suggested = self._png_folder() / png_file_name(self.subject(), self.title)
+        path = dialogs.save_png_name(self, str(suggested))
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        try:
+            self.save_png(path)
+        except OSError as exc:
+            self.document.message.emit(f"Could not save {path}: {exc.strerror or exc}")
+        else:
+            self.settings.setValue(PNG_FOLDER_KEY, str(Path(path).parent))
+            self.document.message.emit(f"Saved {path}")
+
+
+def png_file_name(subject: str, title: str) -> str:
+    """A file name that names the picture's subject and chart: "bull-case-cash-balance.png"."""
+    words = re.findall(r"[^\W_]+", f"{subject} {title}".lower())
+    return "-".join(words)[:120].strip("-") + ".png" if words else "chart.png"
 
 
 def nice_step(rough: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.engine import group_members
@@ -232,12 +232,22 @@ class ComparisonChart(ChartPanel):
 
     title = "Scenarios compared"
 
-    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
-        super().__init__(document, parent)
+    def __init__(
+        self,
+        document: Document,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(document, parent, settings)
         self.series_box = QComboBox()
         self.series_box.setToolTip("The series to compare across scenarios")
         self.series_box.setMaximumWidth(230)
-        self.header.insertWidget(1, self.series_box)
+        # Long labels may be cut rather than widen the chart past half a small window.
+        self.series_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.series_box.setMinimumContentsLength(12)
+        self.header.insertWidget(1, self.series_box, 1)  # as wide as there is room for
         self._fill_series_box()
         self.series_box.currentIndexChanged.connect(self._series_chosen)
         document.projectReplaced.connect(self._fill_series_box)
@@ -264,6 +274,10 @@ class ComparisonChart(ChartPanel):
 
     def _series_chosen(self) -> None:
         self.update_chart()
+
+    def subject(self) -> str:
+        """Every scenario is in the picture (its legend names them): name the series instead."""
+        return self.series_box.currentText()
 
     def structure(self) -> object:
         return (tuple(self.document.project.periods), tuple(self.document.results))

@@ -155,6 +155,13 @@ def save_file_name(parent: QWidget | None, suggested: str) -> str:
     return path
 
 
+def save_png_name(parent: QWidget | None, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Save chart as PNG", suggested, "PNG image (*.png)"
+    )
+    return path
+
+
 def ask_text(parent: QWidget | None, title: str, label: str, text: str) -> str | None:
     value, ok = QInputDialog.getText(parent, title, label, text=text)
     return value if ok else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from planner.commands import Command, CommandError, apply_checked, evaluate_all
+from planner.commands import Command, CommandError, apply_checked, describe, evaluate_all
 from planner.engine import Result
 from planner.formula import FormulaError
 from planner.kpis import KpiValue, compute_kpis
@@ -33,6 +33,7 @@ class Document(QObject):
     modifiedChanged = Signal(bool)
     pathChanged = Signal()
     message = Signal(str)  # for the status bar
+    applied = Signal()  # an edit, undo or redo went through: earlier refusals no longer apply
 
     def __init__(self, project: Project, path: Path | None = None) -> None:
         super().__init__()
@@ -107,13 +108,15 @@ class Document(QObject):
 
     def push(self, command: Command) -> bool:
         """Apply ``command`` as one undo step; False (and a status message) if refused."""
+        text = describe(self._project, command)
         try:
             applied = apply_checked(self._project, command, self._results)
         except CommandError as exc:
             self.message.emit(f"Not applied: {exc}")
             return False
         self._results = applied.results
-        self.undo_stack.push(PlannerUndoCommand(self, command, applied.inverse))
+        self.undo_stack.push(PlannerUndoCommand(self, command, applied.inverse, text))
+        self.applied.emit()
         self._after_change()
         return True
 
@@ -124,6 +127,8 @@ class Document(QObject):
             self._results = evaluate_all(self._project)
         except (FormulaError, ProjectError) as exc:
             self.message.emit(f"The model does not evaluate: {exc}")
+        else:
+            self.applied.emit()
         self._after_change()
         return inverse
 

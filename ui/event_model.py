@@ -16,7 +16,10 @@ from planner.commands import (
     PutRow,
     RemoveRow,
     ResetRow,
+    new_contract_years,
     new_row_id,
+    row_label,
+    with_delivery_year,
 )
 from planner.model import ComputeContract, FundingRound, validation_problem
 from planner.numbers import NumberError, edit_text, format_value, parse_cell
@@ -216,15 +219,19 @@ class EventTableModel(QAbstractTableModel):
             return False
         try:
             converted = self._converted(column, str(value))
-            data = row.model_dump()
-            data[column.field] = converted
-            new_row = type(row).model_validate(data)
+            new_row: EventRow
+            if isinstance(row, ComputeContract) and column.field in ("first_year", "last_year"):
+                new_row = with_delivery_year(row, column.field, converted)
+            else:
+                data = row.model_dump()
+                data[column.field] = converted
+                new_row = type(row).model_validate(data)
         except NumberError as exc:
-            self.document.message.emit(f"{row.id}, {column.title}: {exc}")
+            self.document.message.emit(f"{row_label(row)}, {column.title}: {exc}")
             return False
         except ValidationError as exc:
             problem = validation_problem(exc.errors()[0])
-            self.document.message.emit(f"{row.id}, {column.title}: {problem}")
+            self.document.message.emit(f"{row_label(row)}, {column.title}: {problem}")
             return False
         if not self.document.push(PutRow(self.document.scenario_key, new_row)):
             return False
@@ -242,14 +249,14 @@ class EventTableModel(QAbstractTableModel):
                 id=new_row_id(project, "round"), period=period, investor="New investor", amount=0.0
             )
         else:
-            year = int(project.periods[0][:4])
+            first, last = new_contract_years(project)
             row = ComputeContract(
                 id=new_row_id(project, "contract"),
                 counterparty="New counterparty",
                 gw=0.0,
                 total_value=0.0,
-                first_year=year,
-                last_year=year,
+                first_year=first,
+                last_year=last,
             )
         if not self.document.push(PutRow(self.document.scenario_key, row)):
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,6 +19,26 @@ from planner.formula import FormulaError
 from ui.document import Document
 from ui.formula_model import FormulaTableModel
 from ui.sheet_view import SheetView
+
+
+class FormulaLine(QLineEdit):
+    """A line edit whose Ctrl+Z reaches the document's undo stack once its own typing is undone.
+
+    A line edit takes the undo keys for itself even with nothing to undo, so without
+    this an applied formula could not be undone from the box that applied it.
+    """
+
+    def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._undo_stack = undo_stack
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo) and not self.isUndoAvailable():
+            self._undo_stack.undo()
+        elif event.matches(QKeySequence.StandardKey.Redo) and not self.isRedoAvailable():
+            self._undo_stack.redo()
+        else:
+            super().keyPressEvent(event)
 
 
 class FormulaEditor(QWidget):
@@ -39,7 +60,7 @@ class FormulaEditor(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.heading = QLabel("Select a calculated line item to edit its formula.")
-        self.editor = QLineEdit()
+        self.editor = FormulaLine(document.undo_stack)
         self.editor.setPlaceholderText("formula, e.g. prev(cash, opening_cash) + funding - burn")
         self.editor.setEnabled(False)
         self.editor.textChanged.connect(self._check)
@@ -63,6 +84,8 @@ class FormulaEditor(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.status)
         self._item_id: str | None = None
+        self._shown_formula: str | None = None  # as loaded; the text may differ while typing
+        document.changed.connect(self._follow_document)
         document.scenarioChanged.connect(self._reload_editor)
         document.projectReplaced.connect(self._reload_editor)
         self.reset_button.setVisible(False)
@@ -74,15 +97,26 @@ class FormulaEditor(QWidget):
         self._item_id = self.model.item_at(index.row()).id
         self._reload_editor()
 
+    def _follow_document(self) -> None:
+        """Show the formula in force again when an undo, redo or other view changed it."""
+        project = self.document.project
+        item = next((i for i in project.items if i.id == self._item_id), None)
+        if item is None or self.model.formula_of(item) != self._shown_formula:
+            self._reload_editor()
+        else:
+            self._check()
+
     def _reload_editor(self) -> None:
         item_id = self._item_id
         project = self.document.project
         if item_id is None or item_id not in {i.id for i in project.items}:
             self._item_id = None
+            self._shown_formula = None
             self.editor.setEnabled(False)
             return
         item = project.item(item_id)
         formula = self.model.formula_of(item)
+        self._shown_formula = formula
         overridden = self.model.formula_overridden(item)
         where = (
             f" in scenario '{self.document.scenario}'" if self.document.scenario_key else " (base)"

@@ -38,6 +38,9 @@ class KpiCard(QFrame):
         self.alarm = False
         self.caption = self._label(caption, "font-size: 10px;", QPalette.ColorRole.PlaceholderText)
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Two lines, wrapped: a narrow card (a 1024-pixel window) shows the whole caption.
+        self.caption.setWordWrap(True)
+        self.caption.setFixedHeight(2 * self.caption.fontMetrics().lineSpacing() + 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
         layout.setSpacing(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -48,10 +49,8 @@ class MainWindow(QMainWindow):
         self.scenarios = ScenarioPanel(self.document)
         self.kpis = KpiStrip(self.document)
         self.charts: list[ChartPanel] = [
-            RevenueChart(self.document),
-            CashChart(self.document),
-            ComputeChart(self.document),
-            ComparisonChart(self.document),
+            chart(self.document, settings=self.settings)
+            for chart in (RevenueChart, CashChart, ComputeChart, ComparisonChart)
         ]
         self.tables = TablesPanel(self.document)
         self._build_layout()
@@ -59,10 +58,12 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.statusBar().showMessage("Ready", STATUS_TIMEOUT_MS)
         self.document.message.connect(self._show_message)
+        self.document.applied.connect(self.statusBar().clearMessage)
         self.document.resultsChanged.connect(self.redraw)
         self.document.modifiedChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._update_title)
         self.document.scenarioChanged.connect(self._update_title)
+        self.document.scenariosChanged.connect(self._update_title)  # a rename or description
         self._update_title()
         self.redraw()
         self._restore_geometry()
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         grid.setSpacing(6)
         for n, chart in enumerate(self.charts):
             grid.addWidget(chart, n // 2, n % 2)
+        for column in (0, 1):
+            grid.setColumnStretch(column, 1)
         self.scenario_label = QLabel()
         self.scenario_label.setStyleSheet("font-size: 15px; font-weight: 600; padding: 2px;")
         self.vertical = QSplitter(Qt.Orientation.Vertical)
@@ -83,7 +86,7 @@ class MainWindow(QMainWindow):
         self.vertical.addWidget(self.tables)
         self.vertical.setStretchFactor(0, 3)
         self.vertical.setStretchFactor(1, 2)
-        self.vertical.setSizes([460, 300])
+        self.vertical.setSizes([500, 260])
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(4, 4, 4, 0)
@@ -95,7 +98,8 @@ class MainWindow(QMainWindow):
         self.horizontal.addWidget(self.scenarios)
         self.horizontal.addWidget(right)
         self.horizontal.setStretchFactor(1, 1)
-        self.horizontal.setSizes([230, 1170])
+        self.horizontal.setStretchFactor(0, 0)
+        self.horizontal.setSizes([210, 1190])
         self.setCentralWidget(self.horizontal)
 
     def _build_menus(self) -> None:
@@ -142,10 +146,10 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_modified)
         description = self.scenarios.model.description_of(self.document.scenario)
         self.scenario_label.setText(
-            f"{self.document.scenario}"
+            html.escape(self.document.scenario)
             + (
                 f"  <span style='font-weight:400;color:{style.MUTED_FG.name()};font-size:12px'>"
-                f"{description}</span>"
+                f"{html.escape(description)}</span>"
                 if description
                 else ""
             )

@@ -57,6 +57,9 @@ class ScenarioPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
         for button in (self.add_button, self.duplicate_button, self.delete_button):
+            # Just wider than the text, so that the panel fits a 1024-pixel-wide window.
+            text_width = button.fontMetrics().horizontalAdvance(button.text())
+            button.setMinimumWidth(text_width + 16)
             buttons.addWidget(button)
         heading = QLabel("<b>Scenarios</b>")
         self.summary = QLabel()
@@ -71,8 +74,9 @@ class ScenarioPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(heading)
-        layout.addWidget(self.view, 1)
+        # Above the list, the buttons stay put while the summary below grows and shrinks.
         layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
         layout.addWidget(QLabel("Description"))
         layout.addWidget(self.description)
         layout.addWidget(self.summary)

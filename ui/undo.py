@@ -17,8 +17,10 @@ MERGEABLE_ID = 1
 class PlannerUndoCommand(QUndoCommand):
     """Pushed after the document applied ``command``; redo and undo replay it and its inverse."""
 
-    def __init__(self, document: Document, command: Command, inverse: Command) -> None:
-        super().__init__(command.description)
+    def __init__(
+        self, document: Document, command: Command, inverse: Command, text: str | None = None
+    ) -> None:
+        super().__init__(text or command.description)
         self._document = document
         self._command = command
         self._inverse = inverse

@@ -172,7 +172,7 @@ def test_invalid_edits_are_refused_and_leave_the_project_alone(command: Command)
                     id="r1", period="2024", investor="\x9b1m", amount=1.0, note=""
                 ),
             ),
-            "row r1: the name contains the character U+009B",
+            "the investor's name contains the character U+009B",
         ),
     ],
     ids=lambda c: type(c).__name__ if not isinstance(c, str) else "",

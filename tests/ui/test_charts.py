@@ -25,7 +25,7 @@ def data_top_in_scene(chart: ChartPanel) -> float:
     return min(tops)
 
 
-@pytest.mark.parametrize("size", [(1366, 730), (1400, 900), (1920, 1050)])
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 730), (1400, 900), (1920, 1050)])
 def test_legends_fit_and_stay_clear_of_the_data(
     window: MainWindow, qtbot: QtBot, size: tuple[int, int]
 ) -> None:
