@@ -33,7 +33,10 @@ SERIES_MEANINGS: Final[dict[str, str]] = {
 KPI_MEANINGS: Final[dict[str, str]] = {
     "cash_zero": "The month the cash balance first goes below zero (interpolated within the "
     "year), if it does: the date the plan needs more money than it has raised.",
-    "breakeven_year": "The first year in which burn is zero or less.",
+    "breakeven_year": (
+        "The first year from which burn stays at or below zero to the end of the horizon; "
+        "a dip into profit followed by new losses does not count."
+    ),
     "cumulative_burn": "All the burn over the horizon added up.",
     "total_raised": "All the cash raised over the horizon added up.",
     "peak_funding_need": "The largest cumulative burn from the first year to any later year: "

@@ -6,6 +6,7 @@ import math
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 
 from planner.compiled import Array
 from planner.engine import Result
@@ -48,7 +49,7 @@ def compute_kpis(result: Result, sample: int = 0) -> dict[str, KpiValue]:
     funding = result.series("funding", sample)
     cash = result.series("cash", sample)
     revenue = result.series("revenue", sample)
-    positive = np.flatnonzero(burn <= 0)
+    losing = np.flatnonzero(burn > 0)
     resolved = result.resolved
     rounds_in_horizon = [
         r for r in resolved.funding_rounds if r.period in periods and r.pre_money is not None
@@ -60,7 +61,7 @@ def compute_kpis(result: Result, sample: int = 0) -> dict[str, KpiValue]:
     reference_revenue = float(revenue[periods.index(reference)])
     return {
         "cash_zero": cash_zero_month(periods, cash, burn, funding),
-        "breakeven_year": period_year(periods[int(positive[0])]) if positive.size else None,
+        "breakeven_year": _sustained_breakeven_year(periods, losing),
         "cumulative_burn": float(burn.sum()),
         "total_raised": float(funding.sum()),
         "peak_funding_need": max(0.0, float(np.cumsum(burn).max())),
@@ -85,3 +86,12 @@ def format_kpi(kpi: str, value: KpiValue) -> str:
     sign = "-" if value < 0 else ""
     magnitude = abs(value)
     return f"{sign}${magnitude:,.0f}B" if magnitude >= 100 else f"{sign}${magnitude:,.1f}B"
+
+
+def _sustained_breakeven_year(periods: tuple[str, ...], losing: npt.NDArray[np.intp]) -> int | None:
+    """The year from which burn stays at or below zero to the horizon's end: a plan that
+    dips into profit and then loses money again has not broken even."""
+    if not losing.size:
+        return period_year(periods[0])
+    after = int(losing[-1]) + 1
+    return period_year(periods[after]) if after < len(periods) else None

@@ -108,8 +108,11 @@ def sample_kpis(result: Result) -> SampleKpis:
     first_month = np.array([period_months(p)[0] for p in result.periods], dtype=np.int64)
     months = np.array([period_months(p)[1] for p in result.periods], dtype=np.int64)
 
-    positive = burn <= 0
-    breakeven = np.where(positive.any(axis=1), years[positive.argmax(axis=1)], NEVER)
+    # Sustained, as in kpis.compute_kpis: the period after the last one with burn above zero.
+    losing = burn > 0
+    last_losing = losing.shape[1] - 1 - losing[:, ::-1].argmax(axis=1)
+    after = np.where(losing.any(axis=1), last_losing + 1, 0)
+    breakeven = np.where(after < len(years), years[np.minimum(after, len(years) - 1)], NEVER)
 
     below = cash < 0
     runs_out = below.any(axis=1)

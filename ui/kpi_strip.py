@@ -11,7 +11,7 @@ from ui.style import ERROR_FG
 
 CARDS = (
     ("cash_zero", "Cash runs out", "first month below zero"),
-    ("breakeven_year", "Break-even year", "first year burn ≤ 0"),
+    ("breakeven_year", "Break-even year", "burn ≤ 0 from then on"),
     ("cumulative_burn", "Cumulative burn", "costs − revenue, all years"),
     ("total_raised", "Total raised", "all funding in the horizon"),
     ("peak_funding_need", "Peak funding need", "largest cumulative burn"),

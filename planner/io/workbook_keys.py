@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from planner.io.workbook_layout import cell_name
 from planner.model import period_months
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 KEY_ROWS = {
     "cumulative_burn": ("Cumulative burn", "$B"),
-    "breakeven_flag": ("Break-even flag (burn <= 0)", "flag"),
+    "breakeven_flag": ("Break-even flag (burn <= 0 from here to the end)", "flag"),
     "cash_below_zero": ("Cash below zero flag", "flag"),
     "opening_cash_balance": ("Cash at the start of the period", "$B"),
     "cash_zero_month": ("Month cash crosses zero (in a period ending below zero)", "month"),
@@ -57,7 +58,7 @@ class KeyRows:
             months.append(float(first_month + min(length - 1, math.floor(fraction * length))))
         return {
             "cumulative_burn": np.cumsum(burn).tolist(),
-            "breakeven_flag": [1.0 if b <= 0 else 0.0 for b in burn],
+            "breakeven_flag": [0.0 if (burn[t:] > 0).any() else 1.0 for t in range(s.n)],
             "cash_below_zero": [1.0 if c < 0 else 0.0 for c in cash],
             "opening_cash_balance": opening,
             "cash_zero_month": months,
@@ -87,7 +88,9 @@ class KeyRows:
         if name == "cumulative_burn":
             return burn if t == 0 else f"{s.at(row, t - 1)}+{burn}"
         if name == "breakeven_flag":
-            return f"IF({burn}<=0,1,0)"
+            burn_row = s.plan.items["burn"]
+            last = cell_name(burn_row, s.col(s.n - 1), absolute=True)
+            return f'IF(COUNTIF({burn}:{last},">0")=0,1,0)'
         if name == "cash_below_zero":
             return f"IF({cash}<0,1,0)"
         if name == "opening_cash_balance":
