@@ -126,7 +126,7 @@ def test_copies_are_rewritten_in_place_without_backups(tmp_path: Path, builtin: 
     folder = tmp_path / "recovery"
     session = RecoverySession(folder)
     write(session, named(builtin, "One"))
-    write(session, named(builtin, "Two"), Path("/work/plan.burnrate"))
+    write(session, named(builtin, "Two"), Path("/home/analyst/plan.burnrate"))
     assert sorted(os.listdir(folder)) == sorted(
         p.name for p in (session.copy_path, session.meta_path, session.lock_path)
     )
