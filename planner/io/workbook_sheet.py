@@ -26,9 +26,11 @@ from planner.io.workbook_layout import (
     COL_LABEL,
     COL_UNIT,
     COL_VALUE,
+    CONTRACT_FIELDS,
     FIRST_PERIOD_COL,
     FROZEN_ROWS,
     HEADER_ROW,
+    ROUND_FIELDS,
     cell_name,
     column_letter,
     number_format,
@@ -426,8 +428,11 @@ class ScenarioSheet:
         ws.set_column(COL_LABEL, COL_LABEL, 44)
         ws.set_column(COL_UNIT, COL_UNIT, 10)
         ws.set_column(COL_ID, COL_ID, 19)
-        ws.set_column(COL_VALUE, FIRST_PERIOD_COL - 2, 13)
-        ws.set_column(FIRST_PERIOD_COL - 1, FIRST_PERIOD_COL - 1, 2)
+        # Event tables may reach into the gap before the timeline; 14 fits "Post-money $B".
+        last_field = COL_VALUE + max(len(ROUND_FIELDS), len(CONTRACT_FIELDS)) - 1
+        ws.set_column(COL_VALUE, max(last_field, FIRST_PERIOD_COL - 2), 14)
+        if last_field < FIRST_PERIOD_COL - 1:
+            ws.set_column(last_field + 1, FIRST_PERIOD_COL - 1, 2)
         ws.set_column(self.col(0), self.col(self.n - 1), 10)
         ws.set_landscape()
         ws.set_paper(9)

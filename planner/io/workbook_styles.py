@@ -6,6 +6,8 @@ orange, links to the base scenario's inputs green, calculations black.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 INPUT_FILL = "#FFF2CC"
@@ -14,11 +16,21 @@ INPUT_FONT = "#0000FF"
 LINK_FONT = "#00803C"
 HEADER_FILL = "#D9E1F2"
 SECTION_FILL = "#1F3864"
+# Height in points of one line of the default 11-point font.
+LINE_HEIGHT = 15.0
 
 _STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 14},
     "subtitle": {"italic": True, "font_color": "#595959"},
     "header": {"bold": True, "bg_color": HEADER_FILL, "bottom": 1},
+    "table_header": {
+        "bold": True,
+        "bg_color": HEADER_FILL,
+        "bottom": 1,
+        "text_wrap": True,
+        "valign": "bottom",
+        "align": "right",
+    },
     "period": {"bold": True, "bg_color": HEADER_FILL, "bottom": 1, "align": "right"},
     "section": {"bold": True, "font_color": "#FFFFFF", "bg_color": SECTION_FILL},
     "group": {"bold": True, "italic": True},
@@ -44,9 +56,26 @@ _STYLES: dict[str, dict[str, Any]] = {
     "link": {"font_color": LINK_FONT},
     "calc": {},
     "timeline": {"font_color": "#7F7F7F", "num_format": "0"},
-    "kpi": {"bold": True},
+    # Numbers and words such as "never" alike, so neighbouring scenarios never run together.
+    "kpi": {"bold": True, "align": "right"},
     "wrap": {"text_wrap": True, "valign": "top"},
 }
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    # A width counts digits; the default proportional font fits about a tenth more letters.
+    per_line = max(1, int(width * 1.1))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def wrapped_row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
+    """A row height in points that shows every wrapped cell of the row in full."""
+    lines = max(
+        (wrapped_lines(text, width) for text, width in zip(texts, widths, strict=True)),
+        default=1,
+    )
+    return LINE_HEIGHT * lines
 
 
 class Styles:

@@ -183,7 +183,12 @@ def write_summary(
     ws.set_column(COL_LABEL, COL_LABEL, 34)
     ws.set_column(COL_UNIT, COL_UNIT, 8)
     ws.set_column(COL_ID, COL_ID, 22)
-    ws.set_column(COL_VALUE, FIRST_PERIOD_COL - 1, 16)
+    # The year tables keep the timeline in the scenario sheets' columns, as FAST asks;
+    # the columns no scenario uses are narrowed so the years sit close to their labels.
+    first_unused = max(COL_VALUE + len(results), COL_VALUE + 1)
+    ws.set_column(COL_VALUE, min(first_unused, FIRST_PERIOD_COL) - 1, 16)
+    if first_unused < FIRST_PERIOD_COL:
+        ws.set_column(first_unused, FIRST_PERIOD_COL - 1, 2)
     ws.set_column(FIRST_PERIOD_COL, FIRST_PERIOD_COL + len(periods) - 1, 10)
     ws.freeze_panes(3, 1)
     ws.set_landscape()

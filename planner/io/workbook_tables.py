@@ -23,6 +23,7 @@ from planner.io.workbook_layout import (
     sheet_ref,
 )
 from planner.io.workbook_sheet import cached_value
+from planner.io.workbook_styles import LINE_HEIGHT
 from planner.io.workbook_write import write_formula, write_text
 from planner.model import ComputeContract, FundingRound
 
@@ -58,11 +59,13 @@ class TableRows:
 
     def _write_table_header(self, row: int, title: str, fields: Sequence[tuple[str, str]]) -> None:
         s = self.styles
+        # Two lines, so that long field names wrap rather than run into their neighbours.
+        self.ws.set_row(row, 2 * LINE_HEIGHT)
         self.ws.write_string(row, COL_LABEL, title, s["section"])
         self.ws.write_string(row, COL_UNIT, "", s["header"])
         self.ws.write_string(row, COL_ID, "Id", s["header"])
         for n, (_, text) in enumerate(fields):
-            self.ws.write_string(row, COL_VALUE + n, text, s["header"])
+            self.ws.write_string(row, COL_VALUE + n, text, s["table_header"])
 
     def _row_style(self, row_id: str) -> str:
         if self.scenario is None:

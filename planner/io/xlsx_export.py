@@ -33,7 +33,7 @@ from planner.io.workbook_layout import (
     sheet_ref,
 )
 from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
-from planner.io.workbook_styles import Styles
+from planner.io.workbook_styles import Styles, wrapped_row_height
 from planner.io.workbook_summary import write_summary
 from planner.io.workbook_templates import RowTexts
 from planner.io.workbook_write import ExportError as ExportError
@@ -43,6 +43,8 @@ from planner.model import Project
 # Above this many period cells of line items, a workbook is streamed to disk row by
 # row. Either way every sheet is written top to bottom, as streaming requires.
 STREAMED_FROM_CELLS = 200_000
+# Widths of the Sources sheet's columns: scenario, line item, id, period, note.
+SOURCES_WIDTHS = (18, 40, 22, 8, 90)
 
 
 def export_workbook(
@@ -215,6 +217,8 @@ def _add_sheet_charts(workbook: Any, ws: Any, title: str, plan: SheetPlan, n: in
 def _write_sources(ws: Any, styles: Any, project: Project, results: list[Result]) -> None:
     ws.write_string(0, 0, "Sources and assumptions", styles["title"])
     headers = ("Scenario", "Line item or row", "Id", "Period", "Note")
+    for col, width in enumerate(SOURCES_WIDTHS):
+        ws.set_column(col, col, width)
     for col, text in enumerate(headers):
         ws.write_string(2, col, text, styles["header"])
     row = 3
@@ -224,6 +228,9 @@ def _write_sources(ws: Any, styles: Any, project: Project, results: list[Result]
         nonlocal row
         if not note:
             return
+        # Spreadsheets do not grow a row to fit wrapped text written by XlsxWriter.
+        texts = (scenario, what, ident, period, note)
+        ws.set_row(row, wrapped_row_height(texts, SOURCES_WIDTHS))
         write_texts(
             ws,
             row,
@@ -258,11 +265,6 @@ def _write_sources(ws: Any, styles: Any, project: Project, results: list[Result]
         for contract in result.resolved.compute_contracts:
             if is_base or base_contracts.get(contract.id) != contract:
                 put(result.scenario, contract.counterparty, contract.id, "", contract.note)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 8)
-    ws.set_column(4, 4, 90)
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, max(row - 1, 2), 4)
     ws.set_landscape()
