@@ -20,6 +20,7 @@ from functools import lru_cache
 MAX_FORMULA_LENGTH = 2000
 MAX_DEPTH = 60
 MAX_ARGUMENTS = 255  # the most a function takes in Excel
+EXCEL_FORMULA_CHARS = 8192  # the longest formula Excel opens, "=" included
 
 FUNCTIONS = ("prev", "min", "max", "if", "abs", "sum_of")
 _IF_NAME = "if_"  # ``if(`` is read as ``if_(``: Python would take ``if`` for its keyword
@@ -421,9 +422,20 @@ class _ExcelWriter:
         self.group_members = group_members
 
     def numeric(self, node: Node) -> str:
-        if isinstance(node, Cmp | Logic | Not):
-            return f"IF({self.logical(node)},1,0)"
-        return self.expr(node)
+        text = (
+            f"IF({self.logical(node)},1,0)"
+            if isinstance(node, Cmp | Logic | Not)
+            else self.expr(node)
+        )
+        if len(text) >= EXCEL_FORMULA_CHARS:
+            # Checked on every part as it is built: a power writes its operands twice
+            # (see 0^0 below), so nested powers would otherwise grow without bound.
+            raise FormulaError(
+                "?",
+                f"its Excel formula would be longer than Excel's limit of "
+                f"{EXCEL_FORMULA_CHARS:,} characters; split it into shorter line items",
+            )
+        return text
 
     def logical(self, node: Node) -> str:
         if isinstance(node, Cmp):

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.engine import Result, dependencies, group_members
-from planner.formula import parse, to_excel
+from planner.formula import FormulaError, parse, to_excel
 from planner.io.workbook_layout import (
     COL_ID,
     COL_LABEL,
@@ -39,6 +39,7 @@ from planner.io.workbook_layout import (
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_templates import RowTexts, marked_column
 from planner.io.workbook_write import (
+    ExportError,
     check_formula,
     write_formula,
     write_formula_row,
@@ -403,9 +404,13 @@ class ScenarioSheet:
             )
 
         style = self.styles.get("calc", number_format(item.unit))
-        texts = self.period_texts(text)
+        what = f"line item {item.id!r} on sheet {self.title!r}"
+        try:
+            texts = self.period_texts(text)
+        except FormulaError as exc:
+            raise ExportError(f"{what}: {exc.problem}") from None
         for formula_text in {texts[0], max(texts, key=len)}:
-            check_formula(f"line item {item.id!r} on sheet {self.title!r}", formula_text)
+            check_formula(what, formula_text)
         write_formula_row(
             self.ws, row, self.col(0), texts, style, cached_numbers(self.result.series(item.id))
         )

@@ -11,13 +11,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from planner.formula import EXCEL_FORMULA_CHARS
+
 # Characters XML 1.0 refuses: C0 controls but tab, line feed and carriage
 # return, lone surrogates, and the non-characters U+FFFE and U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Size of the note boxes, as a multiple of XlsxWriter's default box.
 NOTE_SCALE = {"x_scale": 2.2, "y_scale": 1.6}
 # Excel's limits on one formula: its length in characters and functions nested in functions.
-FORMULA_LENGTH_LIMIT = 8192
+FORMULA_LENGTH_LIMIT = EXCEL_FORMULA_CHARS
 NESTING_LIMIT = 64
 _STRING_LITERAL = re.compile('"(?:[^"]|"")*"')
 

@@ -210,3 +210,11 @@ def test_more_arguments_than_excel_takes_are_refused(text: str) -> None:
     with pytest.raises(FormulaError, match="at most 255"):
         parse(text, "burn")
     assert parse(text.replace("a, ", "", 1).replace("a and ", "", 1), "burn")
+
+
+def test_nested_powers_too_long_for_excel_are_refused_not_built() -> None:
+    # Each power whose operands may both be zero writes them twice (the 0^0 guard), so
+    # forty nested powers would be a text of about 2**40 characters if it were built.
+    formula = parse("**".join(["a"] * 40))
+    with pytest.raises(FormulaError, match="longer than Excel's limit of 8,192 characters"):
+        to_excel(formula, lambda name, offset: "B2", first_period=False, group_members=list)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from planner.builtin import builtin_project
 from planner.engine import compile_items, evaluate, evaluate_resolved, input_arrays
-from planner.formula import FormulaError, parse, to_excel
+from planner.formula import EXCEL_FORMULA_CHARS, FormulaError, parse, to_excel
 from planner.io.project_file import load_project, save_project
 from planner.reference import evaluate_reference
 from planner.scenarios import resolve
@@ -230,8 +230,12 @@ def test_any_formula_gives_a_result_or_a_formula_error_never_a_crash(text: str) 
         formula = parse(text, "f")
     except FormulaError:
         return
-    excel = to_excel(formula, lambda name, offset: "B2", first_period=True, group_members=list)
-    assert excel
+    try:
+        excel = to_excel(formula, lambda name, offset: "B2", first_period=True, group_members=list)
+    except FormulaError as exc:
+        assert "Excel's limit" in exc.problem
+    else:
+        assert 0 < len(excel) < EXCEL_FORMULA_CHARS
     resolved = resolve(project)
     for run in (evaluate_resolved, evaluate_reference):
         with contextlib.suppress(FormulaError):  # a division by zero, or the loop too deep

@@ -13,6 +13,7 @@ from planner.formula import MAX_ARGUMENTS, excel_sum
 from planner.io.workbook_write import check_formula, function_nesting
 from planner.io.xlsx_export import ExportError, export_workbook
 from planner.model import Project
+from tests.planner.helpers import make_project
 
 
 def wide_group_project(members: int = 300) -> Project:
@@ -127,3 +128,16 @@ def test_formulas_past_excels_nesting_or_length_are_refused() -> None:
     check_formula("line item 'ok'", "A" * 8191)
     with pytest.raises(ExportError, match=r"'long'.*8,193 characters.*8,192"):
         check_formula("line item 'long'", "A" * 8192)
+
+
+def test_a_formula_whose_excel_text_would_explode_is_refused_by_name(tmp_path: Path) -> None:
+    project = make_project(
+        [
+            {"id": "a", "inputs": [0.0, 1.0, 1.0, 0.0]},
+            {"id": "tower", "formula": "**".join(["a"] * 30)},
+        ]
+    )
+    target = tmp_path / "tower.xlsx"
+    with pytest.raises(ExportError, match=r"line item 'tower'.*longer than Excel's limit"):
+        export_workbook(project, target)
+    assert not target.exists()
