@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -410,24 +411,37 @@ def write_formulas(project: Project, path: Path) -> None:
     workbook.close()
 
 
-def test_division_errors_spread_in_the_engine_as_in_libreoffice(
-    recalculated: dict[str, tuple[Path, Path]],
-) -> None:
+def error_project_disagreements(
+    got: Mapping[tuple[str, str], Any],
+    in_error: Callable[[Any], bool],
+    same: Callable[[float, Any], bool],
+) -> tuple[list[str], int, dict[str, np.ndarray]]:
+    """Cells of the recalculated error project that disagree with the engine, the number of
+    cells in error, and the engine's values (errors kept as NaN)."""
     project = error_project()
     resolved = resolve(project)
     values = compile_items(resolved.items).run(
         input_arrays(resolved), resolved.periods, refuse_errors=False
     )
-    got = cell_values(recalculated["errors"][1])
     bad, errors = [], 0
     for n, item in enumerate(project.items):
         for t, engine in enumerate(values[item.id][0].tolist()):
             cell = got.get(("Model", xl_rowcol_to_cell(n + 1, t + 1)))
-            in_error = isinstance(cell, str) and cell.startswith(("#", "Err:"))
-            errors += in_error
-            agree = (not math.isfinite(engine)) if in_error else same_value(engine, cell)
+            errors += in_error(cell)
+            agree = (not math.isfinite(engine)) if in_error(cell) else same(engine, cell)
             if not agree:
                 bad.append(f"{item.id} {resolved.periods[t]} {item.formula}: {engine} vs {cell}")
+    return bad, errors, values
+
+
+def test_division_errors_spread_in_the_engine_as_in_libreoffice(
+    recalculated: dict[str, tuple[Path, Path]],
+) -> None:
+    bad, errors, values = error_project_disagreements(
+        cell_values(recalculated["errors"][1]),
+        lambda cell: isinstance(cell, str) and cell.startswith(("#", "Err:")),
+        same_value,
+    )
     assert not bad, "\n".join(bad)
     assert errors > 30
     assert np.isfinite(values["c3"]).all() and not np.isfinite(values["c0"]).all()
