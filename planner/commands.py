@@ -20,8 +20,10 @@ from planner.model import (
     LineItem,
     Project,
     Scenario,
+    check_colour,
     check_text,
 )
+from planner.scenario_colours import next_free_colour, scenario_colours
 from planner.scenarios import ProjectError, check_structure, resolve
 
 EventRow = FundingRound | ComputeContract
@@ -215,6 +217,15 @@ class SetNote:
         return SetNote(self.item_id, self.period, old)
 
 
+def scenario_name_problem(project: Project, name: str) -> str | None:
+    """Why ``name`` cannot name a new scenario, or None if it can."""
+    try:
+        _check_name(project, name)
+    except CommandError as exc:
+        return str(exc)
+    return None
+
+
 def _check_name(project: Project, name: str) -> str:
     name = name.strip()
     if not name:
@@ -233,6 +244,7 @@ class AddScenario:
 
     scenario: Scenario
     index: int | None = None
+    restoring: bool = False  # undoing a deletion: exactly as it was, colour or none
 
     @property
     def description(self) -> str:
@@ -241,7 +253,10 @@ class AddScenario:
     def apply(self, project: Project) -> Command:
         _check_name(project, self.scenario.name)
         index = len(project.scenarios) if self.index is None else self.index
-        project.scenarios.insert(index, self.scenario.model_copy(deep=True))
+        scenario = self.scenario.model_copy(deep=True)
+        if scenario.colour is None and not self.restoring:
+            scenario.colour = next_free_colour(project)
+        project.scenarios.insert(index, scenario)
         return RemoveScenario(self.scenario.name)
 
 
@@ -259,7 +274,7 @@ class RemoveScenario:
             raise CommandError("the base scenario cannot be deleted")
         index = project.scenarios.index(scenario)
         project.scenarios.pop(index)
-        return AddScenario(scenario, index)
+        return AddScenario(scenario, index, restoring=True)
 
 
 def duplicate_scenario(project: Project, name: str, new_name: str) -> AddScenario:
@@ -268,6 +283,7 @@ def duplicate_scenario(project: Project, name: str, new_name: str) -> AddScenari
     base = _scenario(project, None)
     copy = (source or base or Scenario(name=new_name)).model_copy(deep=True)
     copy.name = new_name
+    copy.colour = None  # a colour of its own, given when it is added
     if source is None:
         copy.description = project.base_description
     index = project.scenarios.index(source) + 1 if source is not None else 0
@@ -327,6 +343,30 @@ class SetDescription:
         else:
             old, scenario.description = scenario.description, text
         return SetDescription(self.name, old)
+
+
+@dataclass(frozen=True)
+class SetScenarioColour:
+    """The colour a scenario is drawn in ("#rrggbb"); the base's colour is fixed."""
+
+    name: str
+    colour: str
+
+    @property
+    def description(self) -> str:
+        return f"Colour of scenario {self.name}"
+
+    def apply(self, project: Project) -> Command:
+        scenario = _scenario(project, self.name)
+        if scenario is None:
+            raise CommandError("the base scenario keeps its own colour")
+        try:
+            colour = check_colour(self.colour)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        old = scenario_colours(project)[self.name]
+        scenario.colour = colour
+        return SetScenarioColour(self.name, old)
 
 
 @dataclass(frozen=True)
@@ -644,6 +684,8 @@ def affected_scenarios(command: Command) -> set[str] | None:
         return names
     if isinstance(command, _SCENARIO_SCOPED) and command.scenario is not None:
         return {command.scenario}
+    if isinstance(command, SetScenarioColour):
+        return set()  # how it is drawn, not what it computes
     return None
 
 
@@ -651,7 +693,7 @@ def _values_only(command: Command) -> bool:
     """True for edits of numbers that cannot make the project's structure inconsistent."""
     if isinstance(command, Macro):
         return all(_values_only(part) for part in command.commands)
-    return isinstance(command, SetInput | SetConstant)
+    return isinstance(command, SetInput | SetConstant | SetScenarioColour)
 
 
 def apply_checked(

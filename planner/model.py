@@ -66,6 +66,17 @@ def _check_note(text: str) -> str:
     return check_text(text, multiline=True)
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def check_colour(text: str) -> str:
+    """``text`` as a lower-case "#rrggbb" colour, or ValueError saying how one is written."""
+    if not _COLOUR.fullmatch(text):
+        shown = text if len(text) <= 20 else text[:19] + "\u2026"
+        raise ValueError(f"the colour {shown!r} is not written #rrggbb, such as #4e79a7")
+    return text.lower()
+
+
 def validation_problem(error: Mapping[str, Any]) -> str:
     """One of pydantic's errors in the words of a project, where pydantic's would puzzle."""
     context = error.get("ctx") or {}
@@ -80,6 +91,7 @@ ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 RowId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(check_text)]
 NoteText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_check_note)]
+Colour = Annotated[str, AfterValidator(check_colour)]
 # ASCII digits only: the pattern engine's \d also matches Arabic-Indic and other digits.
 # The structure check says which years and which sequences of periods are allowed.
 PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
@@ -233,6 +245,9 @@ class Scenario(_Strict):
     funding_rounds: dict[RowId, FundingRound] = Field(default_factory=dict)
     compute_contracts: dict[RowId, ComputeContract] = Field(default_factory=dict)
     removed_rows: list[RowId] = Field(default_factory=list)
+    # Kept with the scenario so that adding or removing another never recolours it;
+    # None in files written before colours were stored (see planner.scenario_colours).
+    colour: Colour | None = None
 
     def overrides_cell(self, item_id: str, period: str) -> bool:
         return period in self.inputs.get(item_id, {})
