@@ -2,8 +2,9 @@
 
 The differences are what an analyst reads first, so each is given in the
 figure's own unit: dollars for sums, "x" for ratios, and months or years
-earlier or later for dates. Where either side has no figure (cash never runs
-out, no round in the horizon) there is no difference to give: "—".
+earlier or later for dates. Where either side has no figure there is no
+difference to give: "—"; except that cash running out, or breaking even, where
+the base does not (or the reverse) is said in words: it is the largest change.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def compare_kpis(kpis: Mapping[str, Mapping[str, KpiValue]], base: str) -> tuple
                 difference = kpi_difference(kpi, value, base_value)
                 text = format_difference(kpi, difference)
                 verdict = _verdict(kpi, difference)
+                if kpi in _EVENT_WORDS and (value is None) != (base_value is None):
+                    # No span between a date and "never", but the news is the biggest one.
+                    text, verdict = _event_change(kpi, happens=value is not None)
             shown = format_kpi(kpi, value)
             if shown.startswith("-"):  # a typographic minus, as in the differences
                 shown = MINUS + shown[1:]
@@ -127,13 +131,27 @@ def format_difference(kpi: str, difference: float | None) -> str:
 
 
 def _span(months: int) -> str:
+    """ "8 months", "2 years", "30 months": whole years when they are, else months
+    (short enough for a table column), and years and months past five years."""
     years, rest = divmod(months, 12)
-    parts = []
-    if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
-    if rest:
-        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+    if rest == 0:
+        return f"{years} year{'s' if years != 1 else ''}"
+    if years < 5:
+        return f"{months} month{'s' if months != 1 else ''}"
+    return f"{years} years {rest} month{'s' if rest != 1 else ''}"
+
+
+# What it means when a date appears or vanishes: (the words, whether that is better).
+_EVENT_WORDS: Final[dict[str, tuple[tuple[str, Verdict], tuple[str, Verdict]]]] = {
+    "cash_zero": (("runs out", "worse"), ("never runs out", "better")),
+    "breakeven_year": (("breaks even", "better"), ("does not break even", "worse")),
+}
+
+
+def _event_change(kpi: str, happens: bool) -> tuple[str, Verdict]:
+    """The words for a scenario where the event happens and not in the base, or the reverse."""
+    appears, vanishes = _EVENT_WORDS[kpi]
+    return appears if happens else vanishes
 
 
 def _verdict(kpi: str, difference: float | None) -> Verdict:

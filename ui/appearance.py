@@ -44,6 +44,7 @@ DARK_CELL_COLOURS = {
     "INPUT_FG": "#8ab4f8",
     "ERROR_FG": "#f28b82",
     "MUTED_FG": "#9aa0a6",
+    "BETTER_FG": "#81c995",
 }
 LIGHT_CELL_COLOURS = {name: getattr(style, name).name() for name in DARK_CELL_COLOURS}
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.engine import group_members
+from planner.scenario_colours import BASE_COLOUR, scenario_colours
 from ui.chart_base import ChartPanel, colour, money
 from ui.document import Document
 from ui.style import CAPACITY, CASH, COSTS, FUNDING, SERIES_COLOURS, SPEND
@@ -284,11 +285,13 @@ class ComparisonChart(ChartPanel):
 
     def rebuild(self) -> None:
         self._unit: str | None = None
-        self._widths: dict[str, int] = {}
+        self._pens: dict[str, tuple[str, int]] = {}
         self.curves: dict[str, pg.PlotCurveItem] = {}
-        for n, name in enumerate(self.document.results):
-            tint = SERIES_COLOURS[n % len(SERIES_COLOURS)]
-            curve = pg.PlotCurveItem(pen=pg.mkPen(tint, width=2), connect="finite", antialias=True)
+        # Each scenario in its own stored colour: adding one leaves the others as they were.
+        colours = scenario_colours(self.document.project)
+        for name in self.document.results:
+            pen = pg.mkPen(colours.get(name, BASE_COLOUR), width=2)
+            curve = pg.PlotCurveItem(pen=pen, connect="finite", antialias=True)
             self.plot.addItem(curve)
             self.legend.addItem(curve, name)
             self.curves[name] = curve
@@ -301,14 +304,15 @@ class ComparisonChart(ChartPanel):
             self.plot.setLabel("left", unit)
         scale = 100.0 if unit == "%" else 1.0
         shown = []
-        for n, (name, curve) in enumerate(self.curves.items()):
+        colours = scenario_colours(self.document.project)
+        for name, curve in self.curves.items():
             result = self.document.results.get(name)
             if result is None or series not in result.values:
                 continue
-            width = 4 if name == self.document.scenario else 2
-            if self._widths.get(name) != width:
-                self._widths[name] = width
-                curve.setPen(pg.mkPen(SERIES_COLOURS[n % len(SERIES_COLOURS)], width=width))
+            pen = (colours.get(name, BASE_COLOUR), 4 if name == self.document.scenario else 2)
+            if self._pens.get(name) != pen:
+                self._pens[name] = pen
+                curve.setPen(pg.mkPen(pen[0], width=pen[1]))
             values = result.series(series) * scale
             if self.changed(curve, self.x, values):
                 curve.setData(self.x, values)

@@ -18,6 +18,7 @@ from planner.engine import Result
 from planner.formula import FormulaError
 from planner.kpis import KpiValue, compute_kpis
 from planner.model import Project
+from planner.scenario_colours import assign_missing_colours
 from planner.scenarios import ProjectError
 from ui.undo import PlannerUndoCommand
 
@@ -40,6 +41,7 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(1000)
         self.undo_stack.cleanChanged.connect(self._emit_modified)
+        assign_missing_colours(project)  # stable colours for an older file; not an edit
         self._project = project
         self._path = path
         self._unsaved = False
@@ -175,6 +177,7 @@ class Document(QObject):
             results = evaluate_all(project)
         except (FormulaError, ProjectError) as exc:
             raise CommandError(str(exc)) from None
+        assign_missing_colours(project)
         self._project = project
         self._results = results
         self._scenario = project.base_name

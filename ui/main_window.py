@@ -24,6 +24,7 @@ from ui.charts import CashChart, ComparisonChart, ComputeChart, RevenueChart
 from ui.document import Document
 from ui.files import FileActions
 from ui.kpi_strip import KpiStrip
+from ui.scenario_comparison import show_comparison, show_overrides
 from ui.scenario_panel import ScenarioPanel
 from ui.tables import TablesPanel
 
@@ -127,10 +128,22 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(redo)
         scenario_menu = self.menuBar().addMenu("&Scenario")
         self.scenario_menu = scenario_menu
-        scenario_menu.addAction("&New scenario", self.scenarios.add_scenario)
-        scenario_menu.addAction("&Duplicate", self.scenarios.duplicate_scenario)
+        scenario_menu.addAction("&New scenario…", self.scenarios.add_scenario)
+        scenario_menu.addAction("&Duplicate…", self.scenarios.duplicate_scenario)
         scenario_menu.addAction("&Rename…", self.scenarios.rename_current)
-        scenario_menu.addAction("De&lete", self.scenarios.delete_scenario)
+        scenario_menu.addAction("De&lete…", self.scenarios.delete_scenario)
+        scenario_menu.addAction("C&olour…", self.scenarios.change_colour)
+        scenario_menu.addSeparator()
+        scenario_menu.addAction("&Compare scenarios", self.show_comparison)
+        scenario_menu.addAction("List o&verrides", self.show_overrides)
+        self.scenarios.compareRequested.connect(self.show_comparison)
+        self.scenarios.overridesRequested.connect(self.show_overrides)
+
+    def show_comparison(self) -> None:
+        show_comparison(self, self.document, self.vertical.widget(0))
+
+    def show_overrides(self) -> None:
+        show_overrides(self.tables)
 
     # --- updates -----------------------------------------------------------------------
 

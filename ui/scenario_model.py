@@ -8,7 +8,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont
 
 from planner.commands import RenameScenario
+from planner.scenario_colours import scenario_colours
 from ui.document import Document
+from ui.style import swatch
 
 Index = QModelIndex | QPersistentModelIndex
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -22,19 +24,23 @@ class ScenarioListModel(QAbstractListModel):
         self.document = document
         self._names = list(document.project.scenario_names)
         self._descriptions = [self.description_of(n) for n in self._names]
+        self._colours = scenario_colours(document.project)
         document.scenariosChanged.connect(self._refresh)
         document.projectReplaced.connect(self._refresh)
 
     def _refresh(self) -> None:
         names = list(self.document.project.scenario_names)
         descriptions = [self.description_of(n) for n in names]
+        colours = scenario_colours(self.document.project)
         if names != self._names:
             self.beginResetModel()
             self._names = names
             self._descriptions = descriptions
+            self._colours = colours
             self.endResetModel()
-        elif descriptions != self._descriptions:
+        elif descriptions != self._descriptions or colours != self._colours:
             self._descriptions = descriptions
+            self._colours = colours
             self.dataChanged.emit(self.index(0), self.index(len(names) - 1))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -63,6 +69,8 @@ class ScenarioListModel(QAbstractListModel):
             text = self.description_of(name)
             prefix = "The base scenario: every other scenario starts from it." if is_base else ""
             return "\n".join(p for p in (prefix, text) if p) or None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return swatch(self._colours.get(name, "#888888"))
         if role == Qt.ItemDataRole.FontRole and is_base:
             font = QFont()
             font.setBold(True)

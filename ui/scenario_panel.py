@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,17 +20,24 @@ from planner.commands import (
     AddScenario,
     RemoveScenario,
     SetDescription,
+    SetScenarioColour,
     duplicate_scenario,
     override_summary,
+    scenario_name_problem,
     unused_name,
 )
 from planner.model import Scenario
-from ui import style
+from planner.overrides import override_count
+from planner.scenario_colours import scenario_colours
+from ui import scenario_dialogs, style
 from ui.document import Document
 from ui.scenario_model import ScenarioListModel
 
 
 class ScenarioPanel(QWidget):
+    compareRequested = Signal()  # show every scenario's key figures side by side
+    overridesRequested = Signal()  # list what the scenario on screen overrides
+
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
@@ -41,8 +49,13 @@ class ScenarioPanel(QWidget):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
-        self.view.setToolTip("Double-click (or F2) to rename")
+        self.view.setToolTip("Double-click (or F2) to rename; right-click for its colour")
         self.view.selectionModel().currentChanged.connect(self._chosen)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.compare_button = QPushButton("Compare scenarios")
+        self.compare_button.setToolTip("Every scenario's key figures side by side, and the base's")
+        self.compare_button.clicked.connect(lambda: self.compareRequested.emit())
         self.description = QLineEdit()
         self.description.setPlaceholderText("One line: what this scenario assumes")
         self.description.editingFinished.connect(self._describe)
@@ -63,6 +76,7 @@ class ScenarioPanel(QWidget):
             buttons.addWidget(button)
         heading = QLabel("<b>Scenarios</b>")
         self.summary = QLabel()
+        self.summary.linkActivated.connect(lambda _link: self.overridesRequested.emit())
         self.legend = QLabel()
         for label in (self.summary, self.legend):
             label.setWordWrap(True)
@@ -77,6 +91,7 @@ class ScenarioPanel(QWidget):
         # Above the list, the buttons stay put while the summary below grows and shrinks.
         layout.addLayout(buttons)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.compare_button)
         layout.addWidget(QLabel("Description"))
         layout.addWidget(self.description)
         layout.addWidget(self.summary)
@@ -121,6 +136,8 @@ class ScenarioPanel(QWidget):
             self.description.setCursorPosition(0)
             self.description.setToolTip(text)
         summary = override_summary(self.document.project, self.document.scenario)
+        if self.document.scenario_key is not None and not summary.startswith("Overrides nothing"):
+            summary += " <a href='#overrides'>List them</a>"
         if self.summary.text() != summary:
             self.summary.setText(summary)
         self.delete_button.setEnabled(self.document.scenario_key is not None)
@@ -131,7 +148,16 @@ class ScenarioPanel(QWidget):
             self.document.push(SetDescription(self.document.scenario, text))
 
     def add_scenario(self) -> bool:
-        name = unused_name(self.document.project, "New scenario")
+        project = self.document.project
+        name = scenario_dialogs.ask_scenario_name(
+            self,
+            "New scenario",
+            "Name of the new scenario (it follows the base until you change it):",
+            unused_name(project, "New scenario"),
+            lambda text: scenario_name_problem(self.document.project, text),
+        )
+        if name is None:
+            return False
         added = self.document.push(AddScenario(Scenario(name=name)))
         if added:
             self.document.set_scenario(name)
@@ -139,16 +165,58 @@ class ScenarioPanel(QWidget):
 
     def duplicate_scenario(self) -> bool:
         project = self.document.project
-        name = unused_name(project, f"{self.document.scenario} copy")
-        added = self.document.push(duplicate_scenario(project, self.document.scenario, name))
+        source = self.document.scenario
+        name = scenario_dialogs.ask_scenario_name(
+            self,
+            "Duplicate scenario",
+            f"Name of the copy of {source}, with its overrides:",
+            unused_name(project, f"{source} copy"),
+            lambda text: scenario_name_problem(self.document.project, text),
+        )
+        if name is None:
+            return False
+        added = self.document.push(duplicate_scenario(self.document.project, source, name))
         if added:
             self.document.set_scenario(name)
         return added
 
     def delete_scenario(self) -> bool:
+        name = self.document.scenario
         if self.document.scenario_key is None:
             return False
-        return self.document.push(RemoveScenario(self.document.scenario))
+        count = override_count(self.document.project, name)
+        if not scenario_dialogs.confirm_delete(self, name, count):
+            return False
+        return self.document.push(RemoveScenario(name))
 
     def rename_current(self) -> None:
         self.view.edit(self.view.currentIndex())
+
+    def change_colour(self) -> bool:
+        """Pick another colour for the scenario on screen (the base's is fixed)."""
+        name = self.document.scenario
+        if self.document.scenario_key is None:
+            return False
+        current = scenario_colours(self.document.project)[name]
+        colour = scenario_dialogs.ask_colour(self, name, current)
+        if colour is None or colour == current:
+            return False
+        return self.document.push(SetScenarioColour(name, colour))
+
+    def _context_menu(self, position: QPoint) -> None:
+        index = self.view.indexAt(position)
+        if index.isValid():
+            self.document.set_scenario(self.model.name_at(index.row()))
+        is_base = self.document.scenario_key is None
+        menu = QMenu(self)
+        colour = menu.addAction("Colour…", self.change_colour)
+        colour.setEnabled(not is_base)
+        if is_base:
+            colour.setText("Colour… (the base's is fixed)")
+        menu.addAction("Rename…", self.rename_current)
+        menu.addAction("Duplicate…", self.duplicate_scenario)
+        menu.addAction("Delete…", self.delete_scenario).setEnabled(not is_base)
+        menu.addSeparator()
+        menu.addAction("Compare scenarios", self.compareRequested.emit)
+        menu.addAction("List overrides", self.overridesRequested.emit).setEnabled(not is_base)
+        menu.exec(self.view.viewport().mapToGlobal(position))

@@ -11,6 +11,7 @@ from ui.document import Document
 from ui.event_model import EventTableModel
 from ui.formula_editor import FormulaEditor
 from ui.item_model import FIRST_PERIOD_COLUMN, ItemTableModel
+from ui.scenario_comparison import OverridesTab
 from ui.sheet_view import SheetView
 
 GROUP_TITLES = {
@@ -112,6 +113,7 @@ class TablesPanel(QTabWidget):
         self._add_page("#funding", "Funding rounds", partial(EventTab, document, "funding"))
         self._add_page("#contracts", "Compute contracts", partial(EventTab, document, "contracts"))
         self._add_page("#model", "Model (formulas and notes)", partial(FormulaEditor, document))
+        self._add_page("#overrides", "Overrides", partial(OverridesTab, document, self))
         self.blockSignals(blocked)
         self._realise(self.currentIndex())
 
@@ -119,6 +121,12 @@ class TablesPanel(QTabWidget):
         page = LazyPage(build)
         self._pages[key] = page
         self.addTab(page, title)
+
+    def show_page(self, key: str) -> QWidget:
+        """Make the tab ``key`` (a group, or "#model", "#overrides"...) current; its content."""
+        page = self._pages[key]
+        self.setCurrentWidget(page)
+        return page.realise()
 
     def _realise(self, index: int) -> None:
         page = self.widget(index)

@@ -66,7 +66,8 @@ def test_ratio_differences_in_x() -> None:
     ("scenario", "expected"),
     [
         ("2027-01", "8 months earlier"),
-        ("2028-10", "1 year 1 month later"),
+        ("2028-10", "13 months later"),
+        ("2034-10", "7 years 1 month later"),
         ("2029-09", "2 years later"),
         ("2027-09", "same"),
     ],
@@ -87,12 +88,25 @@ def test_running_out_later_is_better_and_breaking_even_later_is_worse() -> None:
 
 def test_no_difference_where_either_side_has_no_figure() -> None:
     kpis = {
-        "Base": _kpis(cash_zero=None, last_post_money=None),
-        "Other": _kpis(cash_zero="2028-01", last_post_money=400.0),
+        "Base": _kpis(last_post_money=None, commitments_to_revenue=4.0),
+        "Other": _kpis(last_post_money=400.0, commitments_to_revenue=None),
     }
-    assert _figures(kpis, "cash_zero")[1] == ("2028-01", "—", "undefined")
     assert _figures(kpis, "last_post_money")[1] == ("$400B", "—", "undefined")
+    assert _figures(kpis, "commitments_to_revenue")[1] == ("n/a", "—", "undefined")
     assert kpi_difference("breakeven_year", None, 2030) is None
+
+
+def test_running_out_or_breaking_even_where_the_base_does_not_is_said_in_words() -> None:
+    kpis = {
+        "Base": _kpis(cash_zero=None, breakeven_year=2030),
+        "Bear": _kpis(cash_zero="2028-12", breakeven_year=None),
+        "Bull": _kpis(cash_zero=None, breakeven_year=2028),
+    }
+    assert _figures(kpis, "cash_zero")[1] == ("2028-12", "runs out", "worse")
+    assert _figures(kpis, "breakeven_year")[1] == ("not in horizon", "does not break even", "worse")
+    kpis = {"Base": kpis["Bear"], "Bull": kpis["Bull"]}
+    assert _figures(kpis, "cash_zero")[1] == ("never", "never runs out", "better")
+    assert _figures(kpis, "breakeven_year")[1] == ("2028", "breaks even", "better")
 
 
 def test_a_difference_below_what_the_figures_show_is_the_same() -> None:
