@@ -37,33 +37,35 @@ class KpiComparisonModel(QAbstractTableModel):
     def __init__(self, document: Document) -> None:
         super().__init__()
         self.document = document
-        self._rows: tuple[ComparedKpi, ...] = ()
-        self._columns: list[tuple[str, bool]] = []  # (scenario, is the difference)
-        self._colours: dict[str, str] = {}
-        self._compute()
+        # The rows, the columns as (scenario, is the difference), the scenarios' colours.
+        self._rows, self._columns, self._colours = self._compute()
         document.resultsChanged.connect(self.refresh)
         document.scenariosChanged.connect(self.refresh)
         document.projectReplaced.connect(self.refresh)
 
-    def _compute(self) -> None:
+    def _compute(
+        self,
+    ) -> tuple[tuple[ComparedKpi, ...], list[tuple[str, bool]], dict[str, str]]:
         project = self.document.project
         names = project.scenario_names
         kpis = {name: self.document.kpis(name) for name in names if name in self.document.results}
         base = project.base_name
-        self._rows = compare_kpis(kpis, base) if base in kpis else ()
-        self._columns = [(base, False)]
+        rows = compare_kpis(kpis, base) if base in kpis else ()
+        columns = [(base, False)]
         for name in kpis:
             if name != base:
-                self._columns += [(name, False), (name, True)]
-        self._colours = scenario_colours(project)
+                columns += [(name, False), (name, True)]
+        return rows, columns, scenario_colours(project)
 
     def refresh(self) -> None:
-        columns = list(self._columns)
-        self._compute()
-        if columns != self._columns:
+        rows, columns, colours = self._compute()
+        if columns != self._columns or len(rows) != len(self._rows):
             self.beginResetModel()
+            self._rows, self._columns, self._colours = rows, columns, colours
             self.endResetModel()
-        elif self._rows:
+            return
+        self._rows, self._colours = rows, colours
+        if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
             )

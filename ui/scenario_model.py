@@ -53,6 +53,10 @@ class ScenarioListModel(QAbstractListModel):
         return self._names.index(name)
 
     def description_of(self, name: str) -> str:
+        """The scenario's description; "" for a name just deleted, which views still hold
+        while the deletion's signals go round."""
+        if name not in self.document.project.scenario_names:
+            return ""
         scenario = self.document.project.scenario(name)
         return self.document.project.base_description if scenario is None else scenario.description
 
