@@ -121,7 +121,9 @@ def guide_html(project: Project, shortcuts: Sequence[tuple[str, str]] = ()) -> s
         _table(("Figure", "Unit", "What it means"), kpi_rows),
         "<h3>Scenarios</h3>",
         "<p>A scenario overrides some cells, formulas or event rows of the base; everything "
-        "it does not override follows the base.</p>",
+        "it does not override follows the base. Scenario &gt; Compare scenarios sets every "
+        "scenario's key figures beside the base's; the Overrides tab lists what the scenario "
+        "on screen changes.</p>",
         _table(("Scenario", "What it assumes"), scenario_rows),
         "<h3>Where the built-in figures come from</h3>",
         "<p>The built-in project reproduces the figures of a December 2025 news article about "

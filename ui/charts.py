@@ -313,6 +313,8 @@ class ComparisonChart(ChartPanel):
             if self._pens.get(name) != pen:
                 self._pens[name] = pen
                 curve.setPen(pg.mkPen(pen[0], width=pen[1]))
+                for sample, _label in self.legend.items:
+                    sample.update()  # the legend's sample draws the curve's pen
             values = result.series(series) * scale
             if self.changed(curve, self.x, values):
                 curve.setData(self.x, values)
