@@ -95,6 +95,8 @@ class KpiComparisonModel(QAbstractTableModel):
             return None
         name = self.scenario_at(section)
         on_screen = name == self.document.scenario
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEFT if name is None else RIGHT
         if role == Qt.ItemDataRole.DisplayRole:
             if name is None:
                 return "Key figure"

@@ -207,6 +207,10 @@ class ScenarioPanel(QWidget):
         index = self.view.indexAt(position)
         if index.isValid():
             self.document.set_scenario(self.model.name_at(index.row()))
+        self.context_menu().exec(self.view.viewport().mapToGlobal(position))
+
+    def context_menu(self) -> QMenu:
+        """What a right-click on the scenario on screen offers."""
         is_base = self.document.scenario_key is None
         menu = QMenu(self)
         colour = menu.addAction("Colour…", self.change_colour)
@@ -219,4 +223,4 @@ class ScenarioPanel(QWidget):
         menu.addSeparator()
         menu.addAction("Compare scenarios", self.compareRequested.emit)
         menu.addAction("List overrides", self.overridesRequested.emit).setEnabled(not is_base)
-        menu.exec(self.view.viewport().mapToGlobal(position))
+        return menu

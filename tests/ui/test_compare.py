@@ -277,6 +277,21 @@ def test_changing_a_colour_redraws_and_is_undoable(
     assert _pen_colours(window) == before
 
 
+def test_the_colour_is_picked_from_the_scenario_lists_menu(
+    window: MainWindow, dialog_log: DialogLog
+) -> None:
+    window.document.set_scenario("Custom silicon")
+    menu = window.scenarios.context_menu()
+    colour = next(a for a in menu.actions() if a.text().startswith("Colour"))
+    dialog_log.colour_answer = "#445566"
+    colour.trigger()
+    assert scenario_colours(window.document.project)["Custom silicon"] == "#445566"
+    window.document.set_scenario(window.document.project.base_name)
+    menu = window.scenarios.context_menu()
+    colour = next(a for a in menu.actions() if a.text().startswith("Colour"))
+    assert not colour.isEnabled()
+
+
 def test_the_base_colour_cannot_be_changed(window: MainWindow, dialog_log: DialogLog) -> None:
     dialog_log.colour_answer = "#112233"
     assert not window.scenarios.change_colour()
