@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 OVERRIDE_BG = QColor("#fde7b0")  # amber: a scenario's own value
@@ -29,6 +31,7 @@ CAPACITY = "#f28e2b"
 SPEND = "#9c755f"
 
 
+@lru_cache(maxsize=64)
 def swatch(colour: str, size: int = 12) -> QIcon:
     """A small square of ``colour`` with a thin border, to show a scenario's colour."""
     pixmap = QPixmap(size, size)
