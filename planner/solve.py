@@ -36,7 +36,6 @@ from planner.solve_targets import (
     CashZeroChance,
     SeriesValue,
     Target,
-    money,
 )
 from planner.solve_variables import (
     ConstantValue,
@@ -392,17 +391,28 @@ def kpis_before_after(
 
 
 def format_value(solution: Solution, value: float | None) -> str:
-    """A value of the variable as people read it: "x1.42", "12.5% a period", "$140B"."""
-    return format_variable_value(solution.unit, value)
+    """A value of the variable as people read it: "x1.4237", "12.50% a period", "$140.25B"."""
+    return format_variable_value(solution.unit, value, solution.tolerance)
 
 
-def format_variable_value(unit: str, value: float | None) -> str:
+def format_variable_value(unit: str, value: float | None, tolerance: float = 0.0) -> str:
+    """``value`` with as many digits as ``tolerance`` makes meaningful (at least four)."""
     if value is None:
         return "n/a"
+    scale = 100.0 if unit in ("%", "growth per period") else 1.0
+    digits = 4
+    if tolerance > 0 and value != 0:
+        digits = int(np.clip(np.ceil(np.log10(abs(value) / tolerance)) - 1, 4, 6))
+    if unit in ("%", "growth per period"):  # stored as fractions: 0.3 is 30%
+        decimals = max(0, digits - 1 - int(np.floor(np.log10(max(abs(value) * scale, 1e-12)))))
+        text = f"{value * scale:.{min(decimals, 6)}f}%"
+        return text + (" a period" if unit == "growth per period" else "")
     if unit == "factor":
-        return f"x{value:.4g}"
-    if unit == "growth per period":
-        return f"{value:.2%} a period"
+        return f"x{value:.{digits}g}"
     if unit == "$B":
-        return money(value)
-    return f"{value:,.4g} {unit}"
+        return (
+            f"${value:,.{max(1, digits - 3)}f}B"
+            if value >= 0
+            else f"-${-value:,.{max(1, digits - 3)}f}B"
+        )
+    return f"{value:,.{digits}g} {unit}"

@@ -134,11 +134,14 @@ class BreakevenBy(Target):
         return f"burn from {self.year} on still reaches {money(-margin)} in a period"
 
 
+AtMostKpi = Literal["peak_funding_need", "cumulative_burn"]
+
+
 @dataclass(frozen=True)
 class AtMost(Target):
     """A KPI in $B at most a limit: ``peak_funding_need`` or ``cumulative_burn``."""
 
-    kpi: Literal["peak_funding_need", "cumulative_burn"]
+    kpi: AtMostKpi
     limit: float
 
     @property
