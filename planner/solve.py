@@ -63,6 +63,7 @@ __all__ = [
     "SolveError",
     "Target",
     "Variable",
+    "margins_at",
     "solve",
 ]
 
@@ -167,6 +168,16 @@ class _Search:
     @property
     def calls_left(self) -> int:
         return self.max_calls - self.calls
+
+
+def margins_at(
+    project: Project, scenario: str, variable: Variable, target: Target, values: Array
+) -> Array:
+    """The target's margin at each of ``values``, as the solver sees them (NaN counts as -inf)."""
+    resolved = resolve(project, scenario)
+    target.check(project, resolved)
+    search = _Search(resolved, variable, target, None, max_calls=len(values))
+    return search.margins(np.asarray(values, dtype=np.float64))
 
 
 def solve(

@@ -81,9 +81,10 @@ class Variable(ABC):
     def default_range(self, resolved: ResolvedScenario) -> tuple[float, float]:
         """Where to search when not told: around the current value, within the bounds."""
         current = self.before(resolved) or 0.0
-        span = 3.0 * max(abs(current), 1.0)
-        low = 0.0 if current >= 0 else current - span
-        return self._clip(low, current + span)
+        reach = 10.0 * max(abs(current), 1.0)
+        # A value at or above zero stays there (amounts, prices, users); a negative one
+        # may cross zero.
+        return self._clip(0.0 if current >= 0 else -reach, reach)
 
     def _clip(self, low: float, high: float) -> tuple[float, float]:
         lowest, highest = self.bounds()
