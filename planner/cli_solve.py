@@ -14,8 +14,8 @@ from planner.solve import (
     Solution,
     SolveError,
     applied_copy,
-    format_value,
     kpis_before_after,
+    outcome_lines,
     solve,
 )
 from planner.solve_spec import TARGET_FORMS, VARY_FORMS, parse_target, parse_vary
@@ -105,35 +105,6 @@ def solution_json(
         "kpis_before": before,
         "kpis_after": after,
     }
-
-
-def outcome_lines(solution: Solution) -> list[str]:
-    """What the answer means, in two or three sentences."""
-    value = format_value(solution, solution.value)
-    now = format_value(solution, solution.before)
-    low, high = (format_value(solution, x) for x in solution.search_range)
-    tolerance = f"{solution.tolerance:.2g}"
-    target = solution.target.label()
-    if solution.outcome == "no_solution":
-        return [
-            f"No value from {low} to {high} meets the target ({target}).",
-            f"Closest: {value}, where {solution.target.reached(solution.margin)}.",
-            "Widen the range searched, or vary something else.",
-        ]
-    if solution.outcome == "met_throughout":
-        return [
-            f"Already met ({target}), and met at every value from {low} to {high}:",
-            f"nothing needs to change; {solution.label} stays at {now}.",
-        ]
-    if solution.outcome == "holds_to":
-        return [
-            f"Already met ({target}) at {now}.",
-            f"It stays met as far as {value}; beyond that (by {tolerance}) it is not.",
-        ]
-    return [
-        f"Answer: {value} (now {now}) meets the target ({target}).",
-        f"To within {tolerance}: a value that much nearer {now} does not.",
-    ]
 
 
 def solution_text(

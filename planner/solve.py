@@ -64,6 +64,7 @@ __all__ = [
     "Target",
     "Variable",
     "margins_at",
+    "outcome_lines",
     "solve",
 ]
 
@@ -427,3 +428,45 @@ def format_variable_value(unit: str, value: float | None, tolerance: float = 0.0
             else f"-${-value:,.{max(1, digits - 3)}f}B"
         )
     return f"{value:,.{digits}g} {unit}"
+
+
+def outcome_lines(solution: Solution) -> list[str]:
+    """What the answer means, in two or three sentences."""
+    value = format_value(solution, solution.value)
+    now = format_value(solution, solution.before)
+    low, high = (format_value(solution, x) for x in solution.search_range)
+    tolerance = tolerance_text(solution)
+    target = solution.target.label()
+    if solution.outcome == "no_solution":
+        return [
+            f"No value from {low} to {high} meets the target: {target}.",
+            f"Closest: {value}, where {solution.target.reached(solution.margin)}.",
+            "Widen the range searched, or vary something else.",
+        ]
+    if solution.outcome == "met_throughout":
+        return [
+            f"Already met at every value from {low} to {high}: {target}.",
+            f"Nothing needs to change; {solution.label} stays at {now}.",
+        ]
+    if solution.outcome == "holds_to":
+        return [
+            f"Already met at {now}: {target}.",
+            f"It stays met as far as {value}; {tolerance} further and it is not.",
+        ]
+    return [
+        f"Answer: {value} (now {now}) meets the target: {target}.",
+        f"Exact to within {tolerance}: a value that much closer to {now} misses it.",
+    ]
+
+
+def tolerance_text(solution: Solution) -> str:
+    """The tolerance in the variable's unit: "0.00001", "$0.0017B", "0.00015 percentage points"."""
+    unit = solution.unit
+    percent = unit in ("%", "growth per period")
+    tol = solution.tolerance * (100 if percent else 1)
+    text = np.format_float_positional(tol, precision=2, unique=True, fractional=False, trim="-")
+    if percent:
+        return f"{text} percentage points"
+    if unit == "$B":
+        return f"${text}B"
+    return text if unit == "factor" else f"{text} {unit}"

@@ -321,7 +321,7 @@ class EventTerm(Variable):
     def label(self, resolved: ResolvedScenario) -> str:
         row = self.row(resolved)
         if isinstance(row, FundingRound):
-            return f"Amount of the {row.investor} round of {row.period}"
+            return f"Amount raised from {row.investor} in {row.period}"
         what = "Total value" if self.field == "total_value" else "GW"
         return f"{what} of the {row.counterparty} contract {row.first_year}-{row.last_year}"
 

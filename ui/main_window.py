@@ -25,6 +25,7 @@ from ui.document import Document
 from ui.files import FileActions
 from ui.kpi_strip import KpiStrip
 from ui.scenario_panel import ScenarioPanel
+from ui.solve_dialog import install_solve_action
 from ui.tables import TablesPanel
 
 STATUS_TIMEOUT_MS = 12_000
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         scenario_menu.addAction("&Duplicate", self.scenarios.duplicate_scenario)
         scenario_menu.addAction("&Rename…", self.scenarios.rename_current)
         scenario_menu.addAction("De&lete", self.scenarios.delete_scenario)
+        scenario_menu.addSeparator()
+        self.solve_action = install_solve_action(self, scenario_menu, self.document)
 
     # --- updates -----------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ def test_text_answer_shows_the_value_and_the_key_figures(
         "cash_never_below_zero",
     )
     assert status == 0
-    assert "Answer: $35.00B (now $5.0B) meets the target (cash never below zero)" in out
+    assert "Answer: $35.00B (now $5.0B) meets the target: cash never below zero." in out
     assert "Cash runs out" in out and "never" in out
 
 
