@@ -100,6 +100,7 @@ class Solution:
     value: float
     before: float | None
     margin: float  # the target's margin at ``value``
+    margin_before: float | None  # and at ``before``
     tolerance: float
     search_range: tuple[float, float]
     evaluations: int
@@ -217,12 +218,13 @@ def solve(
     grid = np.unique(np.append(np.linspace(low, high, search.per_call - 1), anchor))
     margins = search.margins(grid)
     at_anchor = float(margins[np.searchsorted(grid, anchor)])
+    margin_before = at_anchor if before is not None else None
     if target.two_sided and at_anchor != 0.0:
         # Aim at the value from the side the scenario is on: "= X" becomes ">= X" from below.
         search.sign = 1.0 if at_anchor < 0 else -1.0
         margins = search.sign * margins
         at_anchor = -abs(at_anchor)
-    answer = _Answer(resolved, variable, target, before, tol, (low, high), search)
+    answer = _Answer(resolved, variable, target, before, margin_before, tol, (low, high), search)
     met = margins >= 0
     anchor_met = at_anchor >= 0
     if target.two_sided and anchor_met:
@@ -252,6 +254,7 @@ class _Answer:
     variable: Variable
     target: Target
     before: float | None
+    margin_before: float | None
     tolerance: float
     search_range: tuple[float, float]
     search: _Search
@@ -265,6 +268,7 @@ class _Answer:
             value=float(value),
             before=self.before,
             margin=margin * self.search.sign,  # back in the target's own terms
+            margin_before=self.margin_before,
             tolerance=self.tolerance,
             search_range=self.search_range,
             evaluations=self.search.evaluations,
@@ -437,10 +441,13 @@ def outcome_lines(solution: Solution) -> list[str]:
     low, high = (format_value(solution, x) for x in solution.search_range)
     tolerance = tolerance_text(solution)
     target = solution.target.label()
+    reached = solution.target.reached
+    now_reached = "" if solution.margin_before is None else reached(solution.margin_before)
     if solution.outcome == "no_solution":
         return [
             f"No value from {low} to {high} meets the target: {target}.",
-            f"Closest: {value}, where {solution.target.reached(solution.margin)}.",
+            *([f"Now {now_reached}."] if now_reached else []),
+            f"Closest: {value}, where {reached(solution.margin)}.",
             "Widen the range searched, or vary something else.",
         ]
     if solution.outcome == "met_throughout":
@@ -455,6 +462,11 @@ def outcome_lines(solution: Solution) -> list[str]:
         ]
     return [
         f"Answer: {value} (now {now}) meets the target: {target}.",
+        *(
+            [f"Now {now_reached}; with the answer, {reached(solution.margin)}."]
+            if now_reached
+            else []
+        ),
         f"Exact to within {tolerance}: a value that much closer to {now} misses it.",
     ]
 

@@ -26,9 +26,15 @@ CHANCE_SEED = 1
 
 
 def money(value: float) -> str:
-    sign = "-" if value < 0 else ""
     size = abs(value)
-    return f"{sign}${size:,.0f}B" if size >= 100 else f"{sign}${size:,.1f}B"
+    text = f"${size:,.0f}B" if size >= 100 else f"${size:,.1f}B"
+    return "-" + text if value < 0 and text != "$0.0B" else text
+
+
+def plain(value: float) -> str:
+    """A number to three decimals at most, trailing zeros dropped: "1,234.5", "0"."""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _years(periods: tuple[str, ...]) -> list[int]:
@@ -131,7 +137,7 @@ class BreakevenBy(Target):
         return -highest
 
     def reached(self, margin: float) -> str:
-        return f"burn from {self.year} on still reaches {money(-margin)} in a period"
+        return f"the highest burn from {self.year} on is {money(-margin)}"
 
 
 AtMostKpi = Literal["peak_funding_need", "cumulative_burn"]
@@ -185,7 +191,7 @@ class SeriesValue(Target):
 
     def label(self) -> str:
         words = {"<=": "at most", ">=": "at least", "=": "equal to"}[self.op]
-        return f"{self.series} in {self.period} {words} {self.value:g}"
+        return f"{self.series} in {self.period} {words} {plain(self.value)}"
 
     def check(self, project: Project, resolved: ResolvedScenario) -> None:
         known = [item.id for item in resolved.items] + list(EVENT_SERIES)
@@ -203,7 +209,7 @@ class SeriesValue(Target):
 
     def reached(self, margin: float) -> str:
         value = self.value - margin if self.op == "<=" else self.value + margin
-        return f"{self.series} in {self.period} is {value:,.4g}"
+        return f"{self.series} in {self.period} is {plain(value)}"
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ class SolveDialog(QDialog):
         layout.addLayout(run_row)
         layout.addWidget(self.answer, 1)
         layout.addLayout(buttons)
-        self.resize(620, 760)
+        self.resize(620, 700)
 
     # --- the question -------------------------------------------------------------
 
@@ -369,7 +369,7 @@ class AnswerPanel(QFrame):
         now = format_value(solution, solution.before)
         headlines = {
             "reached": f"{solution.label}: {value} (now {now})",
-            "holds_to": f"Already met; {solution.label} can go as far as {value} (now {now})",
+            "holds_to": f"Already met. {solution.label}: could go to {value} (now {now})",
             "met_throughout": f"Already met, whatever {solution.label} is in the range",
             "no_solution": "No value in the range searched meets the target",
         }
@@ -390,6 +390,11 @@ class AnswerPanel(QFrame):
             )
         elif solution.value == solution.before:
             self.next_step.setText("Nothing to apply: the scenario already meets the target.")
+        elif solution.outcome == "holds_to":
+            self.next_step.setText(
+                f"Applying it moves {scenario} to the edge of the target: a stress case, "
+                "best saved as a new scenario to compare with the plan."
+            )
         else:
             self.next_step.setText(
                 f"Apply it to {scenario} (one step to undo), or save it as a new scenario "
