@@ -459,6 +459,7 @@ def outcome_lines(solution: Solution) -> list[str]:
         return [
             f"Already met at {now}: {target}.",
             f"It stays met as far as {value}; {tolerance} further and it is not.",
+            *([f"Now {now_reached}; there, {reached(solution.margin)}."] if now_reached else []),
         ]
     return [
         f"Answer: {value} (now {now}) meets the target: {target}.",
