@@ -46,6 +46,7 @@ from planner.solve_variables import (
     SolveError,
     Variable,
 )
+from planner.uncertainty import samples_per_call
 
 __all__ = [
     "AtMost",
@@ -143,9 +144,9 @@ class _Search:
         self.target = target
         self.progress = progress
         self.base = input_arrays(resolved)
-        self.per_call = int(
-            np.clip(ROWS_PER_CALL // target.rows_per_candidate(), 4, CANDIDATES_PER_CALL)
-        )
+        # A large model fits fewer rows in memory at once, as Monte Carlo's blocks do.
+        rows = min(ROWS_PER_CALL, samples_per_call(resolved))
+        self.per_call = int(np.clip(rows // target.rows_per_candidate(), 4, CANDIDATES_PER_CALL))
         self.max_calls = max_calls
         self.calls = 0
         self.evaluations = 0
