@@ -442,7 +442,12 @@ def outcome_lines(solution: Solution) -> list[str]:
     low, high = (format_value(solution, x) for x in solution.search_range)
     tolerance = tolerance_text(solution)
     target = solution.target.label()
-    reached = solution.target.reached
+
+    def reached(margin: float) -> str:
+        if not np.isfinite(margin):
+            return "the model does not evaluate (a division by zero or an overflow)"
+        return solution.target.reached(margin)
+
     now_reached = "" if solution.margin_before is None else reached(solution.margin_before)
     if solution.outcome == "no_solution":
         return [

@@ -31,6 +31,7 @@ from planner.solve import (
     applied_copy,
     margins_at,
     new_scenario_command,
+    outcome_lines,
     solve,
 )
 from tests.planner.helpers import make_project
@@ -279,6 +280,22 @@ def test_a_candidate_that_divides_by_zero_misses_rather_than_stopping_the_search
     target = SeriesValue("revenue", "2024", ">=", 20.0)
     solution = solve(project, "Base", InputCell("price", "2024"), target, search_range=(0, 4))
     assert solution.value == pytest.approx(0.5, abs=1e-4)
+
+
+def test_a_range_where_the_model_never_evaluates_says_so() -> None:
+    project = make_project(
+        [
+            {"id": "price", "inputs": [1.0, 1.0, 1.0]},
+            {"id": "revenue", "formula": "(price - 5) ** 0.5"},
+            {"id": "burn", "formula": "0 - revenue"},
+            {"id": "cash", "formula": "prev(cash, 0) - burn"},
+        ],
+        periods=3,
+    )
+    target = SeriesValue("revenue", "2024", ">=", 1.0)
+    solution = solve(project, "Base", InputCell("price", "2024"), target, search_range=(0, 4))
+    assert solution.status == "no_solution"
+    assert "the model does not evaluate" in " ".join(outcome_lines(solution))
 
 
 @pytest.mark.parametrize(
