@@ -369,8 +369,11 @@ def answer_command(project: Project, solution: Solution) -> Command:
 
 
 def question_name(project: Project, solution: Solution) -> str:
-    """A scenario name that says what was asked: "Bear case, cash never below zero through 2035"."""
-    stem = f"{solution.scenario}, {solution.target.label()}"
+    """A scenario name that says what was asked and what moved.
+
+    "Bear case: cash never below zero through 2035 (Enterprise and API, scaled)".
+    """
+    stem = f"{solution.scenario}: {solution.target.label()} ({solution.label})"
     if len(stem) > 190:
         stem = stem[:189] + "…"
     return unused_name(project, stem)

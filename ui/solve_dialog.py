@@ -229,7 +229,8 @@ class SolveDialog(QDialog):
             self._set_running(False)
         self.solution = solution
         self.problem.hide()
-        self.answer.show_solution(solution, before, after, self.scenario)
+        is_base = self.scenario == project.base_name
+        self.answer.show_solution(solution, before, after, self.scenario, is_base=is_base)
         self._update_buttons()
 
     def _progress(self, done: int, most: int) -> bool:
@@ -364,6 +365,8 @@ class AnswerPanel(QFrame):
         before: dict[str, KpiValue],
         after: dict[str, KpiValue],
         scenario: str,
+        *,
+        is_base: bool = False,
     ) -> None:
         value = format_value(solution, solution.value)
         now = format_value(solution, solution.before)
@@ -399,4 +402,10 @@ class AnswerPanel(QFrame):
             self.next_step.setText(
                 f"Apply it to {scenario} (one step to undo), or save it as a new scenario "
                 "to compare the two side by side."
+            )
+        if is_base and solution.value != solution.before and solution.status == "solved":
+            self.next_step.setText(
+                self.next_step.text()
+                + f" {scenario} is the base: applying it there also changes every scenario "
+                "that does not override what it changes."
             )

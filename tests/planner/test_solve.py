@@ -341,7 +341,7 @@ def test_saving_as_a_new_scenario_names_it_after_the_question() -> None:
     solution = solve(project, "Base", RowScale(("sales",)), CashNeverBelowZero())
     command = new_scenario_command(project, solution)
     inverse = command.apply(project)
-    name = "Base, cash never below zero"
+    name = "Base: cash never below zero (sales, scaled)"
     assert name in project.scenario_names
     assert compute_kpis(evaluate(project, name))["cash_zero"] is None
     assert compute_kpis(evaluate(project, "Base"))["cash_zero"] is not None

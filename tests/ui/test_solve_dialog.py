@@ -80,7 +80,7 @@ def test_save_as_new_scenario_is_named_after_the_question(window: MainWindow, qt
     dialog = open_dialog(window, qtbot)
     choose(dialog.target, "year", "2035")
     dialog.run()
-    name = "Bear case, cash never below zero through 2035"
+    name = "Bear case: cash never below zero through 2035 (Enterprise and API, scaled)"
     assert name in dialog.new_button.toolTip()
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
     assert document.scenario == name  # shown at once, to compare
@@ -100,6 +100,17 @@ def test_no_value_in_the_range_says_so_and_offers_nothing_to_apply(
     assert dialog.answer.headline.text() == "No value in the range searched meets the target"
     assert "Widen the range" in dialog.answer.detail.text()
     assert not dialog.apply_button.isEnabled()
+
+
+def test_applying_to_the_base_warns_that_other_scenarios_follow_it(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    dialog = open_dialog(window, qtbot, "Leaked plan")
+    choose(dialog.target, "kind", "breakeven")
+    choose(dialog.target, "year", "2030")
+    dialog.run()
+    assert dialog.solution is not None and dialog.solution.outcome == "reached"
+    assert "Leaked plan is the base" in dialog.answer.next_step.text()
 
 
 def test_a_range_that_is_not_numbers_is_refused_in_the_dialog(
