@@ -174,11 +174,8 @@ class SolveDialog(QDialog):
         self.low.setText(_edit_text(unit, low))
         self.high.setText(_edit_text(unit, high))
         now = format_variable_value(unit, before)
-        self.range_unit.setText(
-            f"{'' if unit in PERCENT_UNITS else unit} (now {now})"
-            if unit not in ("factor", *PERCENT_UNITS)
-            else f"(now {now})"
-        )
+        shown_unit = "" if unit in ("factor", *PERCENT_UNITS) else f"{unit} "
+        self.range_unit.setText(f"{shown_unit}(now {now})")
 
     def _question_changed(self) -> None:
         """A changed question makes the answer shown an answer to something else."""
