@@ -8,6 +8,7 @@ and turn the choice into planner objects; incomplete or unreadable choices raise
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -37,6 +38,8 @@ from planner.solve import (
     Target,
     Variable,
 )
+from ui import style
+from ui.appearance import palette_is_dark
 
 VARY_KINDS = (
     ("factor", "Input rows, scaled by one factor"),
@@ -125,6 +128,13 @@ class VariablePicker(QWidget):
             self.kind.addItem(text, key)
         self.rows = QListWidget(self)
         self.rows.setMaximumHeight(110)
+        self.rows.setToolTip("Tick the rows to scale; all ticked rows move by the same factor")
+        if palette_is_dark(self.rows.palette()):
+            # Fusion outlines a check box in a darker shade of the window colour, which
+            # vanishes on a dark list: a lighter shade shows the boxes not ticked.
+            palette = self.rows.palette()
+            palette.setColor(QPalette.ColorRole.Window, style.MUTED_FG)
+            self.rows.setPalette(palette)
         self.item = _combo(self)
         self.period = _combo(self)
         self.event_row = _combo(self)
