@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     montecarlo.add_argument("--samples", required=True, help=f"1 to {MAX_SAMPLES:,}")
     montecarlo.add_argument("--seed", required=True, help="a whole number; same seed, same output")
     montecarlo.add_argument("--json", action="store_true", help="machine-readable output")
+    from planner.cli_solve import add_solve_parser
+
+    add_solve_parser(commands)
     return parser
 
 
@@ -260,6 +263,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_command(args.workbook, args.output)
         elif args.command == "montecarlo":
             montecarlo_command(args)
+        elif args.command == "solve":
+            from planner.cli_solve import solve_command
+
+            status = solve_command(args)
+            sys.stdout.flush()
+            return status
         # A reader that went away is found here, not at interpreter exit.
         sys.stdout.flush()
         return 0

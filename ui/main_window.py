@@ -26,6 +26,7 @@ from ui.files import FileActions
 from ui.kpi_strip import KpiStrip
 from ui.scenario_comparison import show_comparison, show_overrides
 from ui.scenario_panel import ScenarioPanel
+from ui.solve_dialog import install_solve_action
 from ui.tables import TablesPanel
 
 STATUS_TIMEOUT_MS = 12_000
@@ -136,6 +137,8 @@ class MainWindow(QMainWindow):
         scenario_menu.addSeparator()
         scenario_menu.addAction("&Compare scenarios", self.show_comparison)
         scenario_menu.addAction("List o&verrides", self.show_overrides)
+        scenario_menu.addSeparator()
+        self.solve_action = install_solve_action(self, scenario_menu, self.document)
         self.scenarios.compareRequested.connect(self.show_comparison)
         self.scenarios.overridesRequested.connect(self.show_overrides)
 
