@@ -14,7 +14,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from planner.cell_edits import CONSTANT_PERIOD, CellRef, growth_edit, set_cell
+from planner.cell_edits import CONSTANT_PERIOD, CellRef, growth_edit
 from planner.commands import Command, CommandError, SetConstant, SetInput
 from planner.model import LineItem
 from planner.numbers import (
@@ -297,12 +297,19 @@ class ItemTableModel(QAbstractTableModel):
             raise ValueError(f"'{item.label}' {period} is calculated, not an input".strip())
         project, scenario = self.document.project, self.document.scenario_key
         rate = growth_rate(text, *number_format()) if typed else None
-        try:
-            if rate is not None:
+        if rate is not None:
+            try:
                 return growth_edit(project, scenario, [ref], rate)
-            return set_cell(project, scenario, ref, parse_cell(text, item.unit, *number_format()))
-        except CommandError as exc:
-            raise ValueError(str(exc)) from None
+            except CommandError as exc:
+                raise ValueError(str(exc)) from None
+        if self.is_blank(row, column):
+            first = project.periods[CONSTANT_PERIOD]
+            raise ValueError(f"'{item.label}' is a single value, kept in the {first} column")
+        # Built here rather than by planner.cell_edits: a large paste makes one per cell.
+        value = parse_cell(text, item.unit, *number_format())
+        if item.kind == "constant":
+            return SetConstant(scenario, item.id, value)
+        return SetInput(scenario, item.id, project.periods[ref[1]], value)
 
     def where(self, row: int, column: int) -> str:
         """How a message names a cell: "Label, 2026", or the label of a single value."""
