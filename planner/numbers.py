@@ -245,10 +245,11 @@ def _decimals_needed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def row_decimals(values: Iterable[float] | np.ndarray, unit: str) -> int:
     """One number of decimals for a row: enough to show each of its values faithfully.
 
-    Each value needs the decimals it has, up to three significant digits (0.06%
-    shows as 0.06%, 13.04 as 13.0, 1,250 as 1,250). A calculated value under a
-    hundredth of the row's largest (a balance crossing zero) needs at most one
-    decimal more than the largest does.
+    A value that a few decimals show exactly (a typed one) keeps them, up to
+    three significant digits: 0.06% shows as 0.06%, 1,250 as 1,250. A calculated
+    value gets no more decimals than the row's typical (median) value needs for
+    three significant digits, so a row running from 0.84 to 310 reads 0.8 to 310.0,
+    not 0.84 to 310.47.
     """
     shown = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=float)
     shown = shown.ravel() * (100.0 if unit.strip() == "%" else 1.0)
@@ -257,10 +258,11 @@ def row_decimals(values: Iterable[float] | np.ndarray, unit: str) -> int:
     if not shown.size:
         return 0
     needed, exact = _decimals_needed(shown)
-    magnitude = np.abs(shown)
-    largest = int(np.argmax(magnitude))
-    rounded_small = ~exact & (magnitude < magnitude[largest] / 100)
-    needed = np.where(rounded_small, np.minimum(needed, needed[largest] + 1), needed)
+    typical = float(np.median(np.abs(shown)))
+    for_typical = min(
+        max(SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(typical)), 0), MAX_DECIMALS
+    )
+    needed = np.where(exact, needed, np.minimum(needed, for_typical))
     return int(needed.max())
 
 
@@ -296,26 +298,31 @@ class SelectionStats:
     count: int
 
 
-def selection_stats(values: Iterable[float]) -> SelectionStats | None:
+def selection_stats(values: Iterable[float] | np.ndarray) -> SelectionStats | None:
     """The selection's figures, over its finite numbers; None when it holds none."""
-    numbers = [v for v in values if math.isfinite(v)]
-    if not numbers:
+    array = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=float)
+    numbers = array[np.isfinite(array)]
+    if not numbers.size:
         return None
-    total = math.fsum(numbers)
-    return SelectionStats(total, total / len(numbers), len(numbers))
+    total = math.fsum(numbers.tolist())
+    return SelectionStats(total, total / numbers.size, int(numbers.size))
 
 
-def selection_text(values: Sequence[float], units: Iterable[str]) -> str:
-    """The status bar's "Sum: 46.2 $B   Average: 15.4 $B   Count: 3", or "" for no numbers.
+def selection_text(parts: Sequence[tuple[Sequence[float] | np.ndarray, str]]) -> str:
+    """The status bar's "Sum: 46.2 $B    Average: 15.4 $B    Count: 3", or "" for no numbers.
 
-    Cells of one unit are summed in that unit; a mix is summed as plain numbers and says so.
+    ``parts`` are the selected numbers, grouped with their unit (a row's slice,
+    say). Numbers of one unit are summed in that unit, with the decimals a row
+    of them would show; a mix is summed as plain numbers and says so.
     """
+    arrays = [np.asarray(values, dtype=float).ravel() for values, _unit in parts]
+    values = np.concatenate(arrays) if arrays else np.zeros(0)
     stats = selection_stats(values)
     if stats is None:
         return ""
-    distinct = set(units)
+    distinct = {unit for array, (_values, unit) in zip(arrays, parts, strict=True) if array.size}
     unit = next(iter(distinct)) if len(distinct) == 1 else ""
-    decimals = row_decimals([*values, stats.total, stats.average], unit)
+    decimals = row_decimals(np.append(values, [stats.total, stats.average]), unit)
     suffix = f" {unit}" if unit and unit != "%" else ""
     sum_text = format_value(stats.total, unit, decimals) + suffix
     average_text = format_value(stats.average, unit, decimals) + suffix

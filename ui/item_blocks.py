@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex
 
 from planner.cell_edits import (
     CellRef,
@@ -21,7 +21,7 @@ from planner.cell_edits import (
 )
 from planner.commands import Command, CommandError, Macro
 from planner.numbers import NumberError, UnitError, selection_text
-from ui.item_model import FIRST_PERIOD_COLUMN, NUMBER_ROLE, UNIT_ROLE, ItemTableModel
+from ui.item_model import FIRST_PERIOD_COLUMN, ItemTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 PairMaker = Callable[[Sequence[str], Sequence[int]], list[tuple[CellRef, CellRef]]]
@@ -126,13 +126,14 @@ def fill_selection(
     return document.push(command)
 
 
-def selection_summary(indexes: Sequence[Index]) -> str:
-    """The status bar's sum, average and count of the numbers among ``indexes``."""
-    values: list[float] = []
-    units: list[str] = []
-    for index in indexes:
-        value = index.data(NUMBER_ROLE)
-        if isinstance(value, float):
-            values.append(value)
-            units.append(str(index.data(UNIT_ROLE) or ""))
-    return selection_text(values, units)
+def selection_summary(model: object, selection: QItemSelection) -> str:
+    """The status bar's sum, average and count of the numbers in ``selection``.
+
+    Read from the model's arrays block by block, so a whole table sums at once.
+    """
+    if not isinstance(model, ItemTableModel):
+        return ""
+    parts = []
+    for block in selection:
+        parts += model.numbers_in(block.top(), block.bottom(), block.left(), block.right())
+    return selection_text(parts)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont
 
 from planner.cell_edits import CONSTANT_PERIOD, CellRef, growth_edit
 from planner.commands import Command, CommandError, SetConstant, SetInput
+from planner.compiled import Array
 from planner.model import LineItem
 from planner.numbers import (
     NumberError,
@@ -42,8 +43,6 @@ _ROLE_SLOTS = {
 FIRST_PERIOD_COLUMN = 2
 RESET_KEYS = "Ctrl+Shift+B"
 COPY_ROLE = Qt.ItemDataRole.UserRole + 1
-NUMBER_ROLE = Qt.ItemDataRole.UserRole + 2  # a cell's value as a float, None for blank cells
-UNIT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def number_format() -> tuple[str, str]:
@@ -180,6 +179,19 @@ class ItemTableModel(QAbstractTableModel):
             self._decimals[row] = decimals
         return decimals
 
+    def numbers_in(self, top: int, bottom: int, left: int, right: int) -> list[tuple[Array, str]]:
+        """The values in a block of cells, row by row, each with its row's unit."""
+        first, last = max(left - FIRST_PERIOD_COLUMN, 0), right - FIRST_PERIOD_COLUMN + 1
+        parts: list[tuple[Array, str]] = []
+        for row in range(max(top, 0), min(bottom + 1, len(self._items))):
+            values, item = self._values[row], self._items[row]
+            if values is None or last <= first:
+                continue
+            if self._effective_kind(item) == "constant":  # one cell, in the first column
+                last = min(last, CONSTANT_PERIOD + 1)
+            parts.append((values[0, first:last], item.unit))
+        return parts
+
     def cell_ref(self, row: int, column: int) -> CellRef | None:
         """The (item id, period index) of a period cell; None for the label and unit."""
         if column < FIRST_PERIOD_COLUMN or row >= len(self._items):
@@ -215,10 +227,6 @@ class ItemTableModel(QAbstractTableModel):
         if role == COPY_ROLE:
             suffix = "%" if item.unit == "%" else ""
             return edit_text(self._value(row, column), item.unit, number_format()[0]) + suffix
-        if role == NUMBER_ROLE:
-            return self._value(row, column)
-        if role == UNIT_ROLE:
-            return item.unit
         if role == Qt.ItemDataRole.ToolTipRole:
             period = self.period_at(column)
             kind = self._effective_kind(item)

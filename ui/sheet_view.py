@@ -286,7 +286,8 @@ class SheetView(QTableView):
 
     def report_selection(self, *_: object) -> None:
         """Tell the status bar the sum, average and count of the selected numbers."""
-        self.document.selectionSummary.emit(selection_summary(self.selectedIndexes()))
+        summary = selection_summary(self.model(), self.selectionModel().selection())
+        self.document.selectionSummary.emit(summary)
 
     def _values_changed(self, *_: object) -> None:
         if self.isVisible() and self.selectionModel().hasSelection():

@@ -203,6 +203,8 @@ def test_small_percentages_keep_their_decimals() -> None:
         ([2.0, 10.7, 150.3, 300.0], "$B", 1),
         ([-5.0, 2.3456, 30.2, 0.00012], "$B", 2),  # the tiny one needs no more than the rest
         ([1 / 3, 2 / 3], "$B", 3),
+        ([0.8437, 2.7012, 8.1903, 13.2011, 31.6702, 150.2203, 310.4711], "$B", 1),
+        ([0.0006, 0.0512, 0.0634], "%", 2),  # a typed 0.06% keeps its decimals
         ([1e-9, 0.5e-9], "$B", 4),  # at most four decimals
         ([float("nan"), 0.0], "$B", 0),
         ([], "$B", 0),
@@ -215,12 +217,17 @@ def test_a_row_uses_one_number_of_decimals(values: list[float], unit: str, decim
 
 
 def test_selection_figures_sum_average_and_count() -> None:
-    assert selection_text([1.5, 2.25, 3.0], ["$B"] * 3) == (
+    assert selection_text([([1.5, 2.25, 3.0], "$B")]) == (
         "Sum: 6.75 $B    Average: 2.25 $B    Count: 3"
     )
-    assert selection_text([0.05, 0.06], ["%", "%"]) == "Sum: 11.0%    Average: 5.5%    Count: 2"
-    assert selection_text([1.0, 0.05], ["$B", "%"]).endswith("Count: 2  (mixed units)")
-    assert selection_text([], []) == ""
+    assert selection_text([([0.05], "%"), ([0.06], "%")]) == (
+        "Sum: 11.0%    Average: 5.5%    Count: 2"
+    )
+    assert selection_text([([1.0], "$B"), ([0.05], "%")]).endswith("Count: 2  (mixed units)")
+    assert selection_text([([1.0, float("nan")], "GW"), ([], "%")]) == (
+        "Sum: 1 GW    Average: 1 GW    Count: 1"
+    )
+    assert selection_text([]) == "" and selection_text([([], "$B")]) == ""
     stats = selection_stats([1.0, float("nan"), 3.0])
     assert stats is not None and (stats.total, stats.average, stats.count) == (4.0, 2.0, 2)
 
