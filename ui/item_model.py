@@ -187,9 +187,10 @@ class ItemTableModel(QAbstractTableModel):
             values, item = self._values[row], self._items[row]
             if values is None or last <= first:
                 continue
-            if self._effective_kind(item) == "constant":  # one cell, in the first column
-                last = min(last, CONSTANT_PERIOD + 1)
-            parts.append((values[0, first:last], item.unit))
+            single = self._effective_kind(item) == "constant"  # one cell, in the first column
+            parts.append(
+                (values[0, first : min(last, CONSTANT_PERIOD + 1) if single else last], item.unit)
+            )
         return parts
 
     def cell_ref(self, row: int, column: int) -> CellRef | None:

@@ -232,6 +232,8 @@ def test_a_single_value_is_one_cell(shown: MainWindow, qtbot: QtBot) -> None:
     select(view, first, row_end)
     assert view.selection_tsv() == "2\t\t\n"
     assert shown.selection_summary.text().endswith("Count: 1")
+    select(view, first, at(model, "cash", "2024"))  # the single value, then a row below it
+    assert shown.selection_summary.text().endswith("Count: 3")
     # The copied row pastes back onto itself; a number over a blank period is refused.
     select(view, first)
     view.paste_text("3\t\t\n")
