@@ -252,3 +252,10 @@ def test_a_single_value_is_one_cell(shown: MainWindow, qtbot: QtBot) -> None:
     select(view, first, row_end)
     view.reset_action.trigger()
     assert "opening_cash" not in shown.document.project.scenarios[1].values
+
+
+def test_the_comparison_chart_offers_no_single_value_as_a_line(window: MainWindow) -> None:
+    comparison = window.charts[3]
+    offered = {comparison.series_box.itemData(n) for n in range(comparison.series_box.count())}
+    assert "cash" in offered and "burn" in offered
+    assert "opening_cash" not in offered and "custom_chip_discount" not in offered
