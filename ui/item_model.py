@@ -174,7 +174,8 @@ class ItemTableModel(QAbstractTableModel):
             item = self._items[row]
             decimals = 0
             if values is not None:
-                shown = values[0, : 1 if item.kind == "constant" else None]
+                single = self._effective_kind(item) == "constant"
+                shown = values[0, : CONSTANT_PERIOD + 1 if single else None]
                 decimals = row_decimals(shown, item.unit)
             self._decimals[row] = decimals
         return decimals

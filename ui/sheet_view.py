@@ -236,8 +236,7 @@ class SheetView(QTableView):
         """Typed "+8%" over a selected range grows the whole range; anything else sets one cell."""
         model = self.model()
         selected = self.selectedIndexes()
-        range_edit = isinstance(editor, QLineEdit) and len(selected) > 1
-        if isinstance(model, ItemTableModel) and isinstance(editor, QLineEdit) and range_edit:
+        if isinstance(model, ItemTableModel) and isinstance(editor, QLineEdit) and selected[1:]:
             try:
                 rate = growth_rate(editor.text(), *number_format())
             except NumberError:
