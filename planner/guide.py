@@ -47,6 +47,42 @@ KPI_MEANINGS: Final[dict[str, str]] = {
     "(2025 in the built-in project).",
 }
 
+# What the tables understand when a number is typed (or pasted) into a cell.
+TYPING_RULES: Final[tuple[tuple[str, str], ...]] = (
+    ("1,234.5   (3)   −2   1.2k", "Numbers as spreadsheets write them; brackets mean negative."),
+    (
+        "$12B   $12,000M   $500M",
+        "Money in the row's scale: in a $B row these are 12, 12 and 0.5. Another currency "
+        "(€, £, ¥) is refused, as is money in a row that does not count money.",
+    ),
+    (
+        "12   12%",
+        "In a % row both mean 12%. A percentage typed or pasted into a row in $B, GW or users "
+        "is refused with a message: it would turn $14B into $0.12B.",
+    ),
+    (
+        "+8%   −3%",
+        "Growth: the previous period's value grown by 8% (or shrunk by 3%). With several cells "
+        "selected, each row of the selection becomes a growth path from its value before the "
+        "selection. To type a negative percentage in a % row, type −3 without the % sign.",
+    ),
+    (
+        "Enter, Tab",
+        "Enter moves down and Tab moves right, after an edit or without one; Shift goes back.",
+    ),
+    (
+        "Fill down, Fill right",
+        "Copy the top row (or left column) of the selection into the rest of it; with one cell "
+        "selected, copy the cell above (or to the left). Refused where the units differ or a "
+        "cell is calculated.",
+    ),
+    (
+        "Single values",
+        "A value that holds for the whole plan (opening cash, for example) is one cell, in the "
+        "first period's column.",
+    ),
+)
+
 _CITATION = re.compile(r"article,\s*figs?\.\s*([\d\s,\-–and]+)")
 
 
@@ -117,6 +153,9 @@ def guide_html(project: Project, shortcuts: Sequence[tuple[str, str]] = ()) -> s
         "of US dollars ($B) unless a row says otherwise.</p>",
         "<h3>The main lines</h3>",
         _table(("Line", "Id", "What it means"), series_rows),
+        "<h3>Typing numbers</h3>",
+        "<p>The status bar shows the sum, average and count of the selected numbers.</p>",
+        _table(("You type", "What it does"), TYPING_RULES),
         "<h3>Key figures</h3>",
         _table(("Figure", "Unit", "What it means"), kpi_rows),
         "<h3>Scenarios</h3>",

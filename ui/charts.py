@@ -255,7 +255,8 @@ class ComparisonChart(ChartPanel):
 
     def _fill_series_box(self) -> None:
         project = self.document.project
-        ids = [i.id for i in project.items]
+        # A single value (opening cash) has no path over the years to draw.
+        ids = [i.id for i in project.items if i.kind != "constant"]
         ordered = [s for s in COMPARED_FIRST if s in ids] + [
             i for i in ids if i not in COMPARED_FIRST
         ]

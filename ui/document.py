@@ -34,6 +34,7 @@ class Document(QObject):
     modifiedChanged = Signal(bool)
     pathChanged = Signal()
     message = Signal(str)  # for the status bar
+    selectionSummary = Signal(str)  # sum, average and count of the selected numbers
     applied = Signal()  # an edit, undo or redo went through: earlier refusals no longer apply
 
     def __init__(self, project: Project, path: Path | None = None) -> None:

@@ -25,7 +25,7 @@ from planner.model import ComputeContract, FundingRound, validation_problem
 from planner.numbers import NumberError, edit_text, format_value, parse_cell
 from planner.scenarios import resolve
 from ui.document import Document
-from ui.item_model import COPY_ROLE, number_format
+from ui.item_model import COPY_ROLE, RESET_KEYS, number_format
 from ui.style import FORMULA_BG, INPUT_FG, MUTED_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
@@ -180,7 +180,7 @@ class EventTableModel(QAbstractTableModel):
             font.setBold(not removed)
             return font
         if role == Qt.ItemDataRole.ToolTipRole and removed:
-            return f"Removed in '{self.document.scenario}'. Ctrl+R brings it back."
+            return f"Removed in '{self.document.scenario}'. {RESET_KEYS} brings it back."
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.field == "post_money":
                 return "Pre-money plus amount (calculated)"

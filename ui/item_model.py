@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,9 +14,18 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from planner.commands import Command, Macro, SetConstant, SetInput
+from planner.cell_edits import CONSTANT_PERIOD, CellRef, growth_edit
+from planner.commands import Command, CommandError, SetConstant, SetInput
+from planner.compiled import Array
 from planner.model import LineItem
-from planner.numbers import NumberError, edit_text, format_value, parse_cell
+from planner.numbers import (
+    NumberError,
+    edit_text,
+    format_value,
+    growth_rate,
+    parse_cell,
+    row_decimals,
+)
 from ui.document import Document
 from ui.style import FORMULA_BG, INPUT_FG, OVERRIDE_BG
 
@@ -33,15 +41,8 @@ _ROLE_SLOTS = {
     Qt.ItemDataRole.FontRole: 4,
 }
 FIRST_PERIOD_COLUMN = 2
+RESET_KEYS = "Ctrl+Shift+B"
 COPY_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-@dataclass
-class PasteReport:
-    """What a paste did: how many cells it set and which it refused, with reasons."""
-
-    applied: int = 0
-    refused: list[str] = field(default_factory=list)
 
 
 def number_format() -> tuple[str, str]:
@@ -73,6 +74,7 @@ class ItemTableModel(QAbstractTableModel):
         self._scenario = project.scenario(self.document.scenario)
         self._values = [self.document.result.values.get(i.id) for i in self._items]
         self._cells: dict[tuple[int, int], tuple[Any, ...]] = {}
+        self._decimals: dict[int, int] = {}
 
     def _remember_shown(self) -> None:
         self._shown = [self._row_state(r) for r in range(len(self._items))]
@@ -157,6 +159,47 @@ class ItemTableModel(QAbstractTableModel):
             return float("nan")
         return float(values[0, column - FIRST_PERIOD_COLUMN])
 
+    def is_blank(self, row: int, column: int) -> bool:
+        """A single value's cells other than its own: they show nothing and take no typing."""
+        item = self._items[row]
+        return (
+            self._effective_kind(item) == "constant"
+            and column != FIRST_PERIOD_COLUMN + CONSTANT_PERIOD
+        )
+
+    def _row_decimals(self, row: int) -> int:
+        decimals = self._decimals.get(row)
+        if decimals is None:
+            values = self._values[row]
+            item = self._items[row]
+            decimals = 0
+            if values is not None:
+                single = self._effective_kind(item) == "constant"
+                shown = values[0, : CONSTANT_PERIOD + 1 if single else None]
+                decimals = row_decimals(shown, item.unit)
+            self._decimals[row] = decimals
+        return decimals
+
+    def numbers_in(self, top: int, bottom: int, left: int, right: int) -> list[tuple[Array, str]]:
+        """The values in a block of cells, row by row, each with its row's unit."""
+        first, last = max(left - FIRST_PERIOD_COLUMN, 0), right - FIRST_PERIOD_COLUMN + 1
+        parts: list[tuple[Array, str]] = []
+        for row in range(max(top, 0), min(bottom + 1, len(self._items))):
+            values, item = self._values[row], self._items[row]
+            if values is None or last <= first:
+                continue
+            single = self._effective_kind(item) == "constant"  # one cell, in the first column
+            parts.append(
+                (values[0, first : min(last, CONSTANT_PERIOD + 1) if single else last], item.unit)
+            )
+        return parts
+
+    def cell_ref(self, row: int, column: int) -> CellRef | None:
+        """The (item id, period index) of a period cell; None for the label and unit."""
+        if column < FIRST_PERIOD_COLUMN or row >= len(self._items):
+            return None
+        return self._items[row].id, column - FIRST_PERIOD_COLUMN
+
     def _effective_kind(self, item: LineItem) -> str:
         scenario = self._scenario
         if scenario is not None and item.id in scenario.formulas:
@@ -174,6 +217,8 @@ class ItemTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole and column == 0:
                 return _tooltip(item.label, item.note, self._formula_text(item))
             return None
+        if self.is_blank(row, column):
+            return self._blank_data(item, role)
         slot = _ROLE_SLOTS.get(role)
         if slot is not None:
             # Views ask for several roles of every visible cell on each repaint:
@@ -190,6 +235,14 @@ class ItemTableModel(QAbstractTableModel):
             return self._cell_tooltip(item, period, kind, self.is_overridden(item, period))
         return None
 
+    def _blank_data(self, item: LineItem, role: int) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, COPY_ROLE):
+            return ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            first = self.document.project.periods[CONSTANT_PERIOD]
+            return f"'{item.label}' is a single value for the whole plan, in the {first} column."
+        return None
+
     def _cell(self, row: int, column: int) -> tuple[Any, ...]:
         key = (row, column)
         cached = self._cells.get(key)
@@ -199,7 +252,7 @@ class ItemTableModel(QAbstractTableModel):
             overridden = self.is_overridden(item, self.period_at(column))
             background = OVERRIDE_BG if overridden else (FORMULA_BG if kind == "formula" else None)
             cached = (
-                format_value(self._value(row, column), item.unit),
+                format_value(self._value(row, column), item.unit, self._row_decimals(row)),
                 RIGHT_ALIGNED,
                 background,
                 INPUT_FG if kind != "formula" else None,
@@ -219,9 +272,11 @@ class ItemTableModel(QAbstractTableModel):
         if kind == "formula":
             lines.append(f"= {self._formula_text(item)}  (calculated)")
         elif kind == "constant":
-            lines.append("One value for every period.")
+            lines.append("A single value for the whole plan.")
         if overridden:
-            lines.append(f"Overridden in '{self.document.scenario}'. Ctrl+R resets it to the base.")
+            lines.append(
+                f"Overridden in '{self.document.scenario}'. {RESET_KEYS} resets it to the base."
+            )
         if period is not None and period in item.input_notes:
             lines.append(item.input_notes[period])
         elif item.note:
@@ -232,23 +287,46 @@ class ItemTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         item = self._items[index.row()]
-        if index.column() >= FIRST_PERIOD_COLUMN and self._effective_kind(item) != "formula":
-            return EDITABLE
-        return READ_ONLY
+        column = index.column()
+        if column < FIRST_PERIOD_COLUMN or self._effective_kind(item) == "formula":
+            return READ_ONLY
+        return READ_ONLY if self.is_blank(index.row(), column) else EDITABLE
 
     # --- editing ---------------------------------------------------------------------------
 
-    def command_for(self, row: int, column: int, text: str) -> Command:
-        """The command that sets a cell to typed ``text``; NumberError or ValueError if not."""
+    def command_for(self, row: int, column: int, text: str, *, typed: bool = True) -> Command:
+        """The command that sets a cell to ``text``; NumberError or ValueError if not.
+
+        Typed text may be a growth entry ("+8%": the previous period's value grown
+        by 8%); pasted text is always a value.
+        """
         item = self._items[row]
-        period = self.period_at(column)
-        if period is None or self._effective_kind(item) == "formula":
-            raise ValueError(f"'{item.label}' {period or ''} is calculated, not an input".strip())
+        ref = self.cell_ref(row, column)
+        if ref is None or self._effective_kind(item) == "formula":
+            period = self.period_at(column) or ""
+            raise ValueError(f"'{item.label}' {period} is calculated, not an input".strip())
+        project, scenario = self.document.project, self.document.scenario_key
+        rate = growth_rate(text, *number_format()) if typed else None
+        if rate is not None:
+            try:
+                return growth_edit(project, scenario, [ref], rate)
+            except CommandError as exc:
+                raise ValueError(str(exc)) from None
+        if self.is_blank(row, column):
+            first = project.periods[CONSTANT_PERIOD]
+            raise ValueError(f"'{item.label}' is a single value, kept in the {first} column")
+        # Built here rather than by planner.cell_edits: a large paste makes one per cell.
         value = parse_cell(text, item.unit, *number_format())
-        scenario = self.document.scenario_key
         if item.kind == "constant":
             return SetConstant(scenario, item.id, value)
-        return SetInput(scenario, item.id, period, value)
+        return SetInput(scenario, item.id, project.periods[ref[1]], value)
+
+    def where(self, row: int, column: int) -> str:
+        """How a message names a cell: "Label, 2026", or the label of a single value."""
+        item = self._items[row]
+        if self._effective_kind(item) == "constant":
+            return item.label
+        return f"{item.label}, {self.period_at(column)}"
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
@@ -259,35 +337,12 @@ class ItemTableModel(QAbstractTableModel):
         try:
             command = self.command_for(index.row(), index.column(), str(value))
         except (NumberError, ValueError) as exc:
-            self.document.message.emit(f"{item.label}, {self.period_at(index.column())}: {exc}")
+            self.document.message.emit(f"{self.where(index.row(), index.column())}: {exc}")
             return False
         if not self.document.push(command):
             return False
         self.dataChanged.emit(index, index)
         return True
-
-    def paste(self, row: int, column: int, block: Sequence[Sequence[str]]) -> PasteReport:
-        """Paste a block at (row, column): good cells in one undo step, bad ones listed."""
-        report = PasteReport()
-        commands: list[Command] = []
-        for r, fields in enumerate(block):
-            for c, text in enumerate(fields):
-                target_row, target_column = row + r, column + c
-                if target_row >= self.rowCount() or target_column >= self.columnCount():
-                    continue
-                if target_column < FIRST_PERIOD_COLUMN:
-                    continue
-                item = self._items[target_row]
-                where = f"{item.label}, {self.period_at(target_column)}"
-                try:
-                    commands.append(self.command_for(target_row, target_column, text))
-                except (NumberError, ValueError) as exc:
-                    report.refused.append(f"{where}: {exc}")
-        if commands and self.document.push(Macro(tuple(commands), "Paste")):
-            report.applied = len(commands)
-        elif commands:
-            report.refused.append("the pasted values would break the model; nothing was changed")
-        return report
 
     def reset_commands(self, indexes: Sequence[Index]) -> list[Command]:
         """Commands that return overridden cells among ``indexes`` to the base value."""
@@ -299,6 +354,8 @@ class ItemTableModel(QAbstractTableModel):
         for index in indexes:
             item = self._items[index.row()]
             period = self.period_at(index.column())
+            if self.is_blank(index.row(), index.column()):
+                continue
             key = (item.id, period if item.kind == "input" else None)
             if key in seen or not self.is_overridden(item, period):
                 continue

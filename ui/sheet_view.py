@@ -1,19 +1,41 @@
-"""A table view that copies and pastes blocks like a spreadsheet and resets overrides."""
+"""A table view that edits like a spreadsheet: copy, paste, fill, growth entry, Enter and Tab.
+
+It also resets overrides and reports the sum of the selected numbers.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QWidget,
+)
 
 from planner.clipboard import ClipboardError, parse_tsv, to_tsv
 from planner.commands import Macro, SetNote
+from planner.numbers import NumberError, growth_rate
 from ui import dialogs
 from ui.document import Document
 from ui.event_model import EventTableModel
-from ui.item_model import COPY_ROLE, ItemTableModel
+from ui.item_blocks import fill_selection, grow_selection, paste_block, selection_summary
+from ui.item_model import COPY_ROLE, RESET_KEYS, ItemTableModel, number_format
 
-RESET_SHORTCUT = "Ctrl+R"
+RESET_SHORTCUT = RESET_KEYS  # Ctrl+R is Fill right, as in spreadsheets
+FILL_DOWN_SHORTCUT = "Ctrl+D"
+FILL_RIGHT_SHORTCUT = "Ctrl+R"
+EndEditHint = QAbstractItemDelegate.EndEditHint
+# Where the cursor goes after an edit ends with each key: Enter down, Tab right.
+_MOVES = {
+    EndEditHint.SubmitModelCache: (1, 0),
+    EndEditHint.EditNextItem: (0, 1),
+    EndEditHint.EditPreviousItem: (0, -1),
+}
 
 
 class SheetView(QTableView):
@@ -44,6 +66,18 @@ class SheetView(QTableView):
             "Reset to base value", QKeySequence(RESET_SHORTCUT), self.reset_selection
         )
         self.note_action = self._action("Edit source note…", None, self.edit_note)
+        self.fill_down_action = self._action(
+            "Fill down", QKeySequence(FILL_DOWN_SHORTCUT), lambda: self.fill("down")
+        )
+        self.fill_right_action = self._action(
+            "Fill right", QKeySequence(FILL_RIGHT_SHORTCUT), lambda: self.fill("right")
+        )
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            self.selectionModel().selectionChanged.connect(self.report_selection)
+            model.dataChanged.connect(self._values_changed)
 
     def _action(
         self, text: str, key: QKeySequence | QKeySequence.StandardKey | None, slot: object
@@ -66,6 +100,9 @@ class SheetView(QTableView):
             self.reset_action.setEnabled(self.document.scenario_key is not None)
         if isinstance(self.model(), ItemTableModel):
             menu.addAction(self.note_action)
+            menu.addSeparator()
+            menu.addAction(self.fill_down_action)
+            menu.addAction(self.fill_right_action)
         menu.exec(self.viewport().mapToGlobal(position))
 
     # --- copy and paste ------------------------------------------------------------
@@ -113,7 +150,10 @@ class SheetView(QTableView):
             return
         model = self.model()
         if isinstance(model, ItemTableModel):
-            report = model.paste(start.row(), start.column(), block)
+            report = paste_block(model, start.row(), start.column(), block)
+            if report.blocked is not None:
+                self.document.message.emit(f"Nothing pasted: {report.blocked}")
+                return
             applied, refused = report.applied, report.refused
         else:
             applied, refused = self._paste_cell_by_cell(start, block)
@@ -181,3 +221,77 @@ class SheetView(QTableView):
         new = dialogs.ask_note(self, f"Source note: {where}", text)
         if new is not None and new.strip() != text:
             self.document.push(SetNote(item_id, period, new))
+
+    # --- spreadsheet keys ----------------------------------------------------------------
+
+    def fill(self, direction: str) -> None:
+        """Fill "down" (Ctrl+D) or "right" (Ctrl+R) over the selection, as spreadsheets do."""
+        model = self.model()
+        if not isinstance(model, ItemTableModel):
+            self.document.message.emit("Fill works in the tables of line items")
+            return
+        fill_selection(model, self.selectedIndexes(), self.currentIndex(), direction)
+
+    def commitData(self, editor: QWidget) -> None:
+        """Typed "+8%" over a selected range grows the whole range; anything else sets one cell."""
+        model = self.model()
+        selected = self.selectedIndexes()
+        if isinstance(model, ItemTableModel) and isinstance(editor, QLineEdit) and selected[1:]:
+            try:
+                rate = growth_rate(editor.text(), *number_format())
+            except NumberError:
+                rate = None  # the single-cell path says what is wrong with it
+            if rate is not None:
+                grow_selection(model, selected, rate)
+                return
+        super().commitData(editor)
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        move = _MOVES.get(hint)
+        super().closeEditor(editor, EndEditHint.NoHint if move else hint)
+        if move is not None:
+            self._move_cursor(*move)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.state() != QAbstractItemView.State.EditingState:
+            shifted = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._move_cursor(-1 if shifted else 1, 0)
+                return
+            if event.key() == Qt.Key.Key_Tab:
+                self._move_cursor(0, 1)
+                return
+            if event.key() == Qt.Key.Key_Backtab:
+                self._move_cursor(0, -1)
+                return
+        super().keyPressEvent(event)
+
+    def _move_cursor(self, rows: int, columns: int) -> None:
+        current = self.currentIndex()
+        model = self.model()
+        if not current.isValid() or model is None:
+            return
+        if rows == 1 and QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier:
+            rows = -1  # Shift+Enter after an edit goes up
+        row = min(max(current.row() + rows, 0), model.rowCount() - 1)
+        column = min(max(current.column() + columns, 0), model.columnCount() - 1)
+        target = model.index(row, column)
+        self.selectionModel().setCurrentIndex(
+            target, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.scrollTo(target)
+
+    # --- the status bar's figures ----------------------------------------------------------
+
+    def report_selection(self, *_: object) -> None:
+        """Tell the status bar the sum, average and count of the selected numbers."""
+        summary = selection_summary(self.model(), self.selectionModel().selection())
+        self.document.selectionSummary.emit(summary)
+
+    def _values_changed(self, *_: object) -> None:
+        if self.isVisible() and self.selectionModel().hasSelection():
+            self.report_selection()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.report_selection()

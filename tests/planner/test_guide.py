@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from planner.builtin import builtin_project
 from planner.cli import SUMMARY_SERIES
 from planner.guide import KPI_MEANINGS, SERIES_MEANINGS, cited_figures, figure_sources, guide_html
@@ -42,3 +44,11 @@ def test_shortcuts_are_listed_and_escaped() -> None:
     html = guide_html(builtin_project(), [("Open <project>", "Ctrl+O")])
     assert "Keyboard shortcuts" in html
     assert "Open &lt;project&gt;" in html and "Ctrl+O" in html
+
+
+def test_the_guide_says_how_numbers_are_typed() -> None:
+    text = guide_html(builtin_project())
+    assert "<h3>Typing numbers</h3>" in text
+    for rule in ("+8%", "$12,000M", "Enter moves down and Tab moves right", "Fill down"):
+        assert escape(rule) in text
+    assert "sum, average and count of the selected numbers" in text
