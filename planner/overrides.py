@@ -11,7 +11,7 @@ from typing import Literal
 
 from planner.commands import EventRow, row_label
 from planner.model import FundingRound, LineItem, Project
-from planner.numbers import format_value
+from planner.numbers import format_value, row_decimals
 from planner.text import shortened
 
 Table = Literal["items", "formulas", "funding", "contracts"]
@@ -40,9 +40,9 @@ class Override:
     location: Location
 
 
-def format_amount(value: float, unit: str) -> str:
-    """A value with its unit, as a reader says it: "$14B", "$20/month", "5.0%", "650 M users"."""
-    number = format_value(value, unit)
+def format_amount(value: float, unit: str, decimals: int | None = None) -> str:
+    """A value with its unit, as a reader says it: "$14B", "$20/month", "5%", "650 M users"."""
+    number = format_value(value, unit, decimals)
     if unit == "%" or not unit:
         return number
     if unit.startswith("$"):
@@ -73,8 +73,7 @@ def list_overrides(project: Project, name: str) -> list[Override]:
                         Override(
                             item.label,
                             period,
-                            format_amount(base_value, item.unit),
-                            format_amount(cells[period], item.unit),
+                            *_pair(base_value, cells[period], item.unit),
                             "changed",
                             Location("items", item.id, item.group, period),
                         )
@@ -84,8 +83,7 @@ def list_overrides(project: Project, name: str) -> list[Override]:
                 Override(
                     item.label,
                     "",
-                    format_amount(item.value, item.unit),
-                    format_amount(scenario.values[item.id], item.unit),
+                    *_pair(item.value, scenario.values[item.id], item.unit),
                     "changed",
                     Location("items", item.id, item.group, project.periods[0]),
                 )
@@ -102,6 +100,12 @@ def list_overrides(project: Project, name: str) -> list[Override]:
         if row_id in base_rows:
             found.append(_row_override(base_rows[row_id], None))
     return found
+
+
+def _pair(base: float, own: float, unit: str) -> tuple[str, str]:
+    """Base and scenario value with one number of decimals, so they read side by side."""
+    decimals = row_decimals([base, own], unit)
+    return format_amount(base, unit, decimals), format_amount(own, unit, decimals)
 
 
 def _formula_override(item: LineItem, formula: str) -> Override:

@@ -64,7 +64,7 @@ def test_single_values_and_formulas() -> None:
     SetFormula("Bear", "sales", "users * price / 2000").apply(project)
     found = {o.label: o for o in list_overrides(project, "Bear")}
     share = found["Share paying"]
-    assert (share.base_text, share.scenario_text) == ("5.0%", "3.0%")
+    assert (share.base_text, share.scenario_text) == ("5%", "3%")
     assert found["Share paying"].period == ""
     assert found["Sales"].base_text == "= users * price / 1000"
     assert found["Sales"].scenario_text == "= users * price / 2000"
@@ -84,7 +84,7 @@ def test_event_rows_added_changed_and_removed() -> None:
         for o in list_overrides(project, "Bear")
     ]
     assert found == [
-        ("Fund round of 2024", "amount $10B", "amount $4.0B", "changed", "funding"),
+        ("Fund round of 2024", "amount $10B", "amount $4B", "changed", "funding"),
         ("Angel round of 2026", "—", "amount $1.0B, pre-money none", "added", "funding"),
         (
             "Cloud contract 2024-2025",
@@ -110,6 +110,6 @@ def test_amounts_read_with_their_unit() -> None:
     assert format_amount(14.0, "$B") == "$14B"
     assert format_amount(-2.5, "$B") == "\u2212$2.5B"
     assert format_amount(21.0, "$/month") == "$21/month"
-    assert format_amount(0.05, "%") == "5.0%"
+    assert format_amount(0.05, "%") == "5%"
     assert format_amount(650.0, "M users") == "650 M users"
     assert format_amount(3.0, "") == "3.0"

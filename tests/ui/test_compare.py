@@ -171,7 +171,7 @@ def test_overrides_list_base_and_scenario_values(window: MainWindow) -> None:
     assert model.rowCount() == override_count(window.document.project, "Bear case")
     index = _row_of(tab, "Enterprise and API", "2026")
     values = [model.index(index.row(), c).data() for c in range(4)]
-    assert values == ["Enterprise and API", "2026", "$14B", "$9.0B"]
+    assert values == ["Enterprise and API", "2026", "$14B", "$9B"]
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
     assert headers[2:] == ["Leaked plan (base)", "Bear case"]
     assert "overrides" in tab.heading.text()
