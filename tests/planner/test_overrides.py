@@ -85,7 +85,7 @@ def test_event_rows_added_changed_and_removed() -> None:
     ]
     assert found == [
         ("Fund round of 2024", "amount $10B", "amount $4B", "changed", "funding"),
-        ("Angel round of 2026", "—", "amount $1.0B, pre-money none", "added", "funding"),
+        ("Angel round of 2026", "—", "amount $1B, pre-money none", "added", "funding"),
         (
             "Cloud contract 2024-2025",
             "capacity 1.0 GW, value $30B, from 2024, to 2025",
@@ -112,4 +112,4 @@ def test_amounts_read_with_their_unit() -> None:
     assert format_amount(21.0, "$/month") == "$21/month"
     assert format_amount(0.05, "%") == "5%"
     assert format_amount(650.0, "M users") == "650 M users"
-    assert format_amount(3.0, "") == "3.0"
+    assert format_amount(3.0, "") == "3"
