@@ -88,7 +88,7 @@ def test_event_rows_added_changed_and_removed() -> None:
         ("Angel round of 2026", "—", "amount $1B, pre-money none", "added", "funding"),
         (
             "Cloud contract 2024-2025",
-            "capacity 1.0 GW, value $30B, from 2024, to 2025",
+            "capacity 1 GW, value $30B, from 2024, to 2025",
             "removed",
             "removed",
             "contracts",
