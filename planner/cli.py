@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     montecarlo.add_argument("--samples", required=True, help=f"1 to {MAX_SAMPLES:,}")
     montecarlo.add_argument("--seed", required=True, help="a whole number; same seed, same output")
     montecarlo.add_argument("--json", action="store_true", help="machine-readable output")
+    from planner import cli_new  # it builds on this module's helpers
+
+    cli_new.add_parsers(commands.add_parser)
     return parser
 
 
@@ -260,6 +263,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_command(args.workbook, args.output)
         elif args.command == "montecarlo":
             montecarlo_command(args)
+        elif args.command == "templates":
+            from planner.cli_new import templates_command
+
+            templates_command()
+        elif args.command == "new":
+            from planner.cli_new import new_command
+
+            new_command(args)
         # A reader that went away is found here, not at interpreter exit.
         sys.stdout.flush()
         return 0
