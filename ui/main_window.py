@@ -26,6 +26,7 @@ from ui.files import FileActions
 from ui.kpi_strip import KpiStrip
 from ui.scenario_panel import ScenarioPanel
 from ui.tables import TablesPanel
+from ui.timeline_dialog import install_timeline_action
 
 STATUS_TIMEOUT_MS = 12_000
 
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         scenario_menu.addAction("&Duplicate", self.scenarios.duplicate_scenario)
         scenario_menu.addAction("&Rename…", self.scenarios.rename_current)
         scenario_menu.addAction("De&lete", self.scenarios.delete_scenario)
+        self.model_menu = self.menuBar().addMenu("&Model")
+        install_timeline_action(self)
 
     # --- updates -----------------------------------------------------------------------
 
