@@ -127,18 +127,22 @@ def _change_in_words(project: Project, first: int, last: int) -> str:
     return "; ".join(parts) if parts else "no change"
 
 
-def confirm_losses(parent: QWidget | None, losses: TimelineLosses) -> bool:
-    """Ask before dropping anything; lists what goes (tests replace this function)."""
+def losses_question(losses: TimelineLosses) -> str:
+    """The question before a shorter timeline, as rich text: what goes, what moves."""
     items = "".join(f"<li>{html.escape(line)}</li>" for line in losses.lines())
     carried = "".join(f"<li>{html.escape(line)}</li>" for line in losses.carried)
     text = f"<p>The new timeline drops:</p><ul>{items}</ul>"
     if carried:
         text += f"<p>Opening balances move to the new start:</p><ul>{carried}</ul>"
-    text += "<p>Edit &gt; Undo brings all of it back.</p>"
+    return text + "<p>Edit &gt; Undo brings all of it back.</p>"
+
+
+def confirm_losses(parent: QWidget | None, losses: TimelineLosses) -> bool:
+    """Ask before dropping anything (tests replace this function); Cancel is the default."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Shorten the timeline?")
-    box.setText(text)
+    box.setText(losses_question(losses))
     drop = box.addButton("Drop them", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
