@@ -44,7 +44,8 @@ def _timeline(first_year: int, last_year: int, quarterly: bool) -> list[str]:
 # id, label, unit, group, formula (None: an input row) and note; opening_cash is the
 # one constant.
 _BLANK_ITEMS: tuple[tuple[str, str, str, str, str | None, str], ...] = (
-    ("revenue", "Revenue", "$B", "revenue", None, "all revenue in the period"),
+    ("sales", "Sales", "$B", "revenue", None, "revenue from what the company sells"),
+    ("revenue", "Revenue", "$B", "revenue", "sum_of(revenue)", "every line of Revenue"),
     ("other_costs", "Operating costs", "$B", "costs", None, "staff, sales and all but compute"),
     (
         "compute_cost",
@@ -244,6 +245,7 @@ def ai_lab(first_year: int, last_year: int, quarterly: bool = False) -> Project:
     years = {str(article_start): str(first_year), str(article_start - 1): str(first_year - 1)}
     if quarterly:
         years["year end"] = "quarter end"
+        years["year average"] = "quarter average"
     # Ids that name the article's lab or first year ("raised_before_2023") lose the name.
     ids = {
         i.id: i.id.replace(str(article_start), "start").removeprefix("chatgpt_")

@@ -83,6 +83,22 @@ def test_blank_and_ai_lab_hold_no_article_numbers_sources_or_scenarios(template,
         assert "2023" not in text and "2022" not in text, text
 
 
+def test_blank_adds_up_its_lines_into_revenue_costs_burn_and_cash() -> None:
+    project = build_template("blank", 2026, 2028, False)
+    project.item("sales").inputs = [1.0, 2.0, 3.0]
+    project.item("other_costs").inputs = [4.0, 4.0, 4.0]
+    project.item("compute_other_cost").inputs = [1.0, 1.0, 1.0]
+    project.item("other_funding").inputs = [10.0, 0.0, 0.0]
+    project.item("capacity_added").inputs = [0.5, 0.5, 0.0]
+    project.item("opening_cash").value = 2.0
+    result = evaluate_all(project)[project.base_name]
+    assert result.series("revenue").tolist() == [1.0, 2.0, 3.0]
+    assert result.series("total_costs").tolist() == [5.0, 5.0, 5.0]
+    assert result.series("burn").tolist() == [4.0, 3.0, 2.0]
+    assert result.series("cash").tolist() == [8.0, 5.0, 3.0]
+    assert result.series("capacity_gw").tolist() == [0.5, 1.0, 1.0]
+
+
 def test_ai_lab_keeps_the_article_structure_and_formulas() -> None:
     source = builtin_project()
     project = build_template("ai-lab", 2026, 2035, False)

@@ -124,6 +124,7 @@ def test_file_new_installs_the_chosen_project_untitled_with_fresh_tables(
     assert period_columns(window, "revenue") == 10
     assert window.kpis.cards["cumulative_burn"].value.text() == "$0.0B"
     assert len(window.charts[0].x) == 10
+    assert len(window.charts[0].stack) == 1  # type: ignore[attr-defined]  # sales
 
 
 def test_file_new_asks_to_save_changes_and_a_cancel_keeps_the_work(
@@ -170,6 +171,6 @@ def test_a_model_built_from_blank_in_the_window_saves_and_summarises(
         check=True,
     )
     series = json.loads(out.stdout)["scenarios"][0]["series"]
-    assert series["revenue"] == [2.0, 2.0, 2.0, 3.0, 4.5]
+    assert series["revenue"] == [2.0, 2.0, 2.0, 3.0, 4.5]  # sales, the one revenue line
     assert series["total_costs"] == [5.0, 5.0, 5.0, 7.5, 11.25]
     assert series["cash"][-1] == pytest.approx(-(3 + 3 + 3 + 4.5 + 6.75))
