@@ -163,6 +163,13 @@ def change_timeline(parent: QWidget | None, document: Document) -> bool:
     command = ask_timeline(parent, document.project)
     if command is None:
         return False
+    periods = document.project.periods
+    if (command.first_year, command.last_year) == (
+        period_year(periods[0]),
+        period_year(periods[-1]),
+    ):
+        document.message.emit("The timeline is unchanged")
+        return False
     losses = timeline_losses(document.project, command.first_year, command.last_year)
     if losses.anything and not confirm_losses(parent, losses):
         return False

@@ -158,3 +158,12 @@ def test_a_chart_resized_before_the_redraw_draws_the_new_periods(window: MainWin
         assert len(chart.x) == 18
     cash = window.charts[1].cash  # type: ignore[attr-defined]
     assert len(cash.yData) == 18
+
+
+def test_the_same_timeline_adds_no_undo_step(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer(monkeypatch, SetTimeline(2023, 2035, 0.1), confirm=True)
+    window.model_menu.actions()[0].trigger()
+    assert window.document.undo_stack.count() == 0
+    assert window.statusBar().currentMessage() == "The timeline is unchanged"
