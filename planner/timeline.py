@@ -11,10 +11,13 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from planner.balances import (
+    carry_opening_balances,
+    last_period_before,
+    opening_balances,
+    restarting_balances,
+)
 from planner.commands import Command, CommandError, row_label
-from planner.engine import evaluate
-from planner.formula import Call, Chain, Cmp, FormulaError, Logic, Neg, Node, Not, Power, Prev, Ref
-from planner.formula import parse as parse_formula
 from planner.model import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -24,7 +27,6 @@ from planner.model import (
     Scenario,
     period_year,
 )
-from planner.scenarios import ProjectError
 
 MAX_PERIODS = 600  # the project file's limit
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -159,7 +161,7 @@ def timeline_losses(project: Project, first_year: int, last_year: int) -> Timeli
         if period not in kept
     ]
     reference = project.reference_period
-    cut = _last_dropped_before(project.periods, first_year)
+    cut = last_period_before(project.periods, first_year)
     labels_of = {item.id: item.label for item in project.items}
     carried = tuple(
         f"{labels_of[b.constant]} takes the {cut} value of {labels_of[b.balance]}"
@@ -270,7 +272,7 @@ class SetTimeline:
         old_periods = list(project.periods)
         if new_periods == old_periods:
             return before
-        _carry_opening_balances(project, self.first_year)
+        carry_opening_balances(project, self.first_year)
         per_year = 4 if is_quarterly(project) else 1
         kept = set(new_periods)
         for item in project.items:
@@ -392,83 +394,6 @@ def _extended_cells(
     return out
 
 
-# --- opening balances --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpeningBalance:
-    """A constant that is only ever the value of a balance before the first period:
-    ``opening_cash`` in ``prev(cash, opening_cash)``."""
-
-    constant: str
-    balance: str
-
-
-def opening_balances(project: Project) -> list[OpeningBalance]:
-    """The project's opening balances, in the order of its items.
-
-    A constant read anywhere else, or standing before two different balances, is not
-    one: moving it would change more than where a balance starts.
-    """
-    constants = {item.id for item in project.items if item.value is not None}
-    formulas = [item.formula for item in project.items if item.formula is not None]
-    for scenario in project.scenarios:
-        formulas += scenario.formulas.values()
-    defaults: dict[str, set[str]] = {}
-    elsewhere: set[str] = set()
-    for text in formulas:
-        try:
-            root = parse_formula(text).root
-        except FormulaError:
-            continue
-        _scan(root, defaults, elsewhere)
-    return [
-        OpeningBalance(item.id, next(iter(defaults[item.id])))
-        for item in project.items
-        if item.id in constants and item.id not in elsewhere and len(defaults.get(item.id, ())) == 1
-    ]
-
-
-def restarting_balances(project: Project) -> list[str]:
-    """Items read with ``prev`` whose value before the first period is a fixed number
-    (``prev(capacity, 0)``): a later first year starts them over from that number."""
-    carried = {b.balance for b in opening_balances(project)}
-    fixed: set[str] = set()
-    for item in project.items:
-        if item.formula is None:
-            continue
-        try:
-            root = parse_formula(item.formula).root
-        except FormulaError:
-            continue
-        stack: list[Node] = [root]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, Prev) and not isinstance(current.default, Ref):
-                fixed.add(current.name)
-            stack.extend(_children(current))
-    formulas = {item.id for item in project.items if item.formula is not None}
-    return [i.id for i in project.items if i.id in fixed - carried and i.id in formulas]
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, Prev):
-        return [] if node.default is None else [node.default]
-    if isinstance(node, Neg | Not):
-        return [node.operand]
-    if isinstance(node, Chain):
-        return [node.first, *(part for _, part in node.rest)]
-    if isinstance(node, Power):
-        return [node.base, node.exponent]
-    if isinstance(node, Cmp):
-        return [node.left, node.right]
-    if isinstance(node, Logic):
-        return list(node.operands)
-    if isinstance(node, Call):
-        return list(node.args)
-    return []
-
-
 def _spans(periods: tuple[str, ...]) -> list[str]:
     """Runs of consecutive periods: "2023 to 2024", "2031 to 2035"."""
     runs: list[list[str]] = []
@@ -478,53 +403,3 @@ def _spans(periods: tuple[str, ...]) -> list[str]:
         else:
             runs.append([period])
     return [run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs]
-
-
-def _scan(node: Node, defaults: dict[str, set[str]], elsewhere: set[str]) -> None:
-    """Note which names stand alone as a ``prev`` default, and which are read otherwise."""
-    stack: list[Node] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Ref):
-            elsewhere.add(current.name)
-        elif isinstance(current, Prev):
-            elsewhere.add(current.name)
-            if isinstance(current.default, Ref):
-                defaults.setdefault(current.default.name, set()).add(current.name)
-            elif current.default is not None:
-                stack.append(current.default)
-        else:
-            stack.extend(_children(current))
-
-
-def _last_dropped_before(periods: list[str], first_year: int) -> str | None:
-    """The last period before a new first year: its closing balances open the new timeline."""
-    before = [p for p in periods if period_year(p) < first_year]
-    return before[-1] if before else None
-
-
-def _carry_opening_balances(project: Project, first_year: int) -> None:
-    """Give each opening balance the value its balance had at the end of the dropped periods,
-    in the base and in every scenario, so the balances go on where they were."""
-    cut = _last_dropped_before(project.periods, first_year)
-    balances = opening_balances(project) if cut is not None else []
-    if cut is None or not balances:
-        return
-    index = project.periods.index(cut)
-    try:
-        results = {name: evaluate(project, name) for name in project.scenario_names}
-    except (FormulaError, ProjectError, KeyError):
-        return  # a project that does not evaluate keeps its opening values
-    old_year = str(period_year(project.periods[0]))
-    for balance in balances:
-        item = project.item(balance.constant)
-        base_value = float(results[project.base_name].series(balance.balance)[index])
-        item.value = base_value
-        if old_year in item.label:
-            item.label = item.label.replace(old_year, str(first_year))
-        for scenario in project.scenarios:
-            value = float(results[scenario.name].series(balance.balance)[index])
-            if value != base_value:
-                scenario.values[balance.constant] = value
-            else:
-                scenario.values.pop(balance.constant, None)
