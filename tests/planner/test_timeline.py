@@ -80,13 +80,13 @@ def test_extending_at_a_growth_rate_compounds_except_percentages() -> None:
 
 def test_quarterly_projects_gain_whole_years_of_quarters_growing_per_quarter() -> None:
     project = build_template("blank", 2026, 2026, True)
-    project.item("revenue").inputs = [1.0, 1.0, 1.0, 2.0]
+    project.item("sales").inputs = [1.0, 1.0, 1.0, 2.0]
     apply_checked(project, SetTimeline(2026, 2027, growth=0.21))
     assert project.periods[-4:] == ["2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4"]
-    revenue = project.item("revenue").inputs
-    assert revenue is not None
-    assert revenue[4] == pytest.approx(2.0 * 1.21**0.25)
-    assert revenue[7] == pytest.approx(2.0 * 1.21)
+    sales = project.item("sales").inputs
+    assert sales is not None
+    assert sales[4] == pytest.approx(2.0 * 1.21**0.25)
+    assert sales[7] == pytest.approx(2.0 * 1.21)
 
 
 def test_shortening_drops_what_lives_outside_and_undo_restores_it_exactly() -> None:
