@@ -174,3 +174,17 @@ def test_a_model_built_from_blank_in_the_window_saves_and_summarises(
     assert series["revenue"] == [2.0, 2.0, 2.0, 3.0, 4.5]  # sales, the one revenue line
     assert series["total_costs"] == [5.0, 5.0, 5.0, 7.5, 11.25]
     assert series["cash"][-1] == pytest.approx(-(3 + 3 + 3 + 4.5 + 6.75))
+
+
+def test_a_new_project_with_the_same_groups_and_more_years_shows_every_column(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    view = window.tables.item_view("drivers")  # built before, kept: the groups are the same
+    choose(monkeypatch, build_template("openai-2025", 2023, 2040, False))
+    with qtbot.waitSignal(window.redrawn, timeout=2000):
+        window.files.new_action.trigger()
+    assert window.tables.item_view("drivers") is view
+    assert period_columns(window, "drivers") == 18
+    assert view.horizontalHeader().count() == FIRST_PERIOD_COLUMN + 18
+    assert view.columnWidth(FIRST_PERIOD_COLUMN + 17) == view.columnWidth(FIRST_PERIOD_COLUMN)
+    assert all(len(chart.x) == 18 for chart in window.charts)
