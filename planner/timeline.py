@@ -277,27 +277,17 @@ class SetTimeline:
         kept = set(new_periods)
         for item in project.items:
             if item.inputs is not None:
-                rate = None if self._flat(item.unit) else self.growth
+                rate = self._rate(project, item.id)
                 item.inputs = _extended(item.inputs, old_periods, new_periods, rate, per_year)
             item.input_notes = {p: n for p, n in item.input_notes.items() if p in kept}
         for scenario in project.scenarios:
-            scenario.inputs = {
-                item_id: cells
-                for item_id, cells in (
-                    (
-                        item_id,
-                        _extended_cells(
-                            cells,
-                            old_periods,
-                            new_periods,
-                            None if self._flat(_unit(project, item_id)) else self.growth,
-                            per_year,
-                        ),
-                    )
-                    for item_id, cells in scenario.inputs.items()
+            extended = {
+                item_id: _extended_cells(
+                    cells, old_periods, new_periods, self._rate(project, item_id), per_year
                 )
-                if cells
+                for item_id, cells in scenario.inputs.items()
             }
+            scenario.inputs = {item_id: cells for item_id, cells in extended.items() if cells}
             scenario.funding_rounds = {
                 k: r for k, r in scenario.funding_rounds.items() if _round_inside(r, kept)
             }
@@ -322,16 +312,13 @@ class SetTimeline:
             project.reference_period = None
         return before
 
-    @staticmethod
-    def _flat(unit: str) -> bool:
-        return unit.strip() == "%"
-
-
-def _unit(project: Project, item_id: str) -> str:
-    try:
-        return project.item(item_id).unit
-    except KeyError:
-        return ""
+    def _rate(self, project: Project, item_id: str) -> float | None:
+        """The growth of an input row: none for shares and rates in %, which do not compound."""
+        try:
+            unit = project.item(item_id).unit
+        except KeyError:
+            unit = ""
+        return None if unit.strip() == "%" else self.growth
 
 
 def _grown(value: float, rate: float | None, steps: int, per_year: int) -> float:
