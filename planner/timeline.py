@@ -9,6 +9,7 @@ shortening drops periods together with everything that lives only in them.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.balances import (
@@ -112,13 +113,22 @@ class TimelineLosses:
             ("Balances that start again from a fixed number", self.restarted),
         ):
             if names:
-                out.append(f"{title}: " + "; ".join(names))
+                out.append(f"{title}: " + _listed(names, "; "))
         if self.reference_period:
             out.append(
                 f"The reference period {self.reference_period} "
                 "(commitments to revenue then use the first period)"
             )
         return out
+
+
+MOST_NAMED = 10  # a question is read, not scrolled: the rest are counted
+
+
+def _listed(names: Sequence[str], separator: str) -> str:
+    if len(names) <= MOST_NAMED:
+        return separator.join(names)
+    return separator.join(names[:MOST_NAMED]) + f"{separator}and {len(names) - MOST_NAMED} more"
 
 
 def timeline_losses(project: Project, first_year: int, last_year: int) -> TimelineLosses:
@@ -143,7 +153,7 @@ def timeline_losses(project: Project, first_year: int, last_year: int) -> Timeli
             if any(p not in kept for p in cells)
         ]
         if lost:
-            overrides.append(f"{scenario.name}: {', '.join(lost)}")
+            overrides.append(f"{scenario.name}: {_listed(lost, ', ')}")
         rounds += [
             f"{row_label(r)} ({scenario.name})"
             for r in scenario.funding_rounds.values()

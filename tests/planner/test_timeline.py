@@ -210,3 +210,12 @@ def test_timeline_periods_are_years_or_quarters() -> None:
         "2026-Q3",
         "2026-Q4",
     ]
+
+
+def test_a_long_list_of_losses_names_ten_and_counts_the_rest() -> None:
+    project = cash_project()
+    project.funding_rounds = [
+        FundingRound(id=f"r{n}", period="2023", investor=f"Fund {n}", amount=1.0) for n in range(25)
+    ]
+    (line,) = [text for text in timeline_losses(project, 2024, 2026).lines() if "Fund" in text]
+    assert "Fund 9 round of 2023; and 15 more" in line and "Fund 10 " not in line
