@@ -53,7 +53,7 @@ class NewProjectDialog(QDialog):
         self.period_length.addItems(["Years", "Quarters"])
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {style.MUTED_FG.name()};")
+        self.problem.setStyleSheet(f"color: {style.ERROR_FG.name()};")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

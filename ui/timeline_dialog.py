@@ -62,7 +62,6 @@ class TimelineDialog(QDialog):
         kind = "quarters" if "-Q" in project.periods[0] else "years"
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet(f"color: {style.MUTED_FG.name()};")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -110,6 +109,8 @@ class TimelineDialog(QDialog):
         else:
             text, ok = _change_in_words(self.project, first, last), True
         self.summary.setText(text[:1].upper() + text[1:])
+        colour = style.MUTED_FG if ok else style.ERROR_FG
+        self.summary.setStyleSheet(f"color: {colour.name()};")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
 
