@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.cli_solve import add_solve_parser
 
     add_solve_parser(commands)
+    from planner import cli_new  # it builds on this module's helpers
+
+    cli_new.add_parsers(commands.add_parser)
     return parser
 
 
@@ -269,6 +272,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = solve_command(args)
             sys.stdout.flush()
             return status
+        elif args.command == "templates":
+            from planner.cli_new import templates_command
+
+            templates_command()
+        elif args.command == "new":
+            from planner.cli_new import new_command
+
+            new_command(args)
         # A reader that went away is found here, not at interpreter exit.
         sys.stdout.flush()
         return 0

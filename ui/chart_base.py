@@ -225,7 +225,8 @@ class ChartPanel(QWidget):
         self._fit_legend()
         if self._structure is not None:
             self._y_limits.clear()
-            self.refresh()
+            # A resize can come between a change of periods and the redraw it schedules.
+            self.update_chart()
 
     def update_chart(self) -> None:
         structure = self.structure()

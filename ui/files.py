@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from planner import recovery
-from planner.builtin import builtin_project
 from planner.commands import CommandError
 from planner.io.project_file import (
     SUFFIX,
@@ -20,7 +19,7 @@ from planner.io.project_file import (
     project_json,
     save_project,
 )
-from ui import dialogs
+from ui import dialogs, new_project_dialog
 from ui.document import Document
 
 MAX_RECENT = 8
@@ -87,9 +86,13 @@ class FileActions(QObject):
     # --- commands ----------------------------------------------------------------
 
     def new(self) -> None:
-        if self.maybe_save():
-            self.document.replace_project(builtin_project(), None, unsaved=False)
-            self.document.message.emit("New project from the built-in template")
+        """Ask for a template and a timeline; the new project is untitled until saved."""
+        project = new_project_dialog.ask_new_project(self.window)
+        if project is None or not self.maybe_save():
+            return
+        self.document.replace_project(project, None, unsaved=False)
+        first, last = project.periods[0], project.periods[-1]
+        self.document.message.emit(f"New project: {project.name}, {first} to {last}")
 
     def open(self) -> None:
         if not self.maybe_save():

@@ -62,14 +62,22 @@ class ItemTableModel(QAbstractTableModel):
         self._reload()
         self._remember_shown()
         document.projectReplaced.connect(self._reset)
-        document.changed.connect(self._reload)
+        document.changed.connect(self._project_changed)
         document.resultsChanged.connect(self._values_changed)
         document.scenarioChanged.connect(self._values_changed)
 
     # --- structure -------------------------------------------------------------
 
+    def _project_changed(self) -> None:
+        # A new timeline changes the columns: the view must hear of it before it asks.
+        if tuple(self.document.project.periods) != self._periods:
+            self._reset()
+        else:
+            self._reload()
+
     def _reload(self) -> None:
         project = self.document.project
+        self._periods = tuple(project.periods)
         self._items = [i for i in project.items if i.group == self.group]
         self._scenario = project.scenario(self.document.scenario)
         self._values = [self.document.result.values.get(i.id) for i in self._items]

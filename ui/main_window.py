@@ -28,6 +28,7 @@ from ui.scenario_comparison import show_comparison, show_overrides
 from ui.scenario_panel import ScenarioPanel
 from ui.solve_dialog import install_solve_action
 from ui.tables import TablesPanel
+from ui.timeline_dialog import install_timeline_action
 
 STATUS_TIMEOUT_MS = 12_000
 
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow):
         self.solve_action = install_solve_action(self, scenario_menu, self.document)
         self.scenarios.compareRequested.connect(self.show_comparison)
         self.scenarios.overridesRequested.connect(self.show_overrides)
+        self.model_menu = self.menuBar().addMenu("&Model")
+        install_timeline_action(self)
 
     def show_comparison(self) -> None:
         show_comparison(self, self.document, self.vertical.widget(0))

@@ -138,6 +138,7 @@ class TablesPanel(QTabWidget):
         view = SheetView(self.document)
         model.setParent(view)
         view.setModel(model)
+        view.horizontalHeader().setDefaultSectionSize(56)  # also for periods added later
         view.setColumnWidth(0, 280)
         view.setColumnWidth(1, 70)
         for column in range(FIRST_PERIOD_COLUMN, model.columnCount()):
