@@ -19,7 +19,7 @@ from planner.commands import Command, Macro, SetConstant, SetInput
 from planner.model import LineItem
 from planner.numbers import NumberError, edit_text, format_value, parse_cell
 from ui.document import Document
-from ui.style import FORMULA_BG, INPUT_FG, OVERRIDE_BG
+from ui.style import ERROR_FG, FORMULA_BG, INPUT_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -34,6 +34,7 @@ _ROLE_SLOTS = {
 }
 FIRST_PERIOD_COLUMN = 2
 COPY_ROLE = Qt.ItemDataRole.UserRole + 1
+BROKEN_TIP = "In error: it reads a deleted line item. Fix its formula in the Model tab."
 
 
 @dataclass
@@ -60,8 +61,9 @@ class ItemTableModel(QAbstractTableModel):
         self._items: list[LineItem] = []
         self._reload()
         self._remember_shown()
+        self._shown_layout = self._layout()
         document.projectReplaced.connect(self._reset)
-        document.changed.connect(self._reload)
+        document.changed.connect(self._follow_structure)
         document.resultsChanged.connect(self._values_changed)
         document.scenarioChanged.connect(self._values_changed)
 
@@ -72,6 +74,7 @@ class ItemTableModel(QAbstractTableModel):
         self._items = [i for i in project.items if i.group == self.group]
         self._scenario = project.scenario(self.document.scenario)
         self._values = [self.document.result.values.get(i.id) for i in self._items]
+        self._broken = self.document.result.broken
         self._cells: dict[tuple[int, int], tuple[Any, ...]] = {}
 
     def _remember_shown(self) -> None:
@@ -81,7 +84,19 @@ class ItemTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._reload()
         self._remember_shown()
+        self._shown_layout = self._layout()
         self.endResetModel()
+
+    def _layout(self) -> list[tuple[str, str, str, str]]:
+        project = self.document.project
+        return [(i.id, i.label, i.unit, i.kind) for i in project.items if i.group == self.group]
+
+    def _follow_structure(self) -> None:
+        """Rows added, deleted, moved, relabelled or of another kind: show them afresh."""
+        if self._layout() != self._shown_layout:
+            self._reset()
+        else:
+            self._reload()
 
     def _values_changed(self) -> None:
         # Items are edited in place, but a replaced list means new objects: reload them.
@@ -171,8 +186,12 @@ class ItemTableModel(QAbstractTableModel):
         if column < FIRST_PERIOD_COLUMN:
             if role == Qt.ItemDataRole.DisplayRole:
                 return item.label if column == 0 else item.unit
+            broken = item.id in self._broken
             if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-                return _tooltip(item.label, item.note, self._formula_text(item))
+                tip = _tooltip(item.label, item.note, self._formula_text(item))
+                return tip + ("\n" + BROKEN_TIP if broken else "")
+            if role == Qt.ItemDataRole.ForegroundRole and broken:
+                return ERROR_FG
             return None
         slot = _ROLE_SLOTS.get(role)
         if slot is not None:
@@ -198,11 +217,12 @@ class ItemTableModel(QAbstractTableModel):
             kind = self._effective_kind(item)
             overridden = self.is_overridden(item, self.period_at(column))
             background = OVERRIDE_BG if overridden else (FORMULA_BG if kind == "formula" else None)
+            broken = item.id in self._broken
             cached = (
-                format_value(self._value(row, column), item.unit),
+                "error" if broken else format_value(self._value(row, column), item.unit),
                 RIGHT_ALIGNED,
                 background,
-                INPUT_FG if kind != "formula" else None,
+                ERROR_FG if broken else (INPUT_FG if kind != "formula" else None),
                 _bold() if overridden else None,
             )
             self._cells[key] = cached

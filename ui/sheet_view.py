@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
@@ -44,6 +46,8 @@ class SheetView(QTableView):
             "Reset to base value", QKeySequence(RESET_SHORTCUT), self.reset_selection
         )
         self.note_action = self._action("Edit source note…", None, self.edit_note)
+        # Others add their entries to the context menu here (structure edits, for one).
+        self.menu_hooks: list[Callable[[QMenu], None]] = []
 
     def _action(
         self, text: str, key: QKeySequence | QKeySequence.StandardKey | None, slot: object
@@ -57,6 +61,10 @@ class SheetView(QTableView):
         return action
 
     def _context_menu(self, position: QPoint) -> None:
+        self.context_menu().exec(self.viewport().mapToGlobal(position))
+
+    def context_menu(self) -> QMenu:
+        """The menu a right click opens, for the cell under the cursor."""
         menu = QMenu(self)
         menu.addAction(self.copy_action)
         menu.addAction(self.paste_action)
@@ -66,7 +74,9 @@ class SheetView(QTableView):
             self.reset_action.setEnabled(self.document.scenario_key is not None)
         if isinstance(self.model(), ItemTableModel):
             menu.addAction(self.note_action)
-        menu.exec(self.viewport().mapToGlobal(position))
+        for hook in self.menu_hooks:
+            hook(menu)
+        return menu
 
     # --- copy and paste ------------------------------------------------------------
 

@@ -344,3 +344,15 @@ def test_every_field_is_known_to_hold_item_ids_or_not() -> None:
     for model in (Project, Scenario):
         known = set(ITEM_ID_FIELDS[model]) | set(OTHER_FIELDS[model])
         assert known == set(model.model_fields), model.__name__
+
+
+def test_key_figures_made_from_a_broken_series_are_errors_not_numbers(builtin: Project) -> None:
+    from planner.kpis import compute_kpis, format_kpi
+
+    apply_checked(builtin, DeleteItem("paying_share", break_references=True))
+    kpis = compute_kpis(evaluate(builtin))
+    assert kpis["breakeven_year"] == kpis["cumulative_burn"] == "error"
+    assert format_kpi("cash_zero", kpis["cash_zero"]) == "error"
+    assert kpis["commitments_total"] == pytest.approx(
+        sum(c.total_value for c in builtin.compute_contracts)
+    )
