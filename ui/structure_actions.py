@@ -122,18 +122,15 @@ class StructureActions(QObject):
             move_to = menu.addMenu("Move to group")
             for group in self.document.project.group_order():
                 if group != item.group:
-                    target = group
                     move_to.addAction(
-                        group_title(group), lambda g=target: self.move_to_group(item.id, g)
+                        group_title(group), lambda g=group: self.move_to_group(item.id, g)
                     )
         menu.addSeparator()
-        group = group_title(self.current_group())
-        self.rename_group.setText(f"Rename group {group}…")
-        self.delete_group.setText(f"Delete group {group}")
+        groups = menu.addMenu(f"Group {group_title(self.current_group())}")
         for action in (self.add_group, self.rename_group, self.delete_group):
-            menu.addAction(action)
-        menu.addAction(f"Move group {group} left", lambda: self.move_group(-1))
-        menu.addAction(f"Move group {group} right", lambda: self.move_group(1))
+            groups.addAction(action)
+        groups.addAction("Move group left", lambda: self.move_group(-1))
+        groups.addAction("Move group right", lambda: self.move_group(1))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Delete with whole rows selected deletes their items; otherwise the key is the view's."""

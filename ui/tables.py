@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import style
 from ui.document import Document
 from ui.event_model import EventTableModel
 from ui.formula_editor import FormulaEditor
@@ -102,7 +103,6 @@ class TablesPanel(QTabWidget):
         self._groups: list[str] = []
         self.broken_button = QToolButton()
         self.broken_button.setAutoRaise(True)
-        self.broken_button.setStyleSheet("color: #b3261e; font-weight: 600;")
         self.broken_button.clicked.connect(self.show_broken)
         self.setCornerWidget(self.broken_button)
         self.rebuild()
@@ -153,6 +153,8 @@ class TablesPanel(QTabWidget):
             project = self.document.project
             labels = [i.label for i in project.items if i.id in broken]
             count = len(labels)
+            # The colour of the moment: light and dark mode differ.
+            self.broken_button.setStyleSheet(f"color: {style.ERROR_FG.name()}; font-weight: 600;")
             self.broken_button.setText(f"⚠ {count} line item{'s' if count != 1 else ''} in error")
             self.broken_button.setToolTip(
                 "These read a deleted line item; fix their formulas in the Model tab:\n"

@@ -125,9 +125,13 @@ def test_shortcuts_are_the_standard_ones(window: MainWindow, revenue: SheetView)
     assert actions.rename_item.shortcut() == QKeySequence("F2")
     assert actions.move_up.shortcut() == QKeySequence("Alt+Up")
     assert actions.move_down.shortcut() == QKeySequence("Alt+Down")
-    texts = [a.text() for a in revenue.context_menu().actions()]
-    for wanted in ("Add line item…", "Rename…", "Delete line item…", "Move up", "Add group…"):
+    menu = revenue.context_menu()
+    texts = [a.text() for a in menu.actions()]
+    for wanted in ("Add line item…", "Rename…", "Delete line item…", "Move up", "Group Revenue"):
         assert wanted in texts
+    groups = next(a.menu() for a in menu.actions() if a.text() == "Group Revenue")
+    wanted_group_entries = ["Add group…", "Rename group…", "Delete group"]
+    assert [a.text() for a in groups.actions()][:3] == wanted_group_entries
 
 
 def test_keys_move_rename_and_delete_rows(
