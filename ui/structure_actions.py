@@ -56,7 +56,7 @@ class StructureActions(QObject):
         self.document = view.document
         self.add_item = self._action("Add line item…", self.add_item_here, *ADD_SHORTCUTS)
         self.edit_item = self._action("Edit line item…", self.edit_current)
-        self.rename_item = self._action("Rename…", self.rename_or_edit_cell, QKeySequence("F2"))
+        self.rename_item = self._action("Rename line item…", self.rename_or_edit_cell, "F2")
         self.change_id = self._action("Change id…", self.change_current_id)
         self.delete_item = self._action("Delete line item…", self.delete_selected)
         self.delete_item.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -186,7 +186,9 @@ class StructureActions(QObject):
             item.id,
         )
         if text is not None and text.strip() != item.id:
-            self.document.push(ChangeItemId(item.id, text.strip()))
+            column = self.view.currentIndex().column()
+            if self.document.push(ChangeItemId(item.id, text.strip())):
+                self._select(text.strip(), column)  # the Model tab's editor follows the row
 
     def delete_selected(self) -> None:
         items = self.selected_items() or [i for i in [self.current_item()] if i is not None]

@@ -127,8 +127,9 @@ def test_shortcuts_are_the_standard_ones(window: MainWindow, revenue: SheetView)
     assert actions.move_down.shortcut() == QKeySequence("Alt+Down")
     menu = revenue.context_menu()
     texts = [a.text() for a in menu.actions()]
-    for wanted in ("Add line item…", "Rename…", "Delete line item…", "Move up", "Group Revenue"):
+    for wanted in ("Add line item…", "Rename line item…", "Delete line item…", "Move up"):
         assert wanted in texts
+    assert "Group Revenue" in texts
     groups = next(a.menu() for a in menu.actions() if a.text() == "Group Revenue")
     wanted_group_entries = ["Add group…", "Rename group…", "Delete group"]
     assert [a.text() for a in groups.actions()][:3] == wanted_group_entries
@@ -234,3 +235,29 @@ def test_the_model_tab_has_the_same_menu(window: MainWindow, monkeypatch) -> Non
     actions.rename_item.trigger()
     assert window.document.project.item("other_costs").label == "Opex"
     assert editor.model.data(editor.model.index(editor.model.row_of("other_costs"), 1)) == "Opex"
+
+
+def test_the_formula_editor_says_a_formula_reads_a_deleted_item(window: MainWindow) -> None:
+    from planner.structure import DeleteItem
+
+    assert window.document.push(DeleteItem("paying_share", break_references=True))
+    editor = window.tables.formula_tab
+    row = editor.model.row_of("consumer_subscriptions")
+    editor.view.setCurrentIndex(editor.model.index(row, 5))
+    assert "deleted(paying_share)" in editor.editor.text()
+    assert "replace deleted(paying_share)" in editor.status.text()
+    editor.editor.setText("chatgpt_users * 0.05 * subscription_price * 12 / 1000")
+    editor.apply()
+    assert not window.document.result.broken
+
+
+def test_an_id_changed_from_the_model_tab_stays_in_its_editor(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = window.tables.formula_tab
+    editor.view.setCurrentIndex(editor.model.index(editor.model.row_of("inference_cost"), 2))
+    answer_text(monkeypatch, "serving_cost")
+    actions_of(editor.view).change_id.trigger()
+    assert editor.model.item_at(editor.view.currentIndex().row()).id == "serving_cost"
+    assert editor.editor.isEnabled()
+    assert editor.editor.text() == window.document.project.item("serving_cost").formula
