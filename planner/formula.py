@@ -431,6 +431,10 @@ def rename_names(
     a function called ``min`` and ``prev``'s default stay as they are.
     """
     items, groups = items or {}, groups or {}
+    formula = parse(text)  # cached: most formulas name none of the renamed and stay as written
+    names = formula.refs | formula.prevs
+    if names.isdisjoint(items) and formula.groups.isdisjoint(groups):
+        return text
     edits = []
     for span in _name_spans(text):
         table = groups if span.kind == "group" else items
