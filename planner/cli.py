@@ -97,7 +97,7 @@ def summary_data(project: Project, names: Sequence[str]) -> dict[str, object]:
     scenarios = []
     for name in names:
         result = evaluate(project, name)
-        problem = broken_problem(result)
+        problem = broken_problem(result.resolved)
         if problem is not None:
             raise ValueError(problem)
         scenarios.append(

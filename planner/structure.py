@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from planner.commands import CommandError
-from planner.engine import Result, evaluate
+from planner.engine import compile_items, evaluate
 from planner.formula import (
     ID_PATTERN,
     FormulaError,
@@ -36,6 +36,7 @@ from planner.model import (
     check_text,
     validation_problem,
 )
+from planner.scenarios import ResolvedScenario
 
 Kind = Literal["input", "constant", "formula"]
 KIND_NAMES: dict[Kind, str] = {
@@ -184,25 +185,20 @@ def users_of(project: Project, item_id: str) -> list[str]:
     return [item.id for item in project.items if item.id in users]
 
 
-def broken_roots(result: Result) -> list[str]:
-    """Labels of the items whose formula reads a deleted line item, in model order."""
-    return [
+def broken_problem(resolved: ResolvedScenario) -> str | None:
+    """Why a scenario cannot be reported, sampled or exported: formulas that read deleted items."""
+    broken = compile_items(resolved.items).broken  # cached: the scenario was evaluated
+    roots = [
         item.label
-        for item in result.resolved.items
-        if item.id in result.broken
-        and item.formula is not None
-        and parse(item.formula, item.id).deleted
+        for item in resolved.items
+        if item.id in broken and item.formula is not None and parse(item.formula).deleted
     ]
-
-
-def broken_problem(result: Result) -> str | None:
-    """Why ``result`` cannot be reported or exported, if some of its formulas read deleted items."""
-    roots = broken_roots(result)
     if not roots:
         return None
+    verb, what = ("reads", "its formula") if len(roots) == 1 else ("read", "their formulas")
     return (
-        f"in '{result.scenario}', {_listed(roots)} still read a deleted line item "
-        "(deleted(...) in the formula): fix the formula first"
+        f"in '{resolved.name}', {_listed(roots)} {verb} a deleted line item "
+        f"(deleted(...) in the formula): fix {what} first"
     )
 
 

@@ -61,7 +61,7 @@ def export_workbook(
     names = list(dict.fromkeys(names))
     results = [evaluate(project, name) for name in names]
     for result in results:
-        problem = broken_problem(result)
+        problem = broken_problem(result.resolved)
         if problem is not None:
             raise ExportError(problem)
     titles = sheet_names(names)

@@ -250,10 +250,10 @@ def test_a_broken_reading_is_fixed_by_editing_the_formula(builtin: Project) -> N
 
 def test_a_broken_project_is_neither_exported_nor_summarised(builtin: Project, tmp_path) -> None:
     apply_checked(builtin, DeleteItem("paying_share", break_references=True))
-    with pytest.raises(ExportError, match="'Consumer subscriptions' still read a deleted"):
+    with pytest.raises(ExportError, match="'Consumer subscriptions' reads a deleted"):
         export_workbook(builtin, tmp_path / "broken.xlsx")
     assert not (tmp_path / "broken.xlsx").exists()
-    with pytest.raises(ValueError, match="fix the formula first"):
+    with pytest.raises(ValueError, match="fix its formula first"):
         summary_data(builtin, builtin.scenario_names)
 
 
@@ -356,3 +356,11 @@ def test_key_figures_made_from_a_broken_series_are_errors_not_numbers(builtin: P
     assert kpis["commitments_total"] == pytest.approx(
         sum(c.total_value for c in builtin.compute_contracts)
     )
+
+
+def test_a_broken_scenario_is_not_sampled(builtin: Project) -> None:
+    from planner.uncertainty import UncertaintyError, run_montecarlo
+
+    apply_checked(builtin, DeleteItem("paying_share", break_references=True))
+    with pytest.raises(UncertaintyError, match="in 'Bull case', 'Consumer subscriptions' reads"):
+        run_montecarlo(builtin, "Bull case", 10, 1)
