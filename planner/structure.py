@@ -478,7 +478,7 @@ class ChangeItemId:
         if problem is not None:
             raise CommandError(problem)
         if self.old in REQUIRED_ITEMS:
-            raise CommandError(_required_message(project, self.old, "renamed"))
+            raise CommandError(_required_message(project, self.old, "given another id"))
         return _edit(
             project,
             self.described(project),
