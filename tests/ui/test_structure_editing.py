@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from planner.io.project_file import project_json
@@ -53,8 +54,23 @@ def revenue(window: MainWindow) -> SheetView:
     return window.tables.item_view("revenue")
 
 
+def type_into(qtbot: QtBot, view: SheetView, index: QModelIndex, text: str) -> None:
+    """Type ``text`` into a cell's editor and press Enter, as a user does."""
+    # The previous edit's coalesced refresh first: it would reset an open editor's text.
+    view.document.flush()
+    earlier = set(view.viewport().findChildren(QLineEdit))  # closed, not yet deleted
+    view.setCurrentIndex(index)
+    view.edit(index)
+    (editor,) = set(view.viewport().findChildren(QLineEdit)) - earlier
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # The delegate commits on Return through a queued call.
+    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState)
+
+
 def test_a_model_built_in_the_window_undoes_back_to_the_original(
-    window: MainWindow, revenue: SheetView, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, revenue: SheetView, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = window.document
     original = project_json(document.project)
@@ -76,7 +92,7 @@ def test_a_model_built_in_the_window_undoes_back_to_the_original(
     assert model.data(model.index(row, 0)) == "Licensing fees"
     for offset, text in enumerate(["1.5", "2", "3.25"]):
         column = FIRST_PERIOD_COLUMN + document.project.periods.index("2027") + offset
-        assert model.setData(model.index(row, column), text)
+        type_into(qtbot, revenue, model.index(row, column), text)
     assert document.project.item("licensing_fees").inputs[4:7] == [1.5, 2.0, 3.25]
 
     def margin(dialog: ItemDialog) -> None:
