@@ -6,6 +6,8 @@ delete line items, and add, rename, move and delete groups. Each is one undo ste
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
@@ -30,7 +32,8 @@ from ui import dialogs
 from ui.item_dialog import ItemDialog
 from ui.sheet_view import SheetView
 
-ADD_SHORTCUTS = (QKeySequence(Qt.Key.Key_Insert), QKeySequence("Ctrl+Shift+="))
+# Insert, and Excel's Ctrl+Shift+= (Ctrl++ on the keyboards where + is shifted =).
+ADD_SHORTCUTS = tuple(QKeySequence(k) for k in ("Ins", "Ctrl+Shift+=", "Ctrl++"))
 LABEL_COLUMNS = {"ItemTableModel": 0, "FormulaTableModel": 1}
 
 
@@ -122,9 +125,8 @@ class StructureActions(QObject):
             move_to = menu.addMenu("Move to group")
             for group in self.document.project.group_order():
                 if group != item.group:
-                    move_to.addAction(
-                        group_title(group), lambda g=group: self.move_to_group(item.id, g)
-                    )
+                    move = partial(self.move_to_group, item.id, group)
+                    move_to.addAction(group_title(group), move)
         menu.addSeparator()
         groups = menu.addMenu(f"Group {group_title(self.current_group())}")
         for action in (self.add_group, self.rename_group, self.delete_group):

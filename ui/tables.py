@@ -126,9 +126,9 @@ class TablesPanel(QTabWidget):
         blocked = self.blockSignals(True)
         for group in self._groups:
             if group not in groups:
-                page = self._pages.pop(group)
-                self.removeTab(self.indexOf(page))
-                page.deleteLater()
+                gone = self._pages.pop(group)
+                self.removeTab(self.indexOf(gone))
+                gone.deleteLater()
         for n, group in enumerate(groups):
             page = self._pages.get(group)
             if page is None:
