@@ -242,6 +242,12 @@ def test_tabs_follow_groups_added_renamed_and_deleted(
     actions_of(revenue).delete_group.trigger()
     assert "holds" in window.statusBar().currentMessage()
 
+    tables.setCurrentWidget(tables._pages["revenue"])
+    actions_of(revenue).move_group(-1)
+    assert titles()[:2] == ["Revenue", "Drivers"]
+    assert tables.currentWidget() is tables._pages["revenue"]
+    assert window.document.undo_stack.undoText() == "Move group Revenue left"
+
 
 def test_the_model_tab_has_the_same_menu(window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     editor = window.tables.formula_tab
@@ -277,3 +283,24 @@ def test_an_id_changed_from_the_model_tab_stays_in_its_editor(
     assert editor.model.item_at(editor.view.currentIndex().row()).id == "serving_cost"
     assert editor.editor.isEnabled()
     assert editor.editor.text() == window.document.project.item("serving_cost").formula
+
+
+def test_table_models_stay_consistent_through_structure_edits(
+    window: MainWindow,
+    revenue: SheetView,
+    qtmodeltester,  # type: ignore[no-untyped-def]
+) -> None:
+    from planner.structure import AddItem, DeleteItem, MoveItem, new_item
+
+    document = window.document
+    model = revenue.model()
+    formulas = window.tables.formula_tab.model
+    item = new_item(document.project, "Grants", group="revenue", unit="$B")
+    assert document.push(AddItem(item, 0))
+    assert model.item_at(0).id == "grants"
+    assert document.push(MoveItem("grants", "costs", 0))
+    assert "grants" not in {model.item_at(r).id for r in range(model.rowCount())}
+    assert document.push(DeleteItem("grants"))
+    assert formulas.rowCount() == len(document.project.items)
+    qtmodeltester.check(model)
+    qtmodeltester.check(formulas)
