@@ -18,6 +18,7 @@ from planner.io.project_file import ProjectFileError, load_project
 from planner.io.user_files import refuse_replacing_a_non_file
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
 from planner.model import SUMMARY_SERIES, Project
+from planner.structure import broken_problem
 from planner.uncertainty import (
     MAX_SAMPLES,
     MAX_SEED,
@@ -102,6 +103,9 @@ def summary_data(project: Project, names: Sequence[str]) -> dict[str, object]:
     scenarios = []
     for name in names:
         result = evaluate(project, name)
+        problem = broken_problem(result.resolved)
+        if problem is not None:
+            raise ValueError(problem)
         scenarios.append(
             {
                 "name": name,

@@ -652,6 +652,9 @@ def describe(project: Project, command: Command) -> str:
         found = _find_row(project, command.scenario, command.row_id)
         name = row_label(found) if found is not None else command.row_id
         return f"Delete {name}" if isinstance(command, RemoveRow) else f"Reset {name} to base"
+    described = getattr(command, "described", None)  # commands that name items themselves
+    if callable(described):
+        return str(described(project))
     return command.description
 
 

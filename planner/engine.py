@@ -219,6 +219,8 @@ class CompiledModel:
 
     item_ids: tuple[str, ...]
     plan: list[_Step] = field(default_factory=list)
+    broken: frozenset[str] = frozenset()
+    """Items that read a deleted line item, directly or through others: errors, not refused."""
 
     def run(
         self, inputs: Mapping[str, Array], periods: Sequence[str], *, refuse_errors: bool = True
@@ -230,7 +232,15 @@ class CompiledModel:
         """
         env: dict[str, Array] = dict(inputs)
         shape = _shape(inputs, len(periods))
-        check = _finite_or_raise if refuse_errors else _as_is
+        check = _as_is
+        if refuse_errors:
+            broken = self.broken
+
+            def check(item_id: str, values: Array, periods: Sequence[str]) -> Array:
+                if item_id in broken:
+                    return values
+                return _finite_or_raise(item_id, values, periods)
+
         with np.errstate(all="ignore"):
             for step in self.plan:
                 _run_step(step, env, shape, periods, check)
@@ -411,7 +421,7 @@ def _compile_all(items: Sequence[LineItem]) -> CompiledModel:
     deps = dependencies(items)
     formula_ids = [item.id for item in items if item.id in deps.formulas]
     edges = {i: set(deps.same_period[i]) | set(deps.previous[i]) for i in formula_ids}
-    model = CompiledModel(item_ids=tuple(item.id for item in items))
+    model = CompiledModel(item_ids=tuple(item.id for item in items), broken=broken_items(deps))
     for component in components(formula_ids, edges):
         model.plan.append(_plan_component(component, deps))
     return model
@@ -458,6 +468,22 @@ def _plan_component(component: list[str], deps: Dependencies) -> _Step:
     )
 
 
+def broken_items(deps: Dependencies) -> frozenset[str]:
+    """Items whose formula names a deleted line item, and every item that reads them."""
+    readers: dict[str, set[str]] = {}
+    for item_id in deps.formulas:
+        for source in (*deps.same_period[item_id], *deps.previous[item_id]):
+            readers.setdefault(source, set()).add(item_id)
+    pending = [i for i, formula in deps.formulas.items() if formula.deleted]
+    broken = set(pending)
+    while pending:
+        for reader in readers.get(pending.pop(), ()):
+            if reader not in broken:
+                broken.add(reader)
+                pending.append(reader)
+    return frozenset(broken)
+
+
 def same_period_order(component: list[str], deps: Dependencies) -> list[str]:
     members = set(component)
     done: set[str] = set()
@@ -495,6 +521,8 @@ class Result:
     values: dict[str, Array]
     order: tuple[str, ...]
     resolved: ResolvedScenario
+    broken: frozenset[str] = frozenset()
+    """Items in error because they read a deleted line item (see :func:`broken_items`)."""
 
     @property
     def samples(self) -> int:
@@ -540,7 +568,7 @@ def evaluate_resolved(
     compiled = compile_items(resolved.items)
     values = compiled.run(arrays, resolved.periods)
     order = (*compiled.item_ids, *EVENT_SERIES)
-    return Result(resolved.name, resolved.periods, values, order, resolved)
+    return Result(resolved.name, resolved.periods, values, order, resolved, compiled.broken)
 
 
 def evaluate(

@@ -13,7 +13,7 @@ import difflib
 import keyword
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +22,7 @@ MAX_DEPTH = 60
 MAX_ARGUMENTS = 255  # the most a function takes in Excel
 EXCEL_FORMULA_CHARS = 8192  # the longest formula Excel opens, "=" included
 
-FUNCTIONS = ("prev", "min", "max", "if", "abs", "sum_of")
+FUNCTIONS = ("prev", "min", "max", "if", "abs", "sum_of", "deleted")
 _IF_NAME = "if_"  # ``if(`` is read as ``if_(``: Python would take ``if`` for its keyword
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
@@ -47,6 +47,17 @@ class FormulaError(ValueError):
 @dataclass(frozen=True)
 class Num:
     value: float
+
+
+@dataclass(frozen=True)
+class Deleted(Num):
+    """``deleted(x)``: where a formula read a line item that was deleted; always an error.
+
+    An error rather than a number, as a spreadsheet shows #REF! where a deleted row was
+    read: the value is NaN, which spreads through every operator like any cell in error.
+    """
+
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,7 @@ class Formula:
     refs: frozenset[str]  # line items read in the same period
     prevs: frozenset[str]  # line items read in the previous period
     groups: frozenset[str]  # groups summed with sum_of
+    deleted: frozenset[str] = frozenset()  # deleted line items it still names
 
 
 def parse(text: str, item_id: str = "?") -> Formula:
@@ -172,6 +184,7 @@ def _parse_cached(text: str, item_id: str) -> Formula:
         refs=frozenset(builder.refs),
         prevs=frozenset(builder.prevs),
         groups=frozenset(builder.groups),
+        deleted=frozenset(builder.deleted),
     )
 
 
@@ -198,6 +211,7 @@ class _Builder:
         self.refs: set[str] = set()
         self.prevs: set[str] = set()
         self.groups: set[str] = set()
+        self.deleted: set[str] = set()
 
     def fail(self, problem: str) -> FormulaError:
         return FormulaError(self.item_id, problem)
@@ -315,6 +329,12 @@ class _Builder:
             group = self.name(args[0])
             self.groups.add(group)
             return SumOf(group)
+        if public == "deleted":
+            if len(args) != 1 or not isinstance(args[0], ast.Name):
+                raise self.fail("deleted() takes the id of a deleted line item: deleted(x)")
+            name = self.name(args[0])
+            self.deleted.add(name)
+            return Deleted(math.nan, name)
         if len(args) > MAX_ARGUMENTS:
             raise self.fail(f"{public}() takes at most {MAX_ARGUMENTS} arguments in a workbook")
         built = tuple(self.build(a, depth) for a in args)
@@ -387,6 +407,103 @@ def reserved_word_problem(name: str, *, group: bool = False) -> str | None:
     return None
 
 
+# --- rewriting names ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where a name stands in a formula's text: ``start:end`` of the text as written."""
+
+    start: int
+    end: int
+    kind: str  # "item", "group", or "prev" (the whole ``prev(...)`` call)
+    name: str
+
+
+def rename_names(
+    text: str,
+    items: Mapping[str, str] | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> str:
+    """``text`` with the line items and groups it names renamed; everything else as written.
+
+    Names are found by parsing, never by searching the text: ``cost`` in ``cost_of_gpu``,
+    a function called ``min`` and ``prev``'s default stay as they are.
+    """
+    items, groups = items or {}, groups or {}
+    formula = parse(text)  # cached: most formulas name none of the renamed and stay as written
+    names = formula.refs | formula.prevs
+    if names.isdisjoint(items) and formula.groups.isdisjoint(groups):
+        return text
+    edits = []
+    for span in _name_spans(text):
+        table = groups if span.kind == "group" else items
+        if span.kind != "prev" and span.name in table:
+            edits.append((span.start, span.end, table[span.name]))
+    return _edited(text, edits)
+
+
+def mark_deleted(text: str, item_id: str) -> str:
+    """``text`` with every reading of ``item_id`` (``prev`` included) as ``deleted(item_id)``."""
+    edits = [
+        (span.start, span.end, f"deleted({item_id})")
+        for span in _name_spans(text)
+        if span.name == item_id and span.kind in ("item", "prev")
+    ]
+    # A reference inside prev(x, default) goes with the call that holds it.
+    outer = [e for e in edits if not any(o[0] <= e[0] and e[1] <= o[1] and o != e for o in edits)]
+    return _edited(text, outer)
+
+
+def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _name_spans(text: str) -> list[_Span]:
+    parse(text)  # refuse what the language refuses before reading positions
+    lead = len(text) - len(text.lstrip())
+    body = text.strip()
+    source = _IF_CALL.sub(_IF_NAME + r"\1", body)
+    # Each "if(" gained one character in ``source``: map positions back to ``body``.
+    shifts = [m.start() + 2 for m in _IF_CALL.finditer(body)]
+    line_starts = [0]
+    for line in source.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    lines = source.splitlines(keepends=True) or [""]
+
+    def position(lineno: int, col: int) -> int:
+        in_source = line_starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode())
+        before = sum(1 for n, shift in enumerate(shifts) if shift + n < in_source)
+        return lead + in_source - before
+
+    def span(node: ast.expr, kind: str, name: str) -> _Span:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        start = position(node.lineno, node.col_offset)
+        return _Span(start, position(node.end_lineno, node.end_col_offset), kind, name)
+
+    spans: list[_Span] = []
+    pending: list[ast.AST] = [ast.parse(source, mode="eval").body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Name):
+            spans.append(span(node, "item", node.id))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            func, args = node.func.id, node.args
+            if func == "sum_of" and isinstance(args[0], ast.Name):
+                spans.append(span(args[0], "group", args[0].id))
+                continue
+            if func == "deleted":
+                continue
+            if func == "prev" and isinstance(args[0], ast.Name):
+                spans.append(span(node, "prev", args[0].id))
+            pending.extend(args)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+    return spans
+
+
 # --- Excel ------------------------------------------------------------------
 
 CellRef = Callable[[str, int], str]
@@ -449,6 +566,8 @@ class _ExcelWriter:
         return f"{self.expr(node)}<>0"
 
     def expr(self, node: Node) -> str:
+        if isinstance(node, Deleted):
+            return "#REF!"
         if isinstance(node, Num):
             return _number(node.value)
         if isinstance(node, Ref):

@@ -24,6 +24,17 @@ KPI_LABELS: Final[dict[str, tuple[str, str]]] = {
 }
 
 KpiValue = float | int | str | None
+KPI_IN_ERROR = "error"
+# The series each figure is computed from: a figure whose series read a deleted line
+# item is an error, never a number made from NaN.
+_KPI_SERIES: Final[dict[str, tuple[str, ...]]] = {
+    "cash_zero": ("cash", "burn", "funding"),
+    "breakeven_year": ("burn",),
+    "cumulative_burn": ("burn",),
+    "total_raised": ("funding",),
+    "peak_funding_need": ("burn",),
+    "commitments_to_revenue": ("revenue",),
+}
 
 
 def cash_zero_month(
@@ -59,7 +70,7 @@ def compute_kpis(result: Result, sample: int = 0) -> dict[str, KpiValue]:
     commitments = float(sum(c.total_value for c in resolved.compute_contracts))
     reference = resolved.reference_period or periods[0]
     reference_revenue = float(revenue[periods.index(reference)])
-    return {
+    kpis: dict[str, KpiValue] = {
         "cash_zero": cash_zero_month(periods, cash, burn, funding),
         "breakeven_year": _sustained_breakeven_year(periods, losing),
         "cumulative_burn": float(burn.sum()),
@@ -71,6 +82,11 @@ def compute_kpis(result: Result, sample: int = 0) -> dict[str, KpiValue]:
             commitments / reference_revenue if reference_revenue > 0 else None
         ),
     }
+    if result.broken:
+        for kpi, series in _KPI_SERIES.items():
+            if result.broken.intersection(series):
+                kpis[kpi] = KPI_IN_ERROR
+    return kpis
 
 
 def format_kpi(kpi: str, value: KpiValue) -> str:

@@ -19,6 +19,7 @@ from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved, input_arrays
 from planner.model import EVENT_SERIES, Project, Uncertainty, period_months, period_year
 from planner.scenarios import ResolvedScenario, resolve
+from planner.structure import broken_problem
 
 MAX_SAMPLES = 1_000_000
 MAX_SEED = 2**64 - 1
@@ -286,6 +287,9 @@ def run_montecarlo(project: Project, scenario: str, samples: int, seed: int) -> 
         raise UncertaintyError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {seed}")
     specs = tuple(project.uncertainty)
     resolved = resolve(project, scenario)
+    problem = broken_problem(resolved)
+    if problem is not None:
+        raise UncertaintyError(problem)
     kpis, series = evaluate_samples(resolved, specs, draw_factors(specs, samples, seed))
     fixed = sample_kpis(evaluate_factors(resolved, specs, np.ones((1, len(specs)))))
     return MonteCarlo(

@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.engine import group_members
+from planner.kpis import KPI_IN_ERROR
 from planner.scenario_colours import BASE_COLOUR, scenario_colours
 from ui.chart_base import ChartPanel, colour, money
 from ui.document import Document
@@ -155,7 +156,7 @@ class CashChart(ChartPanel):
             self.rounds.setData(x=self.x[with_rounds], y=cash[with_rounds])
         self.fit_y(cash, result.series("funding"))
         cash_zero = self.document.kpis()["cash_zero"]
-        if isinstance(cash_zero, str):
+        if isinstance(cash_zero, str) and cash_zero != KPI_IN_ERROR:
             year, month = int(cash_zero[:4]), int(cash_zero[5:7])
             self.zero_date.setVisible(True)
             self.zero_date.setValue(year - 1 + month / 12)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.commands import SetFormula, check_formula
-from planner.formula import FormulaError
+from planner.formula import FormulaError, parse
 from ui.document import Document
 from ui.formula_model import FormulaTableModel
 from ui.sheet_view import SheetView
@@ -150,6 +150,12 @@ class FormulaEditor(QWidget):
             self._refuse(f"this formula cannot be checked ({type(exc).__name__}: {exc})")
             return
         changed = text.strip() != (current or "")
+        deleted = parse(text, item_id).deleted
+        if deleted:
+            names = ", ".join(f"deleted({name})" for name in sorted(deleted))
+            self._refuse(f"reads a deleted line item: replace {names} with a line item or a number")
+            self.apply_button.setEnabled(changed)
+            return
         self.status.setText(
             "<span style='color:#1e7a1e'>✓ valid</span>"
             + (" (press Enter or Apply)" if changed else "")

@@ -11,7 +11,8 @@ from planner.commands import SetFormula, SetNote
 from planner.model import LineItem
 from planner.numbers import format_value
 from ui.document import Document
-from ui.style import FORMULA_BG, OVERRIDE_BG
+from ui.item_model import BROKEN_TIP
+from ui.style import ERROR_FG, FORMULA_BG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Group", "Line item", "Id", "Unit", "Kind", "Formula or value", "Source note")
@@ -27,8 +28,10 @@ class FormulaTableModel(QAbstractTableModel):
         self.document = document
         self._items: list[LineItem] = []
         self._reload()
+        self._shown_layout = self._layout()
         document.projectReplaced.connect(self._reset)
         document.resultsChanged.connect(self._changed)
+        document.changed.connect(self._follow_structure)
 
     def _reload(self) -> None:
         project = self.document.project
@@ -38,7 +41,19 @@ class FormulaTableModel(QAbstractTableModel):
     def _reset(self) -> None:
         self.beginResetModel()
         self._reload()
+        self._shown_layout = self._layout()
         self.endResetModel()
+
+    def _layout(self) -> list[tuple[str, ...]]:
+        project = self.document.project
+        order = {group: n for n, group in enumerate(project.group_order())}
+        items = sorted(project.items, key=lambda i: order[i.group])
+        return [(i.group, i.id, i.label, i.unit, i.kind) for i in items]
+
+    def _follow_structure(self) -> None:
+        """Rows added, deleted, moved or renamed: show them afresh."""
+        if self._layout() != self._shown_layout:
+            self._reset()
 
     def _changed(self) -> None:
         self._reload()
@@ -109,8 +124,11 @@ class FormulaTableModel(QAbstractTableModel):
                 item.note,
             )
             return values[column]
+        broken = item.id in self.document.result.broken
         if role == Qt.ItemDataRole.ToolTipRole and column in (FORMULA_COLUMN, NOTE_COLUMN):
-            return item.note or None
+            return "\n".join(([BROKEN_TIP] if broken else []) + [item.note]).strip() or None
+        if role == Qt.ItemDataRole.ForegroundRole and broken and column in (1, FORMULA_COLUMN):
+            return ERROR_FG
         if role == Qt.ItemDataRole.BackgroundRole and column == FORMULA_COLUMN:
             if self.formula_overridden(item):
                 return OVERRIDE_BG

@@ -27,7 +27,7 @@ from planner.numbers import (
     row_decimals,
 )
 from ui.document import Document
-from ui.style import FORMULA_BG, INPUT_FG, OVERRIDE_BG
+from ui.style import ERROR_FG, FORMULA_BG, INPUT_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -43,6 +43,7 @@ _ROLE_SLOTS = {
 FIRST_PERIOD_COLUMN = 2
 RESET_KEYS = "Ctrl+Shift+B"
 COPY_ROLE = Qt.ItemDataRole.UserRole + 1
+BROKEN_TIP = "In error: it reads a deleted line item. Fix its formula in the Model tab."
 
 
 def number_format() -> tuple[str, str]:
@@ -61,19 +62,13 @@ class ItemTableModel(QAbstractTableModel):
         self._items: list[LineItem] = []
         self._reload()
         self._remember_shown()
+        self._shown_layout = self._layout()
         document.projectReplaced.connect(self._reset)
-        document.changed.connect(self._project_changed)
+        document.changed.connect(self._follow_structure)
         document.resultsChanged.connect(self._values_changed)
         document.scenarioChanged.connect(self._values_changed)
 
     # --- structure -------------------------------------------------------------
-
-    def _project_changed(self) -> None:
-        # A new timeline changes the columns: the view must hear of it before it asks.
-        if tuple(self.document.project.periods) != self._periods:
-            self._reset()
-        else:
-            self._reload()
 
     def _reload(self) -> None:
         project = self.document.project
@@ -81,6 +76,7 @@ class ItemTableModel(QAbstractTableModel):
         self._items = [i for i in project.items if i.group == self.group]
         self._scenario = project.scenario(self.document.scenario)
         self._values = [self.document.result.values.get(i.id) for i in self._items]
+        self._broken = self.document.result.broken
         self._cells: dict[tuple[int, int], tuple[Any, ...]] = {}
         self._decimals: dict[int, int] = {}
 
@@ -91,7 +87,22 @@ class ItemTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._reload()
         self._remember_shown()
+        self._shown_layout = self._layout()
         self.endResetModel()
+
+    def _layout(self) -> list[tuple[str, str, str, str]]:
+        project = self.document.project
+        return [(i.id, i.label, i.unit, i.kind) for i in project.items if i.group == self.group]
+
+    def _follow_structure(self) -> None:
+        """Rows added, deleted, moved, relabelled or of another kind: show them afresh."""
+        # A new timeline changes the columns: the view must hear of it before it asks.
+        if self._layout() != self._shown_layout or self.document.project.periods != list(
+            self._periods
+        ):
+            self._reset()
+        else:
+            self._reload()
 
     def _values_changed(self) -> None:
         # Items are edited in place, but a replaced list means new objects: reload them.
@@ -222,8 +233,12 @@ class ItemTableModel(QAbstractTableModel):
         if column < FIRST_PERIOD_COLUMN:
             if role == Qt.ItemDataRole.DisplayRole:
                 return item.label if column == 0 else item.unit
+            broken = item.id in self._broken
             if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-                return _tooltip(item.label, item.note, self._formula_text(item))
+                tip = _tooltip(item.label, item.note, self._formula_text(item))
+                return tip + ("\n" + BROKEN_TIP if broken else "")
+            if role == Qt.ItemDataRole.ForegroundRole and broken:
+                return ERROR_FG
             return None
         if self.is_blank(row, column):
             return self._blank_data(item, role)
@@ -259,11 +274,14 @@ class ItemTableModel(QAbstractTableModel):
             kind = self._effective_kind(item)
             overridden = self.is_overridden(item, self.period_at(column))
             background = OVERRIDE_BG if overridden else (FORMULA_BG if kind == "formula" else None)
+            broken = item.id in self._broken
             cached = (
-                format_value(self._value(row, column), item.unit, self._row_decimals(row)),
+                "error"
+                if broken
+                else format_value(self._value(row, column), item.unit, self._row_decimals(row)),
                 RIGHT_ALIGNED,
                 background,
-                INPUT_FG if kind != "formula" else None,
+                ERROR_FG if broken else (INPUT_FG if kind != "formula" else None),
                 _bold() if overridden else None,
             )
             self._cells[key] = cached

@@ -5,6 +5,8 @@ It also resets overrides and reports the sum of the selected numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
@@ -66,6 +68,8 @@ class SheetView(QTableView):
             "Reset to base value", QKeySequence(RESET_SHORTCUT), self.reset_selection
         )
         self.note_action = self._action("Edit source note…", None, self.edit_note)
+        # Others add their entries to the context menu here (structure edits, for one).
+        self.menu_hooks: list[Callable[[QMenu], None]] = []
         self.fill_down_action = self._action(
             "Fill down", QKeySequence(FILL_DOWN_SHORTCUT), lambda: self.fill("down")
         )
@@ -91,6 +95,10 @@ class SheetView(QTableView):
         return action
 
     def _context_menu(self, position: QPoint) -> None:
+        self.context_menu().exec(self.viewport().mapToGlobal(position))
+
+    def context_menu(self) -> QMenu:
+        """The menu a right click opens, for the cell under the cursor."""
         menu = QMenu(self)
         menu.addAction(self.copy_action)
         menu.addAction(self.paste_action)
@@ -103,7 +111,9 @@ class SheetView(QTableView):
             menu.addSeparator()
             menu.addAction(self.fill_down_action)
             menu.addAction(self.fill_right_action)
-        menu.exec(self.viewport().mapToGlobal(position))
+        for hook in self.menu_hooks:
+            hook(menu)
+        return menu
 
     # --- copy and paste ------------------------------------------------------------
 

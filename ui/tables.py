@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ui import style
 from ui.document import Document
 from ui.event_model import EventTableModel
 from ui.formula_editor import FormulaEditor
 from ui.item_model import FIRST_PERIOD_COLUMN, ItemTableModel
 from ui.scenario_comparison import OverridesTab
 from ui.sheet_view import SheetView
+from ui.structure_actions import StructureActions
 
 GROUP_TITLES = {
     "drivers": "Drivers",
@@ -23,6 +32,10 @@ GROUP_TITLES = {
     "cash": "Cash",
     "ratios": "Ratios",
 }
+
+
+def group_tab_title(group: str) -> str:
+    return GROUP_TITLES.get(group, group.replace("_", " ").capitalize())
 
 
 class EventTab(QWidget):
@@ -89,13 +102,76 @@ class TablesPanel(QTabWidget):
         self.document = document
         self._pages: dict[str, LazyPage] = {}
         self._groups: list[str] = []
+        self.broken_button = QToolButton()
+        self.broken_button.setAutoRaise(True)
+        self.broken_button.clicked.connect(self.show_broken)
+        self.setCornerWidget(self.broken_button)
         self.rebuild()
         self.currentChanged.connect(self._realise)
         document.projectReplaced.connect(self._project_replaced)
+        document.changed.connect(self._follow_groups)
+        document.resultsChanged.connect(self._show_broken_count)
+        self._show_broken_count()
 
     def _project_replaced(self) -> None:
         if self.document.project.group_order() != self._groups:
             self.rebuild()
+
+    def _follow_groups(self) -> None:
+        """A group added, deleted, renamed or moved: its tab follows; the other tabs stay."""
+        groups = self.document.project.group_order()
+        if groups == self._groups:
+            return
+        current = self.currentIndex()
+        current_key = next((k for k, p in self._pages.items() if p is self.widget(current)), None)
+        blocked = self.blockSignals(True)
+        for group in self._groups:
+            if group not in groups:
+                gone = self._pages.pop(group)
+                self.removeTab(self.indexOf(gone))
+                gone.deleteLater()
+        for n, group in enumerate(groups):
+            page = self._pages.get(group)
+            if page is None:
+                page = LazyPage(partial(self._item_view, group))
+                self._pages[group] = page
+                self.insertTab(n, page, "")
+            elif self.indexOf(page) != n:
+                self.tabBar().moveTab(self.indexOf(page), n)
+            self.setTabText(n, group_tab_title(group))
+        self._groups = groups
+        if current_key in self._pages:
+            self.setCurrentWidget(self._pages[current_key])
+        else:  # its group was renamed or deleted: the tab now in its place
+            self.setCurrentIndex(min(current, self.count() - 1))
+        self.blockSignals(blocked)
+        self._realise(self.currentIndex())
+
+    def _show_broken_count(self) -> None:
+        broken = self.document.result.broken
+        self.broken_button.setVisible(bool(broken))
+        if broken:
+            project = self.document.project
+            labels = [i.label for i in project.items if i.id in broken]
+            count = len(labels)
+            # The colour of the moment: light and dark mode differ.
+            self.broken_button.setStyleSheet(f"color: {style.ERROR_FG.name()}; font-weight: 600;")
+            self.broken_button.setText(f"⚠ {count} line item{'s' if count != 1 else ''} in error")
+            self.broken_button.setToolTip(
+                "These read a deleted line item; fix their formulas in the Model tab:\n"
+                + "\n".join(labels)
+            )
+
+    def show_broken(self) -> None:
+        """Open the Model tab on the first line item in error."""
+        broken = self.document.result.broken
+        editor = self.formula_tab
+        self.setCurrentWidget(self._pages["#model"])
+        model = editor.model
+        for row in range(model.rowCount()):
+            if model.item_at(row).id in broken:
+                editor.view.setCurrentIndex(model.index(row, 5))
+                return
 
     def rebuild(self) -> None:
         blocked = self.blockSignals(True)  # removing tabs would build the ones made current
@@ -106,13 +182,12 @@ class TablesPanel(QTabWidget):
         self._pages = {}
         self._groups = self.document.project.group_order()
         for group in self._groups:
-            title = GROUP_TITLES.get(group, group.replace("_", " ").capitalize())
-            self._add_page(group, title, partial(self._item_view, group))
+            self._add_page(group, group_tab_title(group), partial(self._item_view, group))
         # These keys cannot clash with a group's: group names are identifiers.
         document = self.document
         self._add_page("#funding", "Funding rounds", partial(EventTab, document, "funding"))
         self._add_page("#contracts", "Compute contracts", partial(EventTab, document, "contracts"))
-        self._add_page("#model", "Model (formulas and notes)", partial(FormulaEditor, document))
+        self._add_page("#model", "Model (formulas and notes)", partial(self._formula_editor))
         self._add_page("#overrides", "Overrides", partial(OverridesTab, document, self))
         self.blockSignals(blocked)
         self._realise(self.currentIndex())
@@ -143,7 +218,13 @@ class TablesPanel(QTabWidget):
         view.setColumnWidth(1, 70)
         for column in range(FIRST_PERIOD_COLUMN, model.columnCount()):
             view.setColumnWidth(column, 56)
+        StructureActions(view)  # kept by the view, whose menu and keys it serves
         return view
+
+    def _formula_editor(self) -> FormulaEditor:
+        editor = FormulaEditor(self.document)
+        StructureActions(editor.view)
+        return editor
 
     def item_view(self, group: str) -> SheetView:
         """The table of ``group``'s line items (built now if its tab was never shown)."""

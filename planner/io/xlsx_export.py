@@ -39,6 +39,7 @@ from planner.io.workbook_templates import RowTexts
 from planner.io.workbook_write import ExportError as ExportError
 from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
+from planner.structure import broken_problem
 
 # Above this many period cells of line items, a workbook is streamed to disk row by
 # row. Either way every sheet is written top to bottom, as streaming requires.
@@ -59,6 +60,10 @@ def export_workbook(
             raise ExportError(f"the project has no scenario named {name!r}")
     names = list(dict.fromkeys(names))
     results = [evaluate(project, name) for name in names]
+    for result in results:
+        problem = broken_problem(result.resolved)
+        if problem is not None:
+            raise ExportError(problem)
     titles = sheet_names(names)
     target = Path(path)
     # Written beside the target and moved over it, so a failed export never
