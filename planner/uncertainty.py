@@ -11,7 +11,6 @@ bounded however many samples a run has.
 from __future__ import annotations
 
 import csv
-import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from planner.model import (
 from planner.risk_stats import (
     BAND_PERCENTILES,
     EXACT_CELLS,
+    HISTOGRAM_BINS,
     BandCollector,
     rank_correlations,
     variance_shares,
@@ -59,7 +59,7 @@ NEVER = -1  # month or year index of a sample whose event does not happen in the
 # enough that the blocks of a million samples stay within a few hundred MB in all,
 # large enough that the cost of a call is spread over thousands of samples.
 CELLS_PER_CALL = 2**22
-PILOT_SAMPLES = 20_000  # samples that place the percentile windows of a large run
+PILOT_SAMPLES = 20_000  # samples that set the histogram ranges of a large run
 
 IntArray = npt.NDArray[np.int64]
 
@@ -353,12 +353,12 @@ def memory_needed(resolved: ResolvedScenario, specs: Sequence[Uncertainty], samp
     periods = len(resolved.periods)
     per_sample = 8 * (3 * len(specs) + 12)  # factors, their reordering, KPIs and their ranks
     if samples * periods <= EXACT_CELLS:
-        per_sample += 2 * 8 * periods * len(BAND_SERIES)
+        fixed = 2 * 8 * samples * periods * len(BAND_SERIES)
     else:
-        per_sample += 12 * periods * len(BAND_SERIES)  # values near each band, with periods
+        fixed = 8 * periods * len(BAND_SERIES) * (HISTOGRAM_BINS + 2 * PILOT_SAMPLES)
     engine = 3 * 8 * min(samples, samples_per_call(resolved)) * periods
     engine *= len(resolved.items) + len(EVENT_SERIES)
-    return samples * per_sample + engine
+    return samples * per_sample + fixed + engine
 
 
 def check_memory(resolved: ResolvedScenario, specs: Sequence[Uncertainty], samples: int) -> None:
@@ -375,7 +375,6 @@ class _Progress:
     should_stop: Callable[[], bool] | None
     report: Callable[[float], None] | None
     total: int
-    passes: int = 1
     done: int = 0
 
     def step(self, samples: int) -> None:
@@ -383,7 +382,7 @@ class _Progress:
             raise Cancelled("the run was stopped")
         self.done += samples
         if self.report is not None:
-            self.report(min(1.0, self.done / (self.total * self.passes)))
+            self.report(min(1.0, self.done / self.total))
 
 
 def _blocks(
@@ -406,11 +405,6 @@ def _pilot(
     return {sid: np.array(values[sid]) for sid in BAND_SERIES}
 
 
-def _window_margin(pilot_samples: int) -> float:
-    """Percentage points each side of a band: many standard errors of a pilot percentile."""
-    return 0.5 + 6 * 100 * math.sqrt(0.25 / pilot_samples)
-
-
 def evaluate_samples(
     resolved: ResolvedScenario,
     specs: Sequence[Uncertainty],
@@ -422,12 +416,8 @@ def evaluate_samples(
     samples, periods = len(factors), len(resolved.periods)
     parts: list[SampleKpis] = []
     writer = _draw_writer(draws, specs)
-    if samples * periods <= EXACT_CELLS:
-        collector = BandCollector(BAND_SERIES, samples, periods)
-    else:
-        pilot = _pilot(resolved, specs, factors)
-        margin = _window_margin(len(pilot["cash"]))
-        collector = BandCollector(BAND_SERIES, samples, periods, pilot, margin)
+    pilot = None if samples * periods <= EXACT_CELLS else _pilot(resolved, specs, factors)
+    collector = BandCollector(BAND_SERIES, samples, pilot)
     for start, result in _blocks(resolved, specs, factors, progress):
         kpis = sample_kpis(result)
         parts.append(kpis)
@@ -435,15 +425,7 @@ def evaluate_samples(
         if writer is not None:
             _write_draws(writer, start, factors[start : start + result.samples], kpis)
     joined = SampleKpis(*(np.concatenate([getattr(k, f) for k in parts]) for f in _KPI_FIELDS))
-    found = collector.bands()
-    while found is None:  # a window missed its band: look again with a wider one
-        margin *= 3
-        progress.passes += 1
-        collector = BandCollector(BAND_SERIES, samples, periods, pilot, margin)
-        for _, result in _blocks(resolved, specs, factors, progress):
-            collector.add(result.values)
-        found = collector.bands()
-    return joined, found
+    return joined, collector.bands()
 
 
 _KPI_FIELDS = (*NUMERIC_KPIS, "breakeven_year", "cash_zero_month")
