@@ -25,6 +25,26 @@ HISTOGRAM_BINS = 2048
 HISTOGRAM_PAD = 0.1  # the share of the pilot's range added each side
 
 
+def exact_percentiles(values: Array, percents: Sequence[float]) -> Array:
+    """``np.percentile(values, percents, axis=0)`` to the bit, for a (samples, periods) array.
+
+    One sort of each period's values (contiguous, so fast) serves every percentile,
+    where numpy would select each one from strided memory.
+    """
+    ordered = np.sort(np.ascontiguousarray(values.T), axis=1)
+    count = ordered.shape[1]
+    position = (count - 1) * (np.asarray(percents, dtype=np.float64) / 100)
+    below = np.floor(position)
+    gamma = (position - below)[:, None]
+    lower_index = np.minimum(below.astype(np.intp), count - 1)
+    upper_index = np.minimum(lower_index + 1, count - 1)
+    lower, upper = ordered[:, lower_index].T, ordered[:, upper_index].T
+    diff = upper - lower
+    # numpy's linear interpolation, from whichever end is nearer
+    found: Array = np.where(gamma >= 0.5, upper - diff * (1 - gamma), lower + diff * gamma)
+    return found
+
+
 def virtual_rank(samples: int, percent: float) -> float:
     """The 0-based fractional rank numpy's linear percentile interpolates at."""
     q = percent / 100
@@ -97,7 +117,7 @@ class BandCollector:
         """series -> (5, periods): rows p5, p25, p50, p75, p95."""
         if self.whole is not None:
             return {
-                sid: np.percentile(np.concatenate(parts), BAND_PERCENTILES, axis=0)
+                sid: exact_percentiles(np.concatenate(parts), BAND_PERCENTILES)
                 for sid, parts in self.whole.items()
             }
         return {

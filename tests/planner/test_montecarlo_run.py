@@ -101,7 +101,9 @@ def test_the_cash_zero_timeline_agrees_with_the_samples(builtin: Project) -> Non
     mc = run_montecarlo(builtin, "Bear case", 3000, seed=8)
     resolved = resolve(builtin, "Bear case")
     specs = builtin.uncertainty
-    kpis = sample_kpis(evaluate_factors(resolved, specs, draw_factors(specs, 3000, 8, "lhs")))
+    kpis = sample_kpis(
+        evaluate_factors(resolved, specs, draw_factors(specs, 3000, 8, "lhs", builtin.correlations))
+    )
     months = kpis.cash_zero_month[kpis.cash_zero_month != NEVER]
     assert mc.cash_zero_months.sum() == months.size > 0
     assert mc.cash_zero_months.size == 12 * len(mc.periods)
@@ -135,18 +137,16 @@ def test_a_scenario_range_is_the_one_its_run_varies(builtin: Project) -> None:
 
 
 def small_blocks(monkeypatch, pilot: int = 300) -> None:
-    """Blocks of about a hundred samples, and percentile windows from a small pilot."""
-    resolved = resolve(linear_project())
+    """Blocks of 97 samples, and histograms whose ranges a small pilot sets."""
     monkeypatch.setattr(uncertainty, "EXACT_CELLS", 100)
     monkeypatch.setattr(uncertainty, "PILOT_SAMPLES", pilot)
-    cells = len(resolved.periods) * (len(resolved.items) + len(uncertainty.EVENT_SERIES))
-    monkeypatch.setattr(uncertainty, "CELLS_PER_CALL", cells * 97)
+    monkeypatch.setattr(uncertainty, "samples_per_call", lambda scenario, varied=0: 97)
 
 
 def test_bands_of_a_small_run_are_numpy_percentiles_of_all_samples(builtin: Project) -> None:
     mc = run_montecarlo(builtin, "Bear case", 1500, seed=6)
     resolved = resolve(builtin, "Bear case")
-    factors = draw_factors(builtin.uncertainty, 1500, seed=6, sampling="lhs")
+    factors = draw_factors(builtin.uncertainty, 1500, 6, "lhs", builtin.correlations)
     values = evaluate_factors(resolved, builtin.uncertainty, factors).values
     for sid, bands in mc.bands.items():
         assert np.array_equal(bands, np.percentile(values[sid], [5, 25, 50, 75, 95], axis=0))
@@ -161,7 +161,7 @@ def test_bands_of_a_large_run_are_within_a_bin_of_the_exact_ones(
     seen: list[float] = []
     blocks = run_montecarlo(builtin, "Bear case", samples, seed=6, progress=seen.append)
     resolved = resolve(builtin, "Bear case")
-    factors = draw_factors(builtin.uncertainty, samples, seed=6, sampling="lhs")
+    factors = draw_factors(builtin.uncertainty, samples, 6, "lhs", builtin.correlations)
     values = evaluate_factors(resolved, builtin.uncertainty, factors).values
     for sid, bands in whole.bands.items():
         spread = values[sid].max(axis=0) - values[sid].min(axis=0)
@@ -234,7 +234,7 @@ def test_the_draws_hold_every_sample_its_factors_and_kpis(builtin: Project, monk
     items = [spec.item for spec in mc.inputs]
     assert list(rows[0]) == ["sample", *items, *uncertainty.DRAW_KPIS]
     assert [int(row["sample"]) for row in rows] == list(range(1, 501))
-    factors = draw_factors(builtin.uncertainty, 500, seed=2, sampling="lhs")
+    factors = draw_factors(builtin.uncertainty, 500, 2, "lhs", builtin.correlations)
     resolved = resolve(builtin, "Leaked plan")
     kpis = sample_kpis(evaluate_factors(resolved, builtin.uncertainty, factors))
     for index in (0, 137, 499):
@@ -256,7 +256,7 @@ def test_the_command_line_writes_the_draws_and_nothing_on_failure(
     assert main([*args, "--sampling", "random", "--draws", str(out)]) == 0
     rows = read_draws(out.read_text())
     assert len(rows) == 300
-    expected = draw_factors(builtin.uncertainty, 300, seed=4, sampling="random")
+    expected = draw_factors(builtin.uncertainty, 300, 4, "random", builtin.correlations)
     assert float(rows[0]["chatgpt_users"]) == expected[0, 0]
     capsys.readouterr()
 
