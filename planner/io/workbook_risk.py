@@ -45,6 +45,7 @@ RISK_PREFIX = "Risk "
 BAND_LABELS = ("5th percentile", "25th percentile", "Median", "75th percentile", "95th percentile")
 FAN_PARTS = ("5th percentile", "5th to 25th", "25th to median", "median to 75th", "75th to 95th")
 MONEY = "#,##0.0"
+FAN_COLUMNS = 10  # period columns a fan chart spans
 SHARE = "0.0%"
 # Columns of the tables below the bands: label, unit, then figures.
 TABLE_COLS = (COL_LABEL, COL_UNIT, 2, 3, 4, 5, 6, 7, 8)
@@ -161,6 +162,9 @@ class _RiskSheet:
         self._tornado(mc)
         self._ranking(mc)
         ws.freeze_panes(HEADER_ROW + 1, 1)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
 
     # --- helpers -----------------------------------------------------------------
 
@@ -265,10 +269,11 @@ class _RiskSheet:
                     "name_font": {"size": 11},
                 }
             )
+            fan.set_x_axis({"label_position": "low"})  # below the chart, not at zero
             fan.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
             fan.set_legend({"position": "bottom", "delete_series": [0]})
             fan.set_size({"width": 640, "height": 320})
-            self.ws.insert_chart(anchor, FIRST_PERIOD_COL + 7 * n, fan, {"x_offset": 5})
+            self.ws.insert_chart(anchor, FIRST_PERIOD_COL + FAN_COLUMNS * n, fan, {"x_offset": 5})
 
     def _key_figures(self, mc: MonteCarlo) -> None:
         ws, styles = self.ws, self.styles
@@ -380,7 +385,8 @@ class _RiskSheet:
     def _tornado_chart(self, mc: MonteCarlo, first: int, last: int) -> None:
         ref = sheet_ref(self.title)
         chart = self.workbook.add_chart({"type": "bar"})
-        for col, name, color in ((5, "Input at its low", "#2E75B6"), (6, "at its high", "#C55A11")):
+        bars = ((5, "Input at its low", "#2E75B6"), (6, "Input at its high", "#C55A11"))
+        for col, name, color in bars:
             chart.add_series(
                 {
                     "name": name,
@@ -399,7 +405,7 @@ class _RiskSheet:
                 "name_font": {"size": 11},
             }
         )
-        chart.set_y_axis({"reverse": True})
+        chart.set_y_axis({"reverse": True, "label_position": "low"})
         chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 640, "height": 60 + 28 * (last - first + 1)})
@@ -413,6 +419,8 @@ class _RiskSheet:
         )
         self._header(["Key figure", "", "Id", "Rank correlation", "Share of variance"])
         for kpi, rows in mc.ranking.items():
+            if not any(r.rank_correlation for r in rows):
+                continue  # a key figure that no input moves
             for ranking_row in rows:
                 row = self._next()
                 write_text(ws, row, 0, KPI_LABELS[kpi][0], styles["label"])
