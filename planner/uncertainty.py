@@ -19,6 +19,23 @@ from typing import Any, TextIO
 import numpy as np
 import numpy.typing as npt
 
+from planner.analysis.risk_stats import (
+    BAND_PERCENTILES,
+    EXACT_CELLS,
+    HISTOGRAM_BINS,
+    BandCollector,
+    rank_correlations,
+    variance_shares,
+)
+from planner.analysis.sample_model import sampled_scenario
+from planner.analysis.sampling import (
+    correlated_items,
+    correlation_matrix,
+    correlation_problem,
+    draw_latin_hypercube,
+    draw_random,
+    impose_rank_correlation,
+)
 from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved, input_arrays
 from planner.model import (
@@ -27,23 +44,6 @@ from planner.model import (
     Uncertainty,
     period_months,
     period_year,
-)
-from planner.risk_stats import (
-    BAND_PERCENTILES,
-    EXACT_CELLS,
-    HISTOGRAM_BINS,
-    BandCollector,
-    rank_correlations,
-    variance_shares,
-)
-from planner.sample_model import sampled_scenario
-from planner.sampling import (
-    correlated_items,
-    correlation_matrix,
-    correlation_problem,
-    draw_latin_hypercube,
-    draw_random,
-    impose_rank_correlation,
 )
 from planner.scenarios import ResolvedScenario, resolve
 

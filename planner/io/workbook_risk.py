@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from planner.analysis.risk_report import SAMPLING_NAMES, range_text
 from planner.compiled import Array
 from planner.engine import Result
 from planner.io.workbook_layout import (
@@ -30,7 +31,6 @@ from planner.io.workbook_styles import Styles
 from planner.io.workbook_write import write_text
 from planner.kpis import KPI_LABELS
 from planner.model import Project
-from planner.risk_report import SAMPLING_NAMES, range_text
 from planner.uncertainty import (
     DEFAULT_SAMPLES,
     MonteCarlo,

@@ -7,9 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from planner.model import Correlation, Uncertainty
-from planner.risk_stats import average_ranks
-from planner.sampling import (
+from planner.analysis.risk_stats import average_ranks
+from planner.analysis.sampling import (
     impossible_pairs,
     lognormal_shape,
     normal_cdf,
@@ -17,6 +16,7 @@ from planner.sampling import (
     pert_shape,
     quantile,
 )
+from planner.model import Correlation, Uncertainty
 from planner.uncertainty import draw_factors
 
 SHAPES = [
