@@ -33,6 +33,7 @@ from planner.model import (
     LineItem,
     Project,
     Scenario,
+    Uncertainty,
     check_text,
     validation_problem,
 )
@@ -50,8 +51,8 @@ MAX_ID_LENGTH = 64
 # added to either model must be placed here (a test checks): one that holds ids is
 # renamed in rename_item_references and cleared in _forget_item.
 ITEM_ID_FIELDS = {
-    Project: ("items", "uncertainty"),
-    Scenario: ("inputs", "values", "formulas"),
+    Project: ("items", "uncertainty", "correlations"),
+    Scenario: ("inputs", "values", "formulas", "uncertainty"),
 }
 OTHER_FIELDS = {
     Project: (
@@ -440,9 +441,17 @@ def rename_item_references(project: Project, old: str, new: str) -> None:
         }
         scenario.inputs = {renamed.get(key, key): cells for key, cells in scenario.inputs.items()}
         scenario.values = {renamed.get(key, key): v for key, v in scenario.values.items()}
-    project.uncertainty = [
-        entry.model_copy(update={"item": new}) if entry.item == old else entry
-        for entry in project.uncertainty
+        scenario.uncertainty = _ranges_renamed(scenario.uncertainty, old, new)
+    project.uncertainty = _ranges_renamed(project.uncertainty, old, new)
+    project.correlations = [
+        entry.model_copy(update={"items": tuple(renamed.get(i, i) for i in entry.items)})
+        for entry in project.correlations
+    ]
+
+
+def _ranges_renamed(ranges: list[Uncertainty], old: str, new: str) -> list[Uncertainty]:
+    return [
+        entry.model_copy(update={"item": new}) if entry.item == old else entry for entry in ranges
     ]
 
 
@@ -453,7 +462,9 @@ def _forget_item(project: Project, item_id: str) -> None:
         scenario.formulas = {k: v for k, v in scenario.formulas.items() if k != item_id}
         scenario.inputs = {k: v for k, v in scenario.inputs.items() if k != item_id}
         scenario.values = {k: v for k, v in scenario.values.items() if k != item_id}
+        scenario.uncertainty = [e for e in scenario.uncertainty if e.item != item_id]
     project.uncertainty = [entry for entry in project.uncertainty if entry.item != item_id]
+    project.correlations = [e for e in project.correlations if item_id not in e.items]
 
 
 @dataclass(frozen=True)

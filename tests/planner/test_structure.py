@@ -179,6 +179,31 @@ def test_an_id_change_reaches_every_formula_and_every_scenario(
         assert after[name] == before[name]
 
 
+def test_an_id_change_reaches_correlations_and_scenario_ranges(builtin: Project) -> None:
+    (correlated,) = [c for c in builtin.correlations if "paying_share" in c.items]
+    bear = builtin.scenario("Bear case")
+    assert bear is not None
+    base_range = next(u for u in builtin.uncertainty if u.item == "paying_share")
+    bear.uncertainty = [base_range.model_copy(update={"low": 0.5})]
+    apply_checked(builtin, ChangeItemId("paying_share", "paid_share"))
+    renamed = [c for c in builtin.correlations if c.rank == correlated.rank]
+    assert any("paid_share" in c.items for c in renamed)
+    assert not any("paying_share" in c.items for c in builtin.correlations)
+    assert [u.item for u in bear.uncertainty] == ["paid_share"]
+    summary_data(builtin, builtin.scenario_names)
+
+
+def test_deleting_an_item_drops_its_correlations_and_scenario_ranges(builtin: Project) -> None:
+    bear = builtin.scenario("Bear case")
+    assert bear is not None
+    item = "ad_revenue_per_user"
+    bear.uncertainty = [next(u for u in builtin.uncertainty if u.item == item)]
+    assert any(item in c.items for c in builtin.correlations)
+    apply_checked(builtin, DeleteItem(item, break_references=True))
+    assert not any(item in c.items for c in builtin.correlations)
+    assert bear.uncertainty == []
+
+
 def test_an_id_change_undoes_exactly(with_formula_override: Project) -> None:
     apply_and_undo(with_formula_override, ChangeItemId("paying_share", "paid_share"))
 
