@@ -304,3 +304,62 @@ def test_applying_the_import_is_one_step_that_undo_reverts_exactly(
     redo.apply(project)
     assert project == imported
     assert undo.description == "Import edited.xlsx"
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def edited_bull_case(exported: Path, tmp_path: Path) -> Path:
+    workbook = openpyxl.load_workbook(exported)
+    bull = workbook["Bull case"]
+    bull.cell(row_of(bull, "chatgpt_users"), period_col("2028")).value = 1999.0
+    path = tmp_path / "edited.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_cli_diff_prints_the_list_against_the_builtin_project(
+    exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.cli import main
+
+    workbook = edited_bull_case(exported, tmp_path)
+    assert main(["import", str(workbook), "--diff"]) == 0
+    out = capsys.readouterr().out
+    expected = diff_projects(builtin_project(), import_workbook(workbook)).text()
+    assert out == expected
+    assert out.splitlines()[0] == "1 change: 1 input or single value"
+    assert out.splitlines()[-1].split() == [
+        "Bull", "case", "ChatGPT", "monthly", "active", "users", "(year", "average)",
+        "2028", "M", "users", "1,450", "(base)", "1,999",
+    ]  # fmt: skip
+    assert list(tmp_path.iterdir()) == [workbook], "without -o nothing is written"
+
+
+def test_cli_diff_against_a_project_file_then_writes_the_import(
+    exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.cli import main
+    from planner.io.project_file import load_project, save_project
+
+    project = builtin_project()
+    project.name = "My copy"
+    mine = tmp_path / "mine.burnrate"
+    save_project(project, mine)
+    output = tmp_path / "out.burnrate"
+    workbook = edited_bull_case(exported, tmp_path)
+    assert main(["import", str(workbook), "--diff", str(mine), "-o", str(output)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2 changes: 1 project setting, 1 input or single value\n")
+    assert "  Name" in out and "My copy" in out
+    assert out.endswith(f"wrote {output}: 4 scenarios\n")
+    assert load_project(output) == import_workbook(workbook)
+
+
+def test_cli_import_without_output_or_diff_is_refused(
+    exported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.cli import main
+
+    assert main(["import", str(exported)]) == 2
+    assert "-o/--output is required" in capsys.readouterr().err
