@@ -64,7 +64,8 @@ class ImportReview(QDialog):
         super().__init__(parent)
         self.choice: Choice | None = None
         self.setWindowTitle(f"Import {workbook}")
-        self.resize(980, 560)
+        room = self.screen().availableGeometry()
+        self.resize(min(1120, room.width() - 40), min(580, room.height() - 60))
         layout = QVBoxLayout(self)
         intro = QLabel(
             f"<b>What {html.escape(workbook)} changes in {html.escape(project)}</b><br>"
@@ -90,16 +91,23 @@ class ImportReview(QDialog):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
+        rows = self.view.verticalHeader()
+        rows.hide()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((150, 110, 260, 70, 70, 130, 130)):
+        for column, width in enumerate((150, 120, 320, 70, 80, 150, 150)):
             self.view.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.view.setAccessibleName("Changes")
         layout.addWidget(self.view, 1)
         self.shown = QLabel()
-        layout.addWidget(self.shown)
+        undo = QLabel("Applied as one step: Edit > Undo puts the project back as it was.")
+        undo.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        under = QHBoxLayout()
+        under.addWidget(self.shown, 1)
+        under.addWidget(undo)
+        layout.addLayout(under)
         layout.addWidget(self._buttons())
         # Set once the buttons are in the dialog, which otherwise picks its own default.
         (self.apply_button if diff.same_model else self.new_button).setDefault(True)
