@@ -114,15 +114,17 @@ class ImportDiff:
             return self.summary() + "\n"
         header = ("Scenario", "Line item or row", "Period", "Unit", "Old", "New")
         rows = [_text_cells(c) for c in self.changes]
-        widths = [max(len(r[n]) for r in [header, *rows]) for n in range(len(header))]
+        widths = [len(name) for name in header]
+        for cells, _ in rows:
+            widths = [max(width, len(cell)) for width, cell in zip(widths, cells, strict=True)]
         lines = [self.summary(), "", "  " + _joined(header, widths, numeric=False)]
         kind: ChangeKind | None = None
-        for change, cells in zip(self.changes, rows, strict=True):
+        for change, (cells, long) in zip(self.changes, rows, strict=True):
             if change.kind != kind:
                 kind = change.kind
                 lines += ["", KIND_NAMES[kind][1].capitalize()]
             lines.append("  " + _joined(cells, widths, numeric=change.numeric))
-            if _is_long(change):
+            if long:
                 for prefix, text in (("was", change.old), ("now", change.new)):
                     if text or change.where not in (ADDED, REMOVED):
                         lines.append(f"      {prefix}: {_one_line(text, LONG_TEXT) or '(none)'}")
@@ -138,19 +140,13 @@ def _one_line(text: str, limit: int) -> str:
     return shortened(" ".join(text.split()), limit)
 
 
-def _is_long(change: Change) -> bool:
-    return max(len(_one_line(change.old, 1000)), len(_one_line(change.new, 1000))) > VALUE_WIDTH
-
-
-def _text_cells(change: Change) -> tuple[str, ...]:
+def _text_cells(change: Change) -> tuple[tuple[str, ...], bool]:
+    """The row's cells as the text shows them, and whether Old and New need lines of their own."""
     where = (change.scenario, change.item, change.where, change.unit)
     cells = [_one_line(cell, limit) for cell, limit in zip(where, COLUMN_LIMITS, strict=True)]
-    values = (
-        ["", ""]
-        if _is_long(change)
-        else [_one_line(change.old, VALUE_WIDTH), _one_line(change.new, VALUE_WIDTH)]
-    )
-    return (*cells, *values)
+    old, new = " ".join(change.old.split()), " ".join(change.new.split())
+    long = max(len(old), len(new)) > VALUE_WIDTH
+    return (*cells, *(("", "") if long else (old, new))), long
 
 
 def _joined(cells: Sequence[str], widths: Sequence[int], *, numeric: bool) -> str:
@@ -306,14 +302,18 @@ def _number(value: float, unit: str, follows_base: bool = False) -> str:
 
 
 def _value_changes(old: Project, new: Project) -> Iterator[Change]:
-    periods = [p for p in new.periods if p in set(old.periods)]
-    at_old = {p: old.periods.index(p) for p in periods}
-    at_new = {p: new.periods.index(p) for p in periods}
+    old_index = {p: t for t, p in enumerate(old.periods)}
+    periods = [p for p in new.periods if p in old_index]
+    at_old = {p: old_index[p] for p in periods}
+    at_new = {p: t for t, p in enumerate(new.periods)}
+    same_periods = old.periods == new.periods
     pairs = list(_pairs(old, new))
     base = new.base_name
     for before, after in pairs:
         unit = after.unit
         if before.inputs is not None and after.inputs is not None:
+            if same_periods and before.inputs == after.inputs:
+                continue  # the common case, compared at once
             for p in periods:
                 was, now = before.inputs[at_old[p]], after.inputs[at_new[p]]
                 if was != now:
@@ -361,6 +361,8 @@ def _scenario_values(
     if before.inputs is not None and after.inputs is not None:
         old_cells = old_scenario.inputs.get(before.id, {})
         new_cells = new_scenario.inputs.get(after.id, {})
+        if old_cells == new_cells:
+            return
         for p in periods:
             was, now = old_cells.get(p), new_cells.get(p)
             if was == now:
@@ -546,6 +548,8 @@ def _note_changes(old: Project, new: Project) -> Iterator[Change]:
     for before, after in _pairs(old, new):
         if before.note != after.note:
             yield Change("note", "", after.label, "", "", before.note, after.note)
+        if before.input_notes == after.input_notes:
+            continue
         for period in dict.fromkeys([*new.periods, *before.input_notes]):
             was = before.input_notes.get(period, "")
             now = after.input_notes.get(period, "")

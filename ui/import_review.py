@@ -7,10 +7,16 @@ tests replace them. The list itself comes from :mod:`planner.import_diff`.
 from __future__ import annotations
 
 import html
-from typing import Literal
+from typing import Any, Literal
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,7 +38,11 @@ from planner.import_diff import KIND_NAMES, Change, ImportDiff
 Choice = Literal["apply", "new"]
 COLUMNS = ("Change", "Scenario", "Line item or row", "Period", "Unit", "Old", "New")
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+OLD_COLUMN = COLUMNS.index("Old")
 CELL_LIMIT = 120  # characters shown in a cell; the tooltip holds the whole text
+TOOLTIP_FROM = 20  # characters: shorter texts fit their column and need no tooltip
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 def review_import(
@@ -82,7 +92,7 @@ class ImportReview(QDialog):
             warning.setWordWrap(True)
             layout.addWidget(warning)
         layout.addLayout(self._filters(diff))
-        self.model = _change_model(diff.changes, self)
+        self.model = ChangeTable(diff.changes, self)
         self.proxy = _ChangeFilter(self)
         self.proxy.setSourceModel(self.model)
         self.view = QTableView()
@@ -177,32 +187,62 @@ class ImportReview(QDialog):
         super().keyPressEvent(event)
 
 
-def _change_model(changes: tuple[Change, ...], parent: QWidget) -> QStandardItemModel:
-    model = QStandardItemModel(len(changes), len(COLUMNS), parent)
-    model.setHorizontalHeaderLabels(list(COLUMNS))
-    for row, change in enumerate(changes):
-        texts = (
-            KIND_NAMES[change.kind][0].capitalize(),
-            change.scenario,
-            change.item,
-            change.where,
-            change.unit,
-            change.old,
-            change.new,
-        )
-        for column, text in enumerate(texts):
+def _texts(change: Change) -> tuple[str, ...]:
+    kind = KIND_NAMES[change.kind][0].capitalize()
+    return (kind, change.scenario, change.item, change.where, change.unit, change.old, change.new)
+
+
+class ChangeTable(QAbstractTableModel):
+    """The changes as a read-only table; cells are made when shown, so a long list costs little."""
+
+    def __init__(self, changes: tuple[Change, ...], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._changes = changes
+        self._search_texts: list[str] | None = None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._changes)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        change = self._changes[index.row()]
+        if role == KIND_ROLE:
+            return change.kind
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            right = index.column() >= OLD_COLUMN and change.numeric
+            side = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
+            return side | Qt.AlignmentFlag.AlignVCenter
+        text = _texts(change)[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
             one_line = " ".join(text.split())
-            cell = QStandardItem(
-                one_line if len(one_line) <= CELL_LIMIT else one_line[: CELL_LIMIT - 1] + "…"
-            )
-            cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-            if len(one_line) > 20 or one_line != text:
-                cell.setToolTip(text)
-            if column >= 5 and change.numeric:
-                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            model.setItem(row, column, cell)
-        model.item(row, 0).setData(change.kind, KIND_ROLE)
-    return model
+            return one_line if len(one_line) <= CELL_LIMIT else one_line[: CELL_LIMIT - 1] + "…"
+        if role == Qt.ItemDataRole.ToolTipRole and len(text) > TOOLTIP_FROM:
+            return text
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def change(self, row: int) -> Change:
+        return self._changes[row]
+
+    def search_text(self, row: int) -> str:
+        if self._search_texts is None:  # made on the first search, once
+            self._search_texts = [" ".join(_texts(c)).casefold() for c in self._changes]
+        return self._search_texts[row]
 
 
 class _ChangeFilter(QSortFilterProxyModel):
@@ -214,20 +254,24 @@ class _ChangeFilter(QSortFilterProxyModel):
         self._words: list[str] = []
 
     def set_filter(self, kind: str | None, text: str) -> None:
+        words = text.casefold().split()
+        if (kind, words) == (self._kind, self._words):
+            return  # filtering a long list again takes a moment
         self.beginFilterChange()
         self._kind = kind
-        self._words = text.casefold().split()
+        self._words = words
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
+        if self._kind is None and not self._words:
+            return True
         model = self.sourceModel()
-        if self._kind is not None and model.index(source_row, 0).data(KIND_ROLE) != self._kind:
+        assert isinstance(model, ChangeTable)
+        if self._kind is not None and model.change(source_row).kind != self._kind:
             return False
         if not self._words:
             return True
-        text = " ".join(
-            str(model.index(source_row, column).data() or "") for column in range(len(COLUMNS))
-        ).casefold()
+        text = model.search_text(source_row)
         return all(word in text for word in self._words)

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from planner.import_diff import ImportDiff, diff_projects
@@ -194,8 +195,11 @@ def review(qtbot: QtBot, diff: ImportDiff) -> ImportReview:
     return dialog
 
 
-def test_the_dialog_lists_every_change_with_counts_per_kind(qtbot: QtBot, diff: ImportDiff) -> None:
+def test_the_dialog_lists_every_change_with_counts_per_kind(
+    qtbot: QtBot, qtmodeltester: ModelTester, diff: ImportDiff
+) -> None:
     dialog = review(qtbot, diff)
+    qtmodeltester.check(dialog.model)
     assert dialog.model.rowCount() == len(diff) == 15
     kinds = [dialog.kind_box.itemText(n) for n in range(dialog.kind_box.count())]
     assert kinds == [
@@ -204,7 +208,7 @@ def test_the_dialog_lists_every_change_with_counts_per_kind(qtbot: QtBot, diff: 
         "Formulas (1)",
         "Funding rounds (1)",
     ]
-    first = [dialog.model.item(0, column).text() for column in range(7)]
+    first = [dialog.model.index(0, column).data() for column in range(7)]
     assert first == [
         "Input or single value",
         "Leaked plan",
@@ -214,7 +218,14 @@ def test_the_dialog_lists_every_change_with_counts_per_kind(qtbot: QtBot, diff: 
         "100",
         "110",
     ]
-    assert dialog.model.item(0, 6).textAlignment() & Qt.AlignmentFlag.AlignRight
+    assert (
+        dialog.model.index(0, 6).data(Qt.ItemDataRole.TextAlignmentRole)
+        & Qt.AlignmentFlag.AlignRight
+    )
+    assert (
+        dialog.model.index(0, 2).data(Qt.ItemDataRole.TextAlignmentRole)
+        & Qt.AlignmentFlag.AlignLeft
+    )
     assert dialog.shown.text() == "Showing all 15 changes"
 
 
