@@ -265,6 +265,13 @@ def _kind_name(item: LineItem) -> str:
     return {"input": "inputs", "constant": "single value", "formula": "formula"}[item.kind]
 
 
+def _kind_text(item: LineItem) -> str:
+    """What a line item holds, with its formula: a change of kind shows the new formula."""
+    if item.formula is not None:
+        return f"formula {item.formula}"
+    return _kind_name(item)
+
+
 def _item_changes(old: Project, new: Project) -> Iterator[Change]:
     olds = {item.id: item for item in old.items}
     news = {item.id: item for item in new.items}
@@ -278,11 +285,14 @@ def _item_changes(old: Project, new: Project) -> Iterator[Change]:
             ("label", before.label, item.label),
             ("unit", before.unit, item.unit),
             ("group", before.group, item.group),
-            ("kind", _kind_name(before), _kind_name(item)),
         ]
         for field, was, now in fields:
             if was != now:
                 yield Change("line item", "", item.label, field, item.unit, was, now)
+        if before.kind != item.kind:
+            yield Change(
+                "line item", "", item.label, "kind", item.unit, _kind_text(before), _kind_text(item)
+            )
     for item in old.items:
         if item.id not in news:
             what = f"{_kind_name(item)} in {item.group} ({item.id})"

@@ -185,6 +185,13 @@ def test_formulas_scenarios_uncertainty_and_line_items(builtin: Project, tmp_pat
         ("Ads", "label", "Advertising", "Ads"),
     ]
     assert [c.item for c in only(diff.changes, "order")] == ["Line items"]
+    # an input row that becomes a formula shows the formula
+    changed.item("other_costs").inputs = None
+    changed.item("other_costs").formula = "revenue * 0.2"
+    kinds = [c for c in diff_projects(builtin, changed).changes if c.where == "kind"]
+    assert [(c.item, c.old, c.new) for c in kinds] == [
+        ("Staff, sales and other operating costs", "inputs", "formula revenue * 0.2")
+    ]
     # values of a scenario whose formula the import changes are not listed again
     assert not [c for c in only(diff.changes, "value") if c.item == "Other costs"]
 
