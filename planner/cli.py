@@ -53,7 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
     imported = commands.add_parser("import", help="rebuild a project from an exported workbook")
     imported.add_argument("workbook", help="an .xlsx workbook exported by Burnrate")
-    imported.add_argument("-o", "--output", required=True, help="the .burnrate file to write")
+    imported.add_argument("-o", "--output", help="the .burnrate file to write")
+    imported.add_argument(
+        "--diff",
+        nargs="?",
+        const="",
+        metavar="PROJECT",
+        help="list what the workbook changes in PROJECT (default: the built-in); "
+        "without -o nothing is written",
+    )
     montecarlo = commands.add_parser(
         "montecarlo", help="uncertainty over a scenario's inputs: percentiles and a tornado"
     )
@@ -158,14 +166,24 @@ def export_command(project_path: str | None, output: str, scenarios: list[str] |
     print(f"wrote {output}: {len(names)} scenario sheet{'s' if len(names) != 1 else ''}")
 
 
-def import_command(workbook: str, output: str) -> None:
+def import_command(workbook: str, output: str | None, diff_against: str | None = None) -> None:
     from planner.io.project_file import save_project
     from planner.io.xlsx_import import import_workbook
 
+    if output is None and diff_against is None:
+        raise UsageError("-o/--output is required, unless --diff only lists the changes")
     if not Path(workbook).exists():
         raise UsageError(f"no such file: {workbook}")
-    writable_output(output)
+    current = None if diff_against is None else open_project(diff_against or None)
+    if output is not None:
+        writable_output(output)
     project = import_workbook(workbook)
+    if current is not None:
+        from planner.import_diff import diff_projects
+
+        print(diff_projects(current, project).text(), end="")
+    if output is None:
+        return
     try:
         save_project(project, output)
     except OSError as exc:
@@ -275,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "export":
             export_command(args.project, args.output, args.scenario)
         elif args.command == "import":
-            import_command(args.workbook, args.output)
+            import_command(args.workbook, args.output, args.diff)
         elif args.command == "montecarlo":
             montecarlo_command(args)
         elif args.command == "solve":

@@ -51,6 +51,7 @@ class Document(QObject):
         self._emit_pending = False
         self._kpi_cache: dict[int, tuple[Result, dict[str, KpiValue]]] = {}
         self._scenario_names = tuple(project.scenario_names)
+        self._structure = _structure(project)
 
     # --- state ---------------------------------------------------------------
 
@@ -145,6 +146,12 @@ class Document(QObject):
                 else self._project.base_name
             )
         self._scenario_names = names
+        structure = _structure(self._project)
+        if structure != self._structure:
+            # Views build rows and columns from periods and line items: an edit that
+            # changes them (an import, or its undo) needs them rebuilt, as a new project does.
+            self._structure = structure
+            self.projectReplaced.emit()
         self.changed.emit()
         self.scenariosChanged.emit()
         if moved:
@@ -183,6 +190,7 @@ class Document(QObject):
         self._results = results
         self._scenario = project.base_name
         self._scenario_names = tuple(project.scenario_names)
+        self._structure = _structure(project)
         self.undo_stack.clear()
         self._path = path
         self._unsaved = unsaved
@@ -202,3 +210,9 @@ class Document(QObject):
 
     def _emit_modified(self, *_: object) -> None:
         self.modifiedChanged.emit(self.is_modified)
+
+
+def _structure(project: Project) -> tuple[object, ...]:
+    """What the tables' rows and columns are built from."""
+    items = tuple((item.id, item.group, item.kind) for item in project.items)
+    return (tuple(project.periods), tuple(project.groups), items)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu
 
 from planner.commands import Macro, SetInput
 from planner.formula import FormulaError
+from planner.model import Project
 from ui import dialogs
 
 # The readers, writers and dialogs are imported when an action runs, which keeps
@@ -87,27 +88,56 @@ class WorkbookActions(QObject):
         return True
 
     def import_workbook(self, path: str | None = None) -> bool:
-        """Replace the project with one read from a workbook; True on success."""
+        """Show what a workbook changes, then apply it as one undoable step; True if applied.
+
+        The workbook may instead be opened as a project of its own, replacing this one.
+        """
+        from planner.import_diff import ReplaceContent, diff_projects
         from planner.io.workbook_safety import WorkbookError
         from planner.io.xlsx_import import import_workbook
-        from ui import workbook_dialogs
+        from ui import import_review, workbook_dialogs
 
         source = path or workbook_dialogs.import_file_name(self.window, "Import workbook")
         if not source:
             return False
-        files = getattr(self.window, "files", None)
-        if files is not None and not files.maybe_save():
-            return False
+        name = Path(source).name
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             project = import_workbook(source)
-            self.document.replace_project(project, None)
+            diff = diff_projects(self.document.project, project)
         except (WorkbookError, ValueError) as exc:
             QGuiApplication.restoreOverrideCursor()
             dialogs.error(self.window, "Cannot import the workbook", str(exc))
             return False
         QGuiApplication.restoreOverrideCursor()
-        self._status(f"Imported {Path(source).name}: {len(project.scenario_names)} scenarios")
+        here = self.document.display_name
+        if not diff:
+            import_review.tell_no_changes(self.window, name, here)
+            self._status(f"{name} changes nothing in {here}")
+            return False
+        choice = import_review.review_import(self.window, diff, name, here)
+        if choice == "new":
+            return self._open_as_new_project(project, name)
+        if choice != "apply" or not self.document.push(ReplaceContent(project, f"Import {name}")):
+            return False
+        count = len(diff)
+        self._status(
+            f"Applied {count:,} change{'s' if count != 1 else ''} from {name} (Undo reverts them)"
+        )
+        return True
+
+    def _open_as_new_project(self, project: Project, name: str) -> bool:
+        from planner.commands import CommandError
+
+        files = getattr(self.window, "files", None)
+        if files is not None and not files.maybe_save():
+            return False
+        try:
+            self.document.replace_project(project, None)
+        except CommandError as exc:
+            dialogs.error(self.window, "Cannot import the workbook", str(exc))
+            return False
+        self._status(f"Imported {name}: {len(project.scenario_names)} scenarios")
         return True
 
     def import_plain_sheet(self, path: str | None = None) -> bool:

@@ -12,7 +12,7 @@ from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
 from planner.scenario_colours import assign_missing_colours
 from tests.ui.conftest import DialogLog
-from ui import workbook_dialogs
+from ui import import_review, workbook_dialogs
 from ui.main_window import MainWindow
 from ui.workbook_dialogs import PlainSheetPreview
 
@@ -59,7 +59,7 @@ def test_export_problem_is_reported_not_raised(
     assert dialog_log.errors and "cannot write" in dialog_log.errors[0]
 
 
-def test_import_replaces_the_project_as_unsaved_work(
+def test_import_as_a_new_project_replaces_the_project_as_unsaved_work(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = window.document.project.model_copy(deep=True)
@@ -67,6 +67,7 @@ def test_import_replaces_the_project_as_unsaved_work(
     path = tmp_path / "colleague.xlsx"
     export_workbook(project, path)
     monkeypatch.setattr(workbook_dialogs, "import_file_name", lambda parent, title: str(path))
+    monkeypatch.setattr(import_review, "review_import", lambda *args: "new")
     window.workbook_actions.import_action.trigger()
     assert window.document.project == project
     assert window.document.is_modified
