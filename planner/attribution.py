@@ -28,7 +28,14 @@ from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved
 from planner.formula import FormulaError
 from planner.kpis import KPI_LABELS, cash_zero_month
-from planner.model import ComputeContract, FundingRound, LineItem, Project, period_year
+from planner.model import (
+    ComputeContract,
+    FundingRound,
+    LineItem,
+    Project,
+    period_months,
+    period_year,
+)
 from planner.scenarios import ResolvedScenario, resolve
 from planner.schedules import expand_events
 
@@ -79,6 +86,33 @@ class Attribution:
     note: str  # how a date KPI was made a number, and any convention used
     coalitions: int
     engine_calls: int
+    orderings: int  # sampled orderings; 0 when exact
+    first_period: str
+
+    def level_text(self, value: float) -> str:
+        """A value of the KPI itself (not a part): a date KPI reads as its month or year."""
+        if self.unit == "years":
+            return f"{value:.0f}"
+        if self.unit == "months":
+            start = _first_month(self.first_period)
+            month = start + round(value)
+            return f"{month // 12:04d}-{month % 12 + 1:02d} (month {value:.0f})"
+        return format_amount(self.unit, value)
+
+    @property
+    def method_text(self) -> str:
+        """How the parts were found, in a sentence an analyst can quote."""
+        count = len(self.parts)
+        groups = f"{count} change{'s' if count != 1 else ''}"
+        if self.method == "exact":
+            return (
+                f"Exact Shapley values over {groups}: each change's average effect over "
+                "every order of applying them"
+            )
+        return (
+            f"Shapley values over {groups} estimated from {self.orderings:,} sampled orders "
+            f"(seeded); standard error at most {format_amount(self.unit, self.error)}"
+        )
 
     @property
     def difference(self) -> float:
@@ -104,6 +138,19 @@ def kpi_unit(kpi: str) -> str:
     return {"cash_zero": "months", "breakeven_year": "years"}.get(kpi, KPI_LABELS[kpi][1])
 
 
+def format_amount(unit: str, value: float, *, signed: bool = False) -> str:
+    """A value or part in its unit: "$1,088B", "+$42.5B", "-3.0 months", "1.2x"."""
+    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
+    size = abs(value)
+    if unit == "$B":
+        return f"{sign}${size:,.0f}B" if size >= 100 else f"{sign}${size:,.1f}B"
+    if unit == "x":
+        return f"{sign}{size:,.1f}x"
+    if unit in ("months", "years"):
+        return f"{sign}{size:,.1f} {unit}"
+    return f"{sign}{size:,.3g} {unit}".rstrip()
+
+
 def explain(
     project: Project,
     from_name: str,
@@ -127,7 +174,9 @@ def explain(
     if n <= max_exact_groups:
         values, errors = _exact(coalitions, value_to - value_from)
         method: Literal["exact", "sampled"] = "exact"
+        orderings = 0
     else:
+        orderings = 2 * max(2, (orderings + 1) // 2)
         values, errors = _sampled(coalitions, value_to - value_from, orderings, seed)
         method = "sampled"
     parts = sorted(
@@ -150,6 +199,8 @@ def explain(
         note=coalitions.note(),
         coalitions=coalitions.evaluated,
         engine_calls=coalitions.engine_calls,
+        orderings=orderings,
+        first_period=coalitions.periods[0],
     )
 
 
@@ -178,7 +229,7 @@ def _sampled(
 ) -> tuple[Array, Array]:
     """Orderings drawn in pairs, each with its reverse: the pair's effects vary less."""
     n = len(coalitions.groups)
-    pairs = max(2, (orderings + 1) // 2)
+    pairs = orderings // 2
     rng = np.random.default_rng(seed)
     forward = np.argsort(rng.random((pairs, n)), axis=1)
     order = np.concatenate([forward, forward[:, ::-1]])
@@ -409,22 +460,26 @@ class Coalitions:
         return float(ends[0]), float(ends[1])
 
     def note(self) -> str:
-        first = self.periods[0]
         if self.kpi == "cash_zero":
-            text = f"the month cash runs out, counted in months from the start of {first}"
+            text = f"Cash runs out is counted in months from the start of {self.periods[0]}"
         elif self.kpi == "breakeven_year":
-            text = "the break-even year as a number; parts are in years"
+            text = "Break-even year is counted as a number, so parts are in years"
         else:
             return ""
         if self._censored:
             text += (
-                f"; {self._censored} mixes of the two scenarios never reach it within the "
-                "horizon and count as the first month (year) after it"
+                f"; {self._censored} mixes of the two scenarios never get there within the "
+                "horizon and count as the first month (or year) after it"
             )
-        return text
+        return text + "."
 
 
 _NEVER: Final = -(10**9)
+
+
+def _first_month(period: str) -> int:
+    """The horizon's first month counted from year 0 (year * 12 + month - 1)."""
+    return period_year(period) * 12 + period_months(period)[0] - 1
 
 
 def _input_row(item: LineItem) -> Array:

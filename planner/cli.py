@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from planner.builtin import builtin_project
+from planner.cli_explain import add_explain_parser, explain_command
 from planner.engine import evaluate
 from planner.formula import FormulaError
 from planner.io.project_file import ProjectFileError, load_project
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     montecarlo.add_argument("--samples", required=True, help=f"1 to {MAX_SAMPLES:,}")
     montecarlo.add_argument("--seed", required=True, help="a whole number; same seed, same output")
     montecarlo.add_argument("--json", action="store_true", help="machine-readable output")
+    add_explain_parser(commands)
     return parser
 
 
@@ -260,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_command(args.workbook, args.output)
         elif args.command == "montecarlo":
             montecarlo_command(args)
+        elif args.command == "explain":
+            explain_command(open_project(args.project), args)
         # A reader that went away is found here, not at interpreter exit.
         sys.stdout.flush()
         return 0
