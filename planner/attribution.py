@@ -204,6 +204,42 @@ def explain(
     )
 
 
+@dataclass(frozen=True)
+class WaterfallStep:
+    """One bar of a waterfall: a scenario's value (from the baseline) or a part."""
+
+    label: str
+    start: float
+    end: float
+    kind: Literal["total", "increase", "decrease"]
+    changes: int = 1  # how many parts a gathered "other" bar holds
+
+
+def waterfall_steps(result: Attribution, bars: int = 8) -> list[WaterfallStep]:
+    """A's value, the ``bars`` largest parts, the rest gathered as "other", then B's value.
+
+    Parts of exactly zero get no bar (the table lists them). The two totals rise
+    from zero, or, for a year, from the first year of the horizon.
+    """
+    baseline = float(period_year(result.first_period)) if result.unit == "years" else 0.0
+    steps = [WaterfallStep(result.from_name, baseline, result.value_from, "total")]
+    moving = [part for part in result.parts if part.value != 0.0]
+    level = result.value_from
+    shown, gathered = moving[:bars], moving[bars:]
+    if len(gathered) == 1:
+        shown, gathered = moving, []
+    entries = [(part.label, part.value, 1) for part in shown]
+    if gathered:
+        other = math.fsum(part.value for part in gathered)
+        entries.append((f"Other ({len(gathered)} changes)", other, len(gathered)))
+    for label, value, count in entries:
+        kind: Literal["increase", "decrease"] = "increase" if value > 0 else "decrease"
+        steps.append(WaterfallStep(label, level, level + value, kind, count))
+        level += value
+    steps.append(WaterfallStep(result.to_name, baseline, result.value_to, "total"))
+    return steps
+
+
 # --- Shapley values ----------------------------------------------------------------
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
 import pytest
 
-from planner.attribution import AttributionError, explain
+from planner.attribution import AttributionError, explain, waterfall_steps
 from planner.engine import evaluate
 from planner.kpis import compute_kpis
 from planner.model import Project
@@ -217,3 +218,30 @@ def test_unknown_names_are_refused_with_the_valid_ones(builtin: Project) -> None
 def test_a_scenario_against_itself_has_nothing_to_split(builtin: Project) -> None:
     result = explain(builtin, "Bear case", "Bear case", "peak_funding_need")
     assert result.parts == () and result.difference == 0.0
+
+
+def test_the_waterfall_runs_from_a_through_the_parts_to_b() -> None:
+    project = many_groups_project(14)
+    result = explain(project, "Base", "B", "cumulative_burn", max_exact_groups=14)
+    steps = waterfall_steps(result, bars=5)
+    assert [s.kind for s in (steps[0], steps[-1])] == ["total", "total"]
+    assert (steps[0].start, steps[0].end) == (0.0, result.value_from)
+    assert steps[-1].end == result.value_to
+    middle = steps[1:-1]
+    assert [s.label for s in middle[:5]] == [p.label for p in result.parts[:5]]
+    assert middle[-1].label == "Other (9 changes)" and middle[-1].changes == 9
+    for before, after in itertools.pairwise(middle):
+        assert after.start == before.end
+    assert middle[-1].end == pytest.approx(result.value_to, abs=1e-9)
+    assert all(s.kind == ("increase" if s.end > s.start else "decrease") for s in middle)
+
+
+def test_the_waterfall_leaves_out_parts_of_zero(builtin: Project) -> None:
+    result = explain(builtin, "Leaked plan", "Bear case", "total_raised")
+    labels = [step.label for step in waterfall_steps(result)]
+    assert labels == [
+        "Leaked plan",
+        "Funding round: New round, 2026",
+        "Funding round: Stock market listing, 2027 (removed)",
+        "Bear case",
+    ]
