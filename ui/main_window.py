@@ -22,6 +22,7 @@ from ui import style
 from ui.chart_base import ChartPanel
 from ui.charts import CashChart, ComparisonChart, ComputeChart, RevenueChart
 from ui.document import Document
+from ui.explain_dialog import show_explain_dialog
 from ui.files import FileActions
 from ui.kpi_strip import KpiStrip
 from ui.scenario_panel import ScenarioPanel
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         scenario_menu.addAction("&Duplicate", self.scenarios.duplicate_scenario)
         scenario_menu.addAction("&Rename…", self.scenarios.rename_current)
         scenario_menu.addAction("De&lete", self.scenarios.delete_scenario)
+        scenario_menu.addSeparator()
+        scenario_menu.addAction("E&xplain difference…", lambda: show_explain_dialog(self))
 
     # --- updates -----------------------------------------------------------------------
 
