@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("project", nargs="?", help="a .burnrate file (default: the built-in)")
     export.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
     export.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
+    export.add_argument(
+        "--explain",
+        action="append",
+        metavar="A:B:KPI",
+        help="add a sheet splitting the KPI's difference from scenario A to B (repeatable)",
+    )
     imported = commands.add_parser("import", help="rebuild a project from an exported workbook")
     imported.add_argument("workbook", help="an .xlsx workbook exported by Burnrate")
     imported.add_argument("-o", "--output", required=True, help="the .burnrate file to write")
@@ -131,13 +137,20 @@ def writable_output(path: str) -> None:
         raise UsageError(f"cannot write {path}: {exc}") from None
 
 
-def export_command(project_path: str | None, output: str, scenarios: list[str] | None) -> None:
+def export_command(
+    project_path: str | None,
+    output: str,
+    scenarios: list[str] | None,
+    explain: list[str] | None = None,
+) -> None:
+    from planner.io.workbook_explain import parse_explain_spec
     from planner.io.xlsx_export import export_workbook
 
     writable_output(output)
     project = open_project(project_path)
     names = chosen_scenarios(project, scenarios)
-    export_workbook(project, output, names)
+    requests = [parse_explain_spec(spec, project.scenario_names) for spec in explain or []]
+    export_workbook(project, output, names, requests)
     print(f"wrote {output}: {len(names)} scenario sheet{'s' if len(names) != 1 else ''}")
 
 
@@ -257,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print_summary(data)
         elif args.command == "export":
-            export_command(args.project, args.output, args.scenario)
+            export_command(args.project, args.output, args.scenario, args.explain)
         elif args.command == "import":
             import_command(args.workbook, args.output)
         elif args.command == "montecarlo":

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.engine import Result, evaluate
 from planner.io.workbook_layout import (
@@ -40,6 +40,10 @@ from planner.io.workbook_write import ExportError as ExportError
 from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
 
+if TYPE_CHECKING:
+    from planner.attribution import Attribution
+    from planner.io.workbook_explain import ExplainRequest
+
 # Above this many period cells of line items, a workbook is streamed to disk row by
 # row. Either way every sheet is written top to bottom, as streaming requires.
 STREAMED_FROM_CELLS = 200_000
@@ -48,10 +52,18 @@ SOURCES_WIDTHS = (18, 40, 22, 8, 90)
 
 
 def export_workbook(
-    project: Project, path: str | os.PathLike[str], scenarios: Sequence[str] | None = None
+    project: Project,
+    path: str | os.PathLike[str],
+    scenarios: Sequence[str] | None = None,
+    explain: Sequence[ExplainRequest] = (),
 ) -> None:
-    """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``."""
+    """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``.
+
+    Each of ``explain`` adds a sheet splitting a KPI's difference between two scenarios.
+    """
     from xlsxwriter.exceptions import XlsxWriterException
+
+    from planner.io.workbook_explain import explain_all
 
     names = list(scenarios) if scenarios else project.scenario_names
     for name in names:
@@ -59,6 +71,7 @@ def export_workbook(
             raise ExportError(f"the project has no scenario named {name!r}")
     names = list(dict.fromkeys(names))
     results = [evaluate(project, name) for name in names]
+    explained = explain_all(project, explain)
     titles = sheet_names(names)
     target = Path(path)
     # Written beside the target and moved over it, so a failed export never
@@ -72,7 +85,7 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
-        _write(temp, project, results, titles)
+        _write(temp, project, results, titles, explained)
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
         os.replace(temp, target)
     except OSError as exc:
@@ -83,7 +96,13 @@ def export_workbook(
         temp.unlink(missing_ok=True)
 
 
-def _write(path: Path, project: Project, results: list[Result], titles: list[str]) -> None:
+def _write(
+    path: Path,
+    project: Project,
+    results: list[Result],
+    titles: list[str],
+    explained: Sequence[Attribution] = (),
+) -> None:
     """Build the workbook and write it to ``path``."""
     import xlsxwriter
 
@@ -103,11 +122,19 @@ def _write(path: Path, project: Project, results: list[Result], titles: list[str
         # do not recalculate.
         options["in_memory"] = True
     workbook = xlsxwriter.Workbook(str(path), options)
-    _fill(workbook, project, results, titles)
+    _fill(workbook, project, results, titles, explained)
     workbook.close()
 
 
-def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
+def _fill(
+    workbook: Any,
+    project: Project,
+    results: list[Result],
+    titles: list[str],
+    explained: Sequence[Attribution] = (),
+) -> None:
+    from planner.io.workbook_explain import explanation_titles, write_explanation
+
     styles = Styles(workbook)
     workbook.set_properties(
         {
@@ -119,6 +146,7 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
     sources_ws = workbook.add_worksheet(SOURCES_SHEET)
+    explain_sheets = [workbook.add_worksheet(t) for t in explanation_titles(titles, explained)]
     meta_ws = workbook.add_worksheet(META_SHEET)
     plans: list[SheetPlan] = []
     links: BaseLinks | None = None
@@ -142,6 +170,8 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     plans = [plans_by_index[n] for n in range(len(results))]
     write_summary(workbook, summary_ws, styles, project, results, titles, plans)
     _write_sources(sources_ws, styles, project, results)
+    for ws, explanation in zip(explain_sheets, explained, strict=True):
+        write_explanation(workbook, ws, styles, explanation)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
 
