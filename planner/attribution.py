@@ -139,7 +139,10 @@ def kpi_unit(kpi: str) -> str:
 
 
 def format_amount(unit: str, value: float, *, signed: bool = False) -> str:
-    """A value or part in its unit: "$1,088B", "+$42.5B", "-3.0 months", "1.2x"."""
+    """A value or part in its unit: "$1,088B", "+$42.5B", "-3.0 months", "1.2x"; a part of
+    exactly zero reads "no effect", so that it is not taken for a small one rounded away."""
+    if signed and value == 0:
+        return "no effect"
     sign = "-" if value < 0 else "+" if signed and value > 0 else ""
     size = abs(value)
     if unit == "$B":

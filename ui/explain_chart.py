@@ -17,7 +17,7 @@ from planner.attribution import WaterfallStep, format_amount
 INCREASE = "#f28e2b"  # orange: raises the KPI (neither good nor bad in itself)
 DECREASE = "#4e79a7"  # blue: lowers it
 TOTAL = "#8c8f94"  # grey: the two scenarios' own values
-LABEL_CHARS = 38  # a longer label is cut short on the axis; the table has it whole
+LABEL_CHARS = 44  # a longer label is cut short on the axis; the table has it whole
 BAR_HEIGHT = 0.62
 
 
