@@ -17,7 +17,7 @@ arrays; only groups that change formulas need a model of their own.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, TypeVar
 
@@ -46,6 +46,7 @@ _CELLS_PER_CALL: Final = 8_000_000
 
 Membership = npt.NDArray[np.bool_]
 Row = TypeVar("Row", FundingRound, ComputeContract)
+Progress = Callable[[int, int], None]
 
 
 class AttributionError(ValueError):
@@ -138,6 +139,31 @@ def kpi_unit(kpi: str) -> str:
     return {"cash_zero": "months", "breakeven_year": "years"}.get(kpi, KPI_LABELS[kpi][1])
 
 
+def _coalitions(project: Project, from_name: str, to_name: str, kpi: str) -> Coalitions:
+    if kpi not in KPI_LABELS:
+        raise AttributionError(f"no KPI named {kpi!r}; the KPIs are {', '.join(KPI_LABELS)}")
+    for name in (from_name, to_name):
+        if name not in project.scenario_names:
+            known = ", ".join(repr(n) for n in project.scenario_names)
+            raise AttributionError(f"no scenario named {name!r}; the project has {known}")
+    return Coalitions(resolve(project, from_name), resolve(project, to_name), kpi)
+
+
+def explain_cells(
+    project: Project,
+    from_name: str,
+    to_name: str,
+    *,
+    max_exact_groups: int = MAX_EXACT_GROUPS,
+    orderings: int = DEFAULT_ORDERINGS,
+) -> int:
+    """About how many cells :func:`explain` evaluates: a measure of how long it takes."""
+    coalitions = _coalitions(project, from_name, to_name, "cumulative_burn")
+    n = len(coalitions.groups)
+    count = 2**n if n <= max_exact_groups else orderings * (n + 1)
+    return (count + 2) * len(project.periods) * (len(project.items) + 6)
+
+
 def format_amount(unit: str, value: float, *, signed: bool = False) -> str:
     """A value or part in its unit: "$1,088B", "+$42.5B", "-3.0 months", "1.2x"; a part of
     exactly zero reads "no effect", so that it is not taken for a small one rounded away."""
@@ -163,17 +189,16 @@ def explain(
     max_exact_groups: int = MAX_EXACT_GROUPS,
     orderings: int = DEFAULT_ORDERINGS,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> Attribution:
-    """Split ``kpi`` of ``to_name`` minus that of ``from_name`` among the groups of changes."""
-    if kpi not in KPI_LABELS:
-        raise AttributionError(f"no KPI named {kpi!r}; the KPIs are {', '.join(KPI_LABELS)}")
-    for name in (from_name, to_name):
-        if name not in project.scenario_names:
-            known = ", ".join(repr(n) for n in project.scenario_names)
-            raise AttributionError(f"no scenario named {name!r}; the project has {known}")
-    coalitions = Coalitions(resolve(project, from_name), resolve(project, to_name), kpi)
+    """Split ``kpi`` of ``to_name`` minus that of ``from_name`` among the groups of changes.
+
+    ``progress(done, total)`` hears of the coalitions evaluated after each engine call.
+    """
+    coalitions = _coalitions(project, from_name, to_name, kpi)
     n = len(coalitions.groups)
     value_from, value_to = coalitions.check_ends(from_name, to_name)
+    coalitions.progress = progress
     if n <= max_exact_groups:
         values, errors = _exact(coalitions, value_to - value_from)
         method: Literal["exact", "sampled"] = "exact"
@@ -311,6 +336,7 @@ class Coalitions:
         self.evaluated = 0
         self.engine_calls = 0
         self._censored = 0
+        self.progress: Progress | None = None
 
     def _find_groups(self) -> None:
         for index, (old, new) in enumerate(zip(self.a.items, self.b.items, strict=True)):
@@ -337,6 +363,7 @@ class Coalitions:
     def values(self, membership: Membership) -> Array:
         """The KPI of each coalition, one row of ``membership`` (groups of B applied) each."""
         out = np.empty(len(membership))
+        done = 0
         structural = [i for i, g in enumerate(self.groups) if g.structural]
         keys, inverse = np.unique(membership[:, structural], axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
@@ -347,6 +374,9 @@ class Coalitions:
             for start in range(0, len(rows), per_call):
                 chunk = rows[start : start + per_call]
                 out[chunk] = self._evaluate(resolved, membership[chunk])
+                done += len(chunk)
+                if self.progress is not None:
+                    self.progress(done, len(membership))
         self.evaluated += len(membership)
         return out
 

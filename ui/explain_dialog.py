@@ -10,8 +10,16 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEventLoop,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +27,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -29,6 +39,7 @@ from planner.attribution import (
     Attribution,
     AttributionError,
     explain,
+    explain_cells,
     format_amount,
     waterfall_steps,
 )
@@ -39,6 +50,8 @@ from ui.explain_chart import DECREASE, INCREASE, WaterfallChart
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_KPI = "peak_funding_need"
+# Above this many cells to evaluate (about a third of a second), the split waits for Compute.
+LIVE_CELLS = 10_000_000
 
 
 def show_explain_dialog(window: Any) -> ExplainDialog:
@@ -143,9 +156,22 @@ class ExplainDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.setToolTip(
+            "Split the difference now; on a large model it takes a while"
+        )
+        self.compute_button.clicked.connect(lambda: self.recompute(force=True))
+        self.compute_button.hide()
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(10)
+        self.progress.hide()
+        self.live_cells = LIVE_CELLS
         self.result: Attribution | None = None
         self.problem = ""
         self._pending = False
+        self._computing = False
+        self._stale = False
         self._build_layout()
         self._fill_scenarios()
         for box in (self.from_box, self.to_box, self.kpi_box):
@@ -163,6 +189,7 @@ class ExplainDialog(QDialog):
             caption.setBuddy(box)
             pickers.addWidget(caption)
             pickers.addWidget(box, 1)
+        pickers.addWidget(self.compute_button)
         legend = QLabel(
             f"<span style='color:{INCREASE}'>■</span> raises it &nbsp; "
             f"<span style='color:{DECREASE}'>■</span> lowers it &nbsp; "
@@ -183,6 +210,7 @@ class ExplainDialog(QDialog):
         layout.addLayout(pickers)
         layout.addWidget(self.headline)
         layout.addWidget(self.method)
+        layout.addWidget(self.progress)
         layout.addWidget(splitter, 1)
         layout.addWidget(legend)
         layout.addWidget(buttons)
@@ -221,16 +249,57 @@ class ExplainDialog(QDialog):
             self._pending = True
             QTimer.singleShot(0, self.recompute)
 
-    def recompute(self) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.schedule()  # edits made while it was hidden were not followed
+
+    def recompute(self, *, force: bool = False) -> None:
+        """Split the difference now if it is quick (or ``force``); else offer Compute."""
         self._pending = False
+        if self._computing:  # asked again while the bar was painted: once this one is done
+            self._stale = True
+            return
+        if not self.isVisible() and not force:
+            return
         kpi = str(self.kpi_box.currentData())
         from_name, to_name = self.from_box.currentText(), self.to_box.currentText()
+        project = self.document.project
         try:
-            result = explain(self.document.project, from_name, to_name, kpi)
+            if not force and explain_cells(project, from_name, to_name) > self.live_cells:
+                self._offer_compute()
+                return
+            self.compute_button.hide()
+            result = self._explain_with_progress(from_name, to_name, kpi)
         except AttributionError as exc:
             self._show(None, str(exc))
         else:
             self._show(result, "")
+
+    def _offer_compute(self) -> None:
+        self._show(None, "")
+        self.headline.setText(
+            "This split evaluates many mixes of the two scenarios on a large model, so it is "
+            "not redone after every edit: press Compute."
+        )
+        self.compute_button.show()
+        self.compute_button.setFocus()
+
+    def _explain_with_progress(self, from_name: str, to_name: str, kpi: str) -> Attribution:
+        def report(done: int, total: int) -> None:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.show()
+            # Paint the bar; clicks and typing wait, so nothing changes under the computation.
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+        self._computing, self._stale = True, False
+        try:
+            return explain(self.document.project, from_name, to_name, kpi, progress=report)
+        finally:
+            self._computing = False
+            self.progress.hide()
+            if self._stale:
+                self.schedule()
 
     def _show(self, result: Attribution | None, problem: str) -> None:
         self.result, self.problem = result, problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from planner.commands import RenameScenario, SetInput
@@ -81,3 +82,23 @@ def test_a_renamed_scenario_stays_chosen(window: MainWindow, qtbot: QtBot) -> No
     assert names == window.document.project.scenario_names
     assert dialog.to_box.currentText() == "Optimist"
     qtbot.waitUntil(lambda: dialog.result is not None and dialog.result.to_name == "Optimist")
+
+
+def test_a_large_split_waits_for_compute_and_shows_progress(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    dialog = open_dialog(window, qtbot)
+    dialog.live_cells = 0  # as if the model were large
+    seen: list[int] = []
+    dialog.progress.valueChanged.connect(seen.append)
+    dialog.choose("Leaked plan", "Bear case", "peak_funding_need")
+    assert dialog.result is None and dialog.compute_button.isVisible()
+    assert "press Compute" in dialog.headline.text()
+    assert window.document.push(SetInput("Bear case", "other_costs", "2030", 500.0))
+    window.document.flush()
+    qtbot.wait(20)
+    assert dialog.result is None  # an edit does not start it either
+    qtbot.mouseClick(dialog.compute_button, Qt.MouseButton.LeftButton)
+    assert dialog.result is not None and dialog.model.rowCount() > 1
+    assert seen and seen[-1] == dialog.progress.maximum() == 2**9
+    assert not dialog.progress.isVisible() and not dialog.compute_button.isVisible()
