@@ -6,12 +6,14 @@ import itertools
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
-from planner.attribution import AttributionError, explain, waterfall_steps
+from planner.attribution import AttributionError, Coalitions, explain, waterfall_steps
 from planner.engine import evaluate
 from planner.kpis import compute_kpis
-from planner.model import Project
+from planner.model import Project, Scenario
+from planner.scenarios import resolve
 from tests.planner.helpers import make_project
 
 
@@ -245,3 +247,52 @@ def test_the_waterfall_leaves_out_parts_of_zero(builtin: Project) -> None:
         "Funding round: Stock market listing, 2027 (removed)",
         "Bear case",
     ]
+
+
+def mixed_scenario(project: Project, name: str, groups: set[str]) -> Scenario:
+    """The scenario ``name`` (over the base) keeping only the overrides of ``groups``."""
+    full = project.scenario(name)
+    assert full is not None
+    return Scenario(
+        name=f"mix {sorted(groups)}",
+        inputs={k: v for k, v in full.inputs.items() if k in groups},
+        values={k: v for k, v in full.values.items() if k in groups},
+        formulas={k: v for k, v in full.formulas.items() if k in groups},
+        funding_rounds={k: v for k, v in full.funding_rounds.items() if f"round:{k}" in groups},
+        compute_contracts={
+            k: v for k, v in full.compute_contracts.items() if f"contract:{k}" in groups
+        },
+        removed_rows=[r for r in full.removed_rows if {f"round:{r}", f"contract:{r}"} & groups],
+    )
+
+
+@pytest.mark.parametrize(
+    "kpi",
+    ["peak_funding_need", "total_raised", "last_post_money", "commitments_to_revenue",
+     "breakeven_year", "cash_zero"],
+)  # fmt: skip
+def test_every_coalition_is_the_scenario_made_of_its_changes(builtin: Project, kpi: str) -> None:
+    """Each mix of the bear case's changes, evaluated together, is what the engine says of a
+    scenario holding just those changes (dates as numbers, "never" after the horizon)."""
+    coalitions = Coalitions(resolve(builtin, "Leaked plan"), resolve(builtin, "Bear case"), kpi)
+    n = len(coalitions.groups)
+    rng = np.random.default_rng(5)
+    membership = rng.random((24, n)) < 0.5
+    values = coalitions.values(membership)
+    for row, value in zip(membership, values, strict=True):
+        groups = {g.key for g, on in zip(coalitions.groups, row, strict=True) if on}
+        builtin.scenarios.append(mixed_scenario(builtin, "Bear case", groups))
+        expected = compute_kpis(evaluate(builtin, builtin.scenarios[-1].name))[kpi]
+        builtin.scenarios.pop()
+        if kpi == "cash_zero":
+            month = expected or "2036-01"
+            expected = (int(month[:4]) - 2023) * 12 + int(month[5:]) - 1  # type: ignore[index]
+        elif kpi == "breakeven_year":
+            expected = expected or 2036
+        assert value == pytest.approx(expected, rel=1e-12), sorted(groups)
+
+
+def test_a_date_kpi_never_reached_on_both_sides_is_refused() -> None:
+    project = cash_project(b_cost=0.8, a_cost=0.5)
+    with pytest.raises(AttributionError, match="cash never runs out in both 'Base' and 'B'"):
+        explain(project, "Base", "B", "cash_zero")
