@@ -112,7 +112,7 @@ class Attribution:
             )
         return (
             f"Shapley values over {groups} estimated from {self.orderings:,} sampled orders "
-            f"(seeded); standard error at most {format_amount(self.unit, self.error)}"
+            f"(seeded); standard error at most {format_error(self.unit, self.error)}"
         )
 
     @property
@@ -178,6 +178,15 @@ def format_amount(unit: str, value: float, *, signed: bool = False) -> str:
     if unit in ("months", "years"):
         return f"{sign}{size:,.1f} {unit}"
     return f"{sign}{size:,.3g} {unit}".rstrip()
+
+
+def format_error(unit: str, value: float) -> str:
+    """A standard error to two significant figures: small errors must not read as zero."""
+    if value == 0:
+        return "0"
+    if unit == "$B":
+        return f"${value:,.2g}B" if value < 100 else format_amount(unit, value)
+    return f"{value:.2g} {unit}" if unit not in ("", "x") else f"{value:.2g}{unit}"
 
 
 def explain(
@@ -308,6 +317,9 @@ def _sampled(
     per_pair = (marginal[:pairs] + marginal[pairs:]) / 2
     values = per_pair.mean(axis=0)
     errors = per_pair.std(axis=0, ddof=1) / math.sqrt(pairs)
+    # A part every ordering agrees on has no error; what rounding leaves is not one.
+    scale = max(abs(difference), float(np.abs(values).max(initial=0.0)), 1.0)
+    errors[errors < 1e-12 * scale] = 0.0
     return _add_up(values, difference), errors
 
 

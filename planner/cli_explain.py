@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from planner.attribution import Attribution, explain, format_amount
+from planner.attribution import Attribution, explain, format_amount, format_error
 from planner.kpis import KPI_LABELS
 from planner.model import Project
 
@@ -56,7 +56,7 @@ def explanation_text(result: Attribution) -> str:
         row = f"  {part.label:<{width}}{format_amount(unit, part.value, signed=True):>14}"
         row += f"{share:>9}"
         if error_column:
-            row += f"{format_amount(unit, part.error):>14}"
+            row += f"{format_error(unit, part.error):>14}"
         lines.append(row)
     lines.append(f"  {'Total':<{width}}{format_amount(unit, total, signed=True):>14}")
     lines += ["", "A part can be negative: that change, among the others, works the other way."]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from planner.attribution import WaterfallStep, format_amount
@@ -89,7 +90,12 @@ class WaterfallChart(QWidget):
         )
         self._draw_connectors()
         ticks = [(float(i), short_label(s.label)) for i, s in enumerate(self.steps)]
-        self.plot.getAxis("left").setTicks([ticks, []])
+        left = self.plot.getAxis("left")
+        left.setTicks([ticks, []])
+        # Wide enough for the longest label now: the axis would otherwise drop labels that
+        # outgrow the width it had for the previous ones.
+        metrics = QFontMetrics(left.style.get("tickFont") or self.font())
+        left.setWidth(max(metrics.horizontalAdvance(text) for _, text in ticks) + 18)
         self.plot.setLabel("bottom", axis_title)
         foreground = pg.getConfigOption("foreground")
         for row, step in enumerate(self.steps):

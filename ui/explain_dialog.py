@@ -41,6 +41,7 @@ from planner.attribution import (
     explain,
     explain_cells,
     format_amount,
+    format_error,
     waterfall_steps,
 )
 from planner.kpis import KPI_LABELS
@@ -116,7 +117,7 @@ class PartsModel(QAbstractTableModel):
                 part.label,
                 format_amount(result.unit, part.value, signed=True),
                 share if difference else "",
-                "±" + format_amount(result.unit, part.error),
+                "±" + format_error(result.unit, part.error),
             ]
             return cells[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:

@@ -98,7 +98,7 @@ def write_explanation(workbook: Any, ws: Any, styles: Styles, result: Attributio
         write_formula(ws, row, SHARE, f"IF({total_cell}=0,0,{cell_name(row, PART)}/{total_cell})",
                       share_style, share)  # fmt: skip
         if result.method == "sampled":
-            ws.write_number(row, ERROR, part.error, styles.get("calc", number))
+            ws.write_number(row, ERROR, part.error, styles.get("calc", "0.0E+00"))
     bold = styles.get("kpi", number)
     write_text(ws, total_row, LABEL, "Total of the parts", styles["group"])
     parts_range = f"{cell_name(FIRST_PART_ROW, PART)}:{cell_name(max(last, FIRST_PART_ROW), PART)}"

@@ -102,3 +102,26 @@ def test_a_large_split_waits_for_compute_and_shows_progress(
     assert dialog.result is not None and dialog.model.rowCount() > 1
     assert seen and seen[-1] == dialog.progress.maximum() == 2**9
     assert not dialog.progress.isVisible() and not dialog.compute_button.isVisible()
+
+
+def test_the_table_is_a_sound_model_and_shows_errors_when_sampled(
+    qtbot: QtBot,
+    qtmodeltester,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.planner.test_attribution import many_groups_project
+
+    main = MainWindow(many_groups_project(14), settings=settings)
+    qtbot.addWidget(main)
+    dialog = open_dialog(main, qtbot)
+    dialog.choose("Base", "B", "cumulative_burn")
+    assert dialog.result is not None and dialog.result.method == "sampled"
+    model = dialog.model
+    qtmodeltester.check(model)
+    assert model.headerData(3, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == (
+        "Standard error"
+    )
+    assert str(model.index(0, 3).data()).startswith("±")
+    assert "sampled orders" in dialog.method.text()
+    assert dialog.chart.steps[-2].label == "Other (6 changes)"
+    main.document.undo_stack.setClean()
