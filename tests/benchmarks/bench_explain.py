@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.attribution import Coalitions, explain
+from planner.attribution import explain
 from planner.builtin import builtin_project
+from planner.coalitions import Coalitions
 from planner.scenarios import resolve
 from tests.benchmarks.common import line, median_seconds
 

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from planner.attribution import AttributionError, Coalitions, explain, waterfall_steps
+from planner.attribution import AttributionError, explain, waterfall_steps
+from planner.coalitions import Coalitions
 from planner.engine import evaluate
 from planner.kpis import compute_kpis
 from planner.model import Project, Scenario
