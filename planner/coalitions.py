@@ -68,6 +68,7 @@ class Coalitions:
         self.engine_calls = 0
         self._censored = 0
         self.progress: Progress | None = None
+        self._ends_checked = False
 
     def _find_groups(self) -> None:
         for index, (old, new) in enumerate(zip(self.a.items, self.b.items, strict=True)):
@@ -109,6 +110,12 @@ class Coalitions:
                 if self.progress is not None:
                     self.progress(done, len(membership))
         self.evaluated += len(membership)
+        if self._ends_checked and not np.isfinite(out).all():
+            raise AttributionError(
+                f"{KPI_LABELS[self.kpi][0]} has no value for some mixes of {self.a.name!r} and "
+                f"{self.b.name!r} (no priced round, or no revenue in the reference year), so "
+                "it cannot be split"
+            )
         return out
 
     def _resolution(self, applied: dict[int, bool]) -> ResolvedScenario:
@@ -257,6 +264,7 @@ class Coalitions:
                     f"{label} has no value in {name!r} (no priced round, or no revenue in the "
                     "reference year), so it cannot be split"
                 )
+        self._ends_checked = True
         return float(ends[0]), float(ends[1])
 
     def note(self) -> str:

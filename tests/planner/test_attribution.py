@@ -297,3 +297,20 @@ def test_a_date_kpi_never_reached_on_both_sides_is_refused() -> None:
     project = cash_project(b_cost=0.8, a_cost=0.5)
     with pytest.raises(AttributionError, match="cash never runs out in both 'Base' and 'B'"):
         explain(project, "Base", "B", "cash_zero")
+
+
+def test_a_kpi_undefined_for_some_mixes_is_refused() -> None:
+    # A has one priced round, B swaps it for another: the mix without either has no last round.
+    items = [{"id": "funding", "formula": "round_funding"}]
+    priced = {"period": "2023", "investor": "Fund", "amount": 1.0, "pre_money": 10.0}
+    scenario = {
+        "name": "B",
+        "removed_rows": ["r1"],
+        "funding_rounds": {"r2": {**priced, "id": "r2", "pre_money": 20.0}},
+    }
+    project = make_project(
+        items, periods=2, funding_rounds=[{**priced, "id": "r1"}], scenarios=[scenario]
+    )
+    with pytest.raises(AttributionError, match="no value for some mixes of 'Base' and 'B'"):
+        explain(project, "Base", "B", "last_post_money")
+    assert explain(project, "Base", "B", "total_raised").difference == 0.0
