@@ -302,11 +302,17 @@ def _item_label(old: LineItem, new: LineItem) -> str:
     return new.label
 
 
-def _row_label(name: str, old: object | None, new: object | None) -> str:
+def _row_label(
+    name: str,
+    old: FundingRound | ComputeContract | None,
+    new: FundingRound | ComputeContract | None,
+) -> str:
     if new is None:
         return f"{name} (removed)"
     if old is None:
         return f"{name} (added)"
+    if old.model_copy(update={"note": new.note}) == new:
+        return f"{name} (note only)"
     return name
 
 

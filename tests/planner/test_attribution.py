@@ -314,3 +314,9 @@ def test_a_kpi_undefined_for_some_mixes_is_refused() -> None:
     with pytest.raises(AttributionError, match="no value for some mixes of 'Base' and 'B'"):
         explain(project, "Base", "B", "last_post_money")
     assert explain(project, "Base", "B", "total_raised").difference == 0.0
+
+
+def test_a_row_whose_note_alone_changed_says_so(builtin: Project) -> None:
+    result = explain(builtin, "Leaked plan", "Custom silicon", "peak_funding_need")
+    amd = next(p for p in result.parts if p.group == "contract:c_amd")
+    assert amd.label == "Compute contract: AMD (note only)" and amd.value == 0.0
