@@ -68,8 +68,34 @@ def explanation_titles(scenario_titles: Sequence[str], results: Sequence[Attribu
     return sheet_names(wanted)[len(scenario_titles) :]
 
 
-def write_explanation(workbook: Any, ws: Any, styles: Styles, result: Attribution) -> None:
+class _InRowOrder:
+    """Stands in for a worksheet while its cells are laid out, then writes them top to
+    bottom: a streamed workbook keeps only cells written in row order."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.cells: list[tuple[int, int, str, tuple[Any, ...]]] = []
+
+    def write_string(self, row: int, col: int, *args: Any) -> None:
+        self.cells.append((row, col, "write_string", args))
+
+    def write_number(self, row: int, col: int, *args: Any) -> None:
+        self.cells.append((row, col, "write_number", args))
+
+    def write_formula(self, row: int, col: int, *args: Any) -> None:
+        self.cells.append((row, col, "write_formula", args))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ws, name)
+
+    def flush(self) -> None:
+        for row, col, method, args in sorted(self.cells, key=lambda cell: cell[:2]):
+            getattr(self.ws, method)(row, col, *args)
+
+
+def write_explanation(workbook: Any, sheet: Any, styles: Styles, result: Attribution) -> None:
     """The table of parts, the two values, and the waterfall with its data."""
+    ws = _InRowOrder(sheet)
     label = KPI_LABELS[result.kpi][0]
     number = {"$B": "#,##0.0", "x": "0.00"}.get(result.unit, "0.0")
     write_text(ws, 0, 0, f"Why {label.lower()} differs: {result.from_name} to {result.to_name}",
@@ -116,6 +142,7 @@ def write_explanation(workbook: Any, ws: Any, styles: Styles, result: Attributio
         _write_waterfall(workbook, ws, styles, result, number, (from_row, to_row))
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    ws.flush()
 
 
 def _write_waterfall(

@@ -11,6 +11,7 @@ import pytest
 
 from planner.attribution import explain
 from planner.cli import main
+from planner.io import xlsx_export
 from planner.io.workbook_explain import ExplainRequest, parse_explain_spec
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
@@ -107,3 +108,19 @@ def test_recalculated_sheets_keep_their_values(explained_workbook: Path, tmp_pat
     wrong = [key for key in cells if not same_value(before[key], after.get(key))]
     assert wrong == []
     assert not any(isinstance(v, float) and math.isnan(v) for v in after.values())
+
+
+def test_a_streamed_workbook_keeps_every_cell_of_the_sheet(
+    builtin: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain, streamed = tmp_path / "plain.xlsx", tmp_path / "streamed.xlsx"
+    export_workbook(builtin, plain, None, [BEAR])
+    monkeypatch.setattr(xlsx_export, "STREAMED_FROM_CELLS", 0)
+    export_workbook(builtin, streamed, None, [BEAR])
+
+    def cells(path: Path) -> list[tuple[object, ...]]:
+        ws = openpyxl.load_workbook(path)["Why Bear case"]
+        return [tuple(c.value for c in row) for row in ws.iter_rows()]
+
+    assert cells(streamed) == cells(plain)
+    assert cells(plain)[3][7] == "Step"
