@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from planner.analysis.risk_report import range_text, ranking_lines, run_with_draws
 from planner.builtin import builtin_project
+from planner.cli_explain import add_explain_parser, explain_command
 from planner.engine import evaluate
 from planner.formula import FormulaError
 from planner.io.project_file import ProjectFileError, load_project
@@ -51,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("project", nargs="?", help="a .burnrate file (default: the built-in)")
     export.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
     export.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
+    export.add_argument(
+        "--explain",
+        action="append",
+        metavar="A:B:KPI",
+        help="add a sheet splitting the KPI's difference from scenario A to B (repeatable)",
+    )
     imported = commands.add_parser("import", help="rebuild a project from an exported workbook")
     imported.add_argument("workbook", help="an .xlsx workbook exported by Burnrate")
     imported.add_argument("-o", "--output", help="the .burnrate file to write")
@@ -83,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     from planner import cli_new  # it builds on this module's helpers
 
     cli_new.add_parsers(commands.add_parser)
+    add_explain_parser(commands)
     return parser
 
 
@@ -156,13 +164,20 @@ def writable_output(path: str) -> None:
         raise UsageError(f"cannot write {path}: {exc}") from None
 
 
-def export_command(project_path: str | None, output: str, scenarios: list[str] | None) -> None:
+def export_command(
+    project_path: str | None,
+    output: str,
+    scenarios: list[str] | None,
+    explain: list[str] | None = None,
+) -> None:
+    from planner.io.workbook_explain import parse_explain_spec
     from planner.io.xlsx_export import export_workbook
 
     writable_output(output)
     project = open_project(project_path)
     names = chosen_scenarios(project, scenarios)
-    export_workbook(project, output, names)
+    requests = [parse_explain_spec(spec, project.scenario_names) for spec in explain or []]
+    export_workbook(project, output, names, explain=requests)
     print(f"wrote {output}: {len(names)} scenario sheet{'s' if len(names) != 1 else ''}")
 
 
@@ -291,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print_summary(data)
         elif args.command == "export":
-            export_command(args.project, args.output, args.scenario)
+            export_command(args.project, args.output, args.scenario, args.explain)
         elif args.command == "import":
             import_command(args.workbook, args.output, args.diff)
         elif args.command == "montecarlo":
@@ -310,6 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from planner.cli_new import new_command
 
             new_command(args)
+        elif args.command == "explain":
+            explain_command(open_project(args.project), args)
         # A reader that went away is found here, not at interpreter exit.
         sys.stdout.flush()
         return 0

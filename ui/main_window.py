@@ -22,6 +22,7 @@ from ui import style
 from ui.chart_base import ChartPanel
 from ui.charts import CashChart, ComparisonChart, ComputeChart, RevenueChart
 from ui.document import Document
+from ui.explain_dialog import show_explain_dialog
 from ui.files import FileActions
 from ui.kpi_strip import KpiStrip
 from ui.scenario_comparison import show_comparison, show_overrides
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         scenario_menu.addAction("List o&verrides", self.show_overrides)
         scenario_menu.addSeparator()
         self.solve_action = install_solve_action(self, scenario_menu, self.document)
+        scenario_menu.addAction("E&xplain difference…", lambda: show_explain_dialog(self))
         self.scenarios.compareRequested.connect(self.show_comparison)
         self.scenarios.overridesRequested.connect(self.show_overrides)
         self.model_menu = self.menuBar().addMenu("&Model")

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.engine import Result, evaluate
 from planner.io.workbook_layout import (
@@ -43,6 +43,10 @@ from planner.model import Project
 from planner.structure import broken_problem
 from planner.uncertainty import DEFAULT_SAMPLES
 
+if TYPE_CHECKING:
+    from planner.attribution import Attribution
+    from planner.io.workbook_explain import ExplainRequest
+
 # Above this many period cells of line items, a workbook is streamed to disk row by
 # row. Either way every sheet is written top to bottom, as streaming requires.
 STREAMED_FROM_CELLS = 200_000
@@ -56,13 +60,17 @@ def export_workbook(
     scenarios: Sequence[str] | None = None,
     risk_samples: int | None = DEFAULT_SAMPLES,
     risk_seed: int = DEFAULT_SEED,
+    explain: Sequence[ExplainRequest] = (),
 ) -> None:
     """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``.
 
     Each scenario with uncertainty ranges gets a Risk sheet from a Monte Carlo run
     of ``risk_samples`` samples with ``risk_seed`` (none when ``risk_samples`` is None).
+    Each of ``explain`` adds a sheet splitting a KPI's difference between two scenarios.
     """
     from xlsxwriter.exceptions import XlsxWriterException
+
+    from planner.io.workbook_explain import explain_all
 
     names = list(scenarios) if scenarios else project.scenario_names
     for name in names:
@@ -74,6 +82,7 @@ def export_workbook(
         problem = broken_problem(result.resolved)
         if problem is not None:
             raise ExportError(problem)
+    explained = explain_all(project, explain)
     titles = sheet_names(names)
     target = Path(path)
     # Written beside the target and moved over it, so a failed export never
@@ -87,7 +96,7 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
-        _write(temp, project, results, titles, (risk_samples, risk_seed))
+        _write(temp, project, results, titles, (risk_samples, risk_seed), explained)
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
         os.replace(temp, target)
     except OSError as exc:
@@ -104,6 +113,7 @@ def _write(
     results: list[Result],
     titles: list[str],
     risk: tuple[int | None, int] = (None, DEFAULT_SEED),
+    explained: Sequence[Attribution] = (),
 ) -> None:
     """Build the workbook and write it to ``path``."""
     import xlsxwriter
@@ -124,7 +134,7 @@ def _write(
         # do not recalculate.
         options["in_memory"] = True
     workbook = xlsxwriter.Workbook(str(path), options)
-    _fill(workbook, project, results, titles, risk)
+    _fill(workbook, project, results, titles, risk, explained)
     workbook.close()
 
 
@@ -134,7 +144,10 @@ def _fill(
     results: list[Result],
     titles: list[str],
     risk: tuple[int | None, int] = (None, DEFAULT_SEED),
+    explained: Sequence[Attribution] = (),
 ) -> None:
+    from planner.io.workbook_explain import explanation_titles, write_explanation
+
     styles = Styles(workbook)
     workbook.set_properties(
         {
@@ -147,6 +160,7 @@ def _fill(
     sheets = [workbook.add_worksheet(title) for title in titles]
     risk_sheets = RiskSheets.add(workbook, project, results, titles, *risk)
     sources_ws = workbook.add_worksheet(SOURCES_SHEET)
+    explain_sheets = [workbook.add_worksheet(t) for t in explanation_titles(titles, explained)]
     meta_ws = workbook.add_worksheet(META_SHEET)
     plans: list[SheetPlan] = []
     links: BaseLinks | None = None
@@ -171,6 +185,8 @@ def _fill(
     write_summary(workbook, summary_ws, styles, project, results, titles, plans)
     risk_sheets.write(workbook, styles)
     _write_sources(sources_ws, styles, project, results)
+    for ws, explanation in zip(explain_sheets, explained, strict=True):
+        write_explanation(workbook, ws, styles, explanation)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
 
