@@ -336,6 +336,7 @@ def _write_metadata(
                 "sheet": title,
                 "scenario": names[result.scenario],
                 "description": scenario.description if scenario else project.base_description,
+                "colour": scenario.colour if scenario else None,
                 "base": scenario is None,
                 "linked": linked and scenario is not None,
                 "rows": plan.items,

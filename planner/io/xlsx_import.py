@@ -563,6 +563,7 @@ class _Reader:
         return Scenario(
             name=info["scenario"],
             description=info.get("description", ""),
+            colour=info.get("colour"),
             inputs=inputs,
             values=values,
             formulas=formulas,

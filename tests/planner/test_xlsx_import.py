@@ -69,6 +69,17 @@ def test_export_import_export_gives_the_same_project(
     assert import_workbook(again) == builtin
 
 
+def test_scenario_colours_survive_the_round_trip(builtin: Project, tmp_path: Path) -> None:
+    bear = builtin.scenario("Bear case")
+    assert bear is not None
+    bear.colour = "#123456"
+    path = tmp_path / "coloured.xlsx"
+    export_workbook(builtin, path, risk_samples=None)
+    imported = import_workbook(path)
+    assert [s.colour for s in imported.scenarios] == [s.colour for s in builtin.scenarios]
+    assert imported == builtin
+
+
 def test_a_single_scenario_export_imports_as_its_own_base(builtin: Project, tmp_path: Path) -> None:
     path = tmp_path / "bear.xlsx"
     export_workbook(builtin, path, scenarios=["Bear case"])
@@ -305,6 +316,7 @@ def test_text_where_a_number_belongs_and_moved_rows(exported: Path, tmp_path: Pa
         lambda meta: meta["items"][0].pop("label"),
         lambda meta: meta.update(project=None),
         lambda meta: meta["sheets"][0].update(sheet="Gone"),
+        lambda meta: meta["sheets"][1].update(colour="red; drop"),
     ],
 )
 def test_a_tampered_structure_sheet_is_refused(

@@ -10,7 +10,6 @@ from pytestqt.qtbot import QtBot
 
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
-from planner.scenario_colours import assign_missing_colours
 from tests.ui.conftest import DialogLog
 from ui import import_review, workbook_dialogs
 from ui.main_window import MainWindow
@@ -47,7 +46,6 @@ def test_export_writes_the_workbook_and_says_so(
     written = tmp_path / "plan.xlsx"
     assert written.is_file()
     imported = import_workbook(written)
-    assign_missing_colours(imported)  # a workbook keeps no colours: they come back in order
     assert imported == window.document.project
     assert "Exported 4 scenarios" in window.statusBar().currentMessage()
 
