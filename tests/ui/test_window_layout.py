@@ -95,3 +95,17 @@ def test_a_1024_by_700_window_fits_and_shows_every_kpi_caption_whole(
         assert needed.height() <= caption.height(), f"{kpi}: caption cut"
         widest_word = max(metrics.horizontalAdvance(w) for w in caption.text().split())
         assert widest_word <= caption.width(), f"{kpi}: a word of the caption is cut"
+
+
+def test_a_long_key_figure_fits_its_card_at_1024_by_700(window: MainWindow, qtbot: QtBot) -> None:
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.document.set_scenario("Bear case")  # never breaks even: "not in horizon"
+    window.document.flush()
+    for kpi, card in window.kpis.cards.items():
+        value = card.value
+        value.ensurePolished()
+        text = value.text()
+        assert text, kpi
+        assert value.fontMetrics().horizontalAdvance(text) <= value.width(), f"{kpi}: {text} cut"
