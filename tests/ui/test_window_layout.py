@@ -109,3 +109,18 @@ def test_a_long_key_figure_fits_its_card_at_1024_by_700(window: MainWindow, qtbo
         text = value.text()
         assert text, kpi
         assert value.fontMetrics().horizontalAdvance(text) <= value.width(), f"{kpi}: {text} cut"
+
+
+def test_the_axis_titles_fit_their_axes_at_1024_by_700(window: MainWindow, qtbot: QtBot) -> None:
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.document.flush()
+    for chart in window.charts:
+        for side in ("left", "right"):
+            axis = chart.plot.getAxis(side)
+            if not axis.isVisible() or not axis.labelText:
+                continue
+            # The title is drawn turned a quarter: its text runs along the axis's height.
+            length = axis.label.boundingRect().width()
+            assert length <= axis.size().height(), f"{chart.title}, {side}: {axis.labelText}"
