@@ -178,8 +178,17 @@ class CashChart(ChartPanel):
         cash_zero = self.document.kpis()["cash_zero"]
         if isinstance(cash_zero, str) and cash_zero != KPI_IN_ERROR:
             self.zero_date.setVisible(True)
-            self.zero_date.setValue(month_x(self.document, cash_zero))
-            self.zero_date.label.setFormat(f"cash runs out {cash_zero}")
+            x = month_x(self.document, cash_zero)
+            self.zero_date.setValue(x)
+            label = self.zero_date.label
+            label.setFormat(f"cash runs out {cash_zero}")
+            # Written left of the line, unless the line is too near the left edge for it.
+            anchor = (
+                (-0.05, 1) if x < self.x.min() + (self.x.max() - self.x.min()) / 3 else (1.05, 1)
+            )
+            if label.anchors[0] != anchor:
+                label.anchors = [anchor, anchor]
+                label.updatePosition()
         else:
             self.zero_date.setVisible(False)
 

@@ -42,3 +42,23 @@ def test_a_quarterly_project_labels_its_charts_by_the_quarter(
     cash = charts[CashChart]
     q3 = cash.x[periods.index("2026-Q3")]  # the third quarter's point: its closing balance
     assert cash.zero_date.value() == q3 + 1 / 12
+
+
+def test_cash_running_out_early_is_labelled_inside_the_plot(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.replace_project(blank(2026, 2032))
+    document = window.document
+    assert document.push(SetConstant(None, "opening_cash", 1.0))
+    for period in document.project.periods:
+        assert document.push(SetInput(None, "other_costs", period, 2.0))
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    document.flush()
+    assert document.kpis()["cash_zero"] == "2026-07"
+    cash = next(chart for chart in window.charts if isinstance(chart, CashChart))
+    label = cash.zero_date.label
+    plot_area = cash.plot.getViewBox().sceneBoundingRect()
+    assert label.isVisible()
+    assert label.sceneBoundingRect().left() >= plot_area.left()
