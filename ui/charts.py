@@ -17,6 +17,7 @@ from planner.kpis import KPI_IN_ERROR
 from planner.scenario_colours import BASE_COLOUR, scenario_colours
 from planner.schedules import periods_per_year
 from planner.timeline import is_quarterly
+from ui.appearance import AXIS_TITLE_COLOUR
 from ui.chart_base import ChartPanel, colour, money
 from ui.document import Document
 from ui.style import CAPACITY, CASH, COSTS, FUNDING, SERIES_COLOURS, SPEND
@@ -209,7 +210,9 @@ class ComputeChart(ChartPanel):
 
     def rebuild(self) -> None:
         self.plot.setLabel("left", "Capacity (GW)", color=CAPACITY)
+        self.plot.getAxis("left").setProperty(AXIS_TITLE_COLOUR, CAPACITY)
         self.plot.showAxis("right")
+        self.plot.getAxis("right").setProperty(AXIS_TITLE_COLOUR, SPEND)
         period = period_word(self.document)
         # Short: the axis is as tall as the plot, about 130 pixels in a 1024x700 window.
         self.plot.setLabel(
