@@ -85,7 +85,7 @@ class FormulaEditor(QWidget):
         layout.addWidget(self.status)
         self._item_id: str | None = None
         self._shown_formula: str | None = None  # as loaded; the text may differ while typing
-        self._shown_place: tuple[int, str, int] | None = None  # position, label, item count
+        self._shown_place: tuple[int, int] | None = None  # its position, and the item count
         document.changed.connect(self._follow_document)
         document.scenarioChanged.connect(self._reload_editor)
         document.projectReplaced.connect(self._reload_editor)
@@ -118,7 +118,7 @@ class FormulaEditor(QWidget):
             self.editor.setEnabled(False)
             return
         item = project.item(item_id)
-        self._shown_place = (project.items.index(item), item.label, len(project.items))
+        self._shown_place = (project.items.index(item), len(project.items))
         formula = self.model.formula_of(item)
         self._shown_formula = formula
         overridden = self.model.formula_overridden(item)
@@ -137,11 +137,12 @@ class FormulaEditor(QWidget):
         self._check()
 
     def _same_item_renamed(self) -> str | None:
-        """The new id of the item shown when only its id changed (an undo or redo of a
-        Change id), so that the box and the row stay on it; None when it is gone."""
+        """The new id of the item shown when its id changed in place (an undo or redo of
+        Change id or Edit line item), so that the box and the row stay on it; None when
+        it is gone."""
         place = self._shown_place
         items = self.document.project.items
-        if place is None or len(items) != place[2] or items[place[0]].label != place[1]:
+        if place is None or len(items) != place[1]:
             return None
         item_id = items[place[0]].id
         self._item_id = item_id
