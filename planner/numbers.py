@@ -191,7 +191,14 @@ def parse_cell(text: str, unit: str, decimal_point: str = ".", group_separator: 
     # Dividing by an exact power of ten keeps "500M" in a $B row at exactly 0.5.
     if parsed.scale >= row.scale:
         return parsed.value * (parsed.scale / row.scale)
-    return parsed.value / (row.scale / parsed.scale)
+    value = parsed.value / (row.scale / parsed.scale)
+    if value != 0 and abs(value) < 0.5 * 10**-MAX_DECIMALS:
+        # "1.2k" in a $B row is $1,200: it would show as 0, as if nothing had been typed.
+        small = f"{value:.12f}".rstrip("0")
+        raise UnitError(
+            f"'{shown}' is {small} {unit}, which shows as 0 here; type the number in {unit}"
+        )
+    return value
 
 
 def growth_rate(text: str, decimal_point: str = ".", group_separator: str = ",") -> float | None:

@@ -130,6 +130,9 @@ def chart_colours(dark: bool) -> ChartColours:
     return DARK_CHARTS if dark else LIGHT_CHARTS
 
 
+AXIS_TITLE_COLOUR = "burnrate_title_colour"  # an axis property: its title's own colour
+
+
 def style_charts(root: QWidget, dark: bool) -> int:
     """Recolour every pyqtgraph plot under ``root``; returns how many were recoloured."""
     colours = chart_colours(dark)
@@ -141,6 +144,10 @@ def style_charts(root: QWidget, dark: bool) -> int:
             axis = item.getAxis(name)
             axis.setTextPen(pg.mkPen(colours.foreground))
             axis.setPen(pg.mkPen(colours.foreground))
+            # The text pen recolours the title too; a title in its series' colour keeps it.
+            own = axis.property(AXIS_TITLE_COLOUR)
+            if own:
+                axis.setLabel(axis.labelText, color=own)
         legend = item.legend
         if legend is not None:
             legend.setBrush(pg.mkBrush(*colours.legend_fill))

@@ -15,9 +15,29 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from planner.engine import group_members
 from planner.kpis import KPI_IN_ERROR
 from planner.scenario_colours import BASE_COLOUR, scenario_colours
+from planner.schedules import periods_per_year
+from planner.timeline import is_quarterly
+from ui.appearance import AXIS_TITLE_COLOUR
 from ui.chart_base import ChartPanel, colour, money
 from ui.document import Document
 from ui.style import CAPACITY, CASH, COSTS, FUNDING, SERIES_COLOURS, SPEND
+
+
+def period_word(document: Document) -> str:
+    """What one period of the project is called on the charts: "year" or "quarter"."""
+    return "quarter" if is_quarterly(document.project) else "year"
+
+
+def bar_width(document: Document) -> float:
+    """Bars fill six tenths of a period, whatever its length."""
+    return 0.6 / periods_per_year(document.project.periods[0])
+
+
+def month_x(document: Document, cash_zero: str) -> float:
+    """The x of the end of a "YYYY-MM" month, where a period's point is its end."""
+    year, month = int(cash_zero[:4]), int(cash_zero[5:7])
+    months_per_period = 12 // periods_per_year(document.project.periods[0])
+    return year + (month - months_per_period) / 12
 
 
 class RevenueChart(ChartPanel):
@@ -33,7 +53,7 @@ class RevenueChart(ChartPanel):
         return group_members(items, "revenue", "revenue")
 
     def rebuild(self) -> None:
-        self.plot.setLabel("left", "$B per year")
+        self.plot.setLabel("left", f"$B per {period_word(self.document)}")
         self.sources = self._sources()
         self.stack: list[pg.PlotCurveItem] = []
         # Drawn top of the stack first, so each lower band paints over the one above.
@@ -80,17 +100,18 @@ class RevenueChart(ChartPanel):
 
 
 class CashChart(ChartPanel):
-    """Cash at year end, cash raised per year, the rounds, the zero line and cash-zero date."""
+    """Cash at period end, cash raised per period, the rounds, the zero line and cash-zero date."""
 
     title = "Cash balance and funding"
 
     def rebuild(self) -> None:
         self.plot.setLabel("left", "$B")
+        period = period_word(self.document)
         self.bars = pg.BarGraphItem(
             x=[0], height=[0], width=0.6, brush=colour(FUNDING, 110), pen=pg.mkPen(None)
         )
         self.plot.addItem(self.bars)
-        self.legend.addItem(self.bars, "Cash raised in the year")
+        self.legend.addItem(self.bars, f"Cash raised in the {period}")
         self.zero = pg.InfiniteLine(
             # Mid grey reads on the light and the dark background alike.
             pos=0,
@@ -106,7 +127,7 @@ class CashChart(ChartPanel):
             antialias=True,
         )
         self.plot.addItem(self.cash)
-        self.legend.addItem(self.cash, "Cash at year end")
+        self.legend.addItem(self.cash, f"Cash at {period} end")
         self.rounds = pg.ScatterPlotItem(
             symbol="t1",
             size=13,
@@ -148,7 +169,7 @@ class CashChart(ChartPanel):
         cash = result.series("cash")
         funding = result.series("funding")
         if self.changed(self.bars, self.x, funding):
-            self.bars.setOpts(x=self.x, height=funding, width=0.6)
+            self.bars.setOpts(x=self.x, height=funding, width=bar_width(self.document))
         if self.changed(self.cash, self.x, cash):
             self.cash.setData(self.x, cash)
         with_rounds = [i for i in range(len(self.x)) if self._round_lines(i)]
@@ -157,10 +178,18 @@ class CashChart(ChartPanel):
         self.fit_y(cash, result.series("funding"))
         cash_zero = self.document.kpis()["cash_zero"]
         if isinstance(cash_zero, str) and cash_zero != KPI_IN_ERROR:
-            year, month = int(cash_zero[:4]), int(cash_zero[5:7])
             self.zero_date.setVisible(True)
-            self.zero_date.setValue(year - 1 + month / 12)
-            self.zero_date.label.setFormat(f"cash runs out {cash_zero}")
+            x = month_x(self.document, cash_zero)
+            self.zero_date.setValue(x)
+            label = self.zero_date.label
+            label.setFormat(f"cash runs out {cash_zero}")
+            # Written left of the line, unless the line is too near the left edge for it.
+            anchor = (
+                (-0.05, 1) if x < self.x.min() + (self.x.max() - self.x.min()) / 3 else (1.05, 1)
+            )
+            if label.anchors[0] != anchor:
+                label.anchors = [anchor, anchor]
+                label.updatePosition()
         else:
             self.zero_date.setVisible(False)
 
@@ -181,8 +210,14 @@ class ComputeChart(ChartPanel):
 
     def rebuild(self) -> None:
         self.plot.setLabel("left", "Capacity (GW)", color=CAPACITY)
+        self.plot.getAxis("left").setProperty(AXIS_TITLE_COLOUR, CAPACITY)
         self.plot.showAxis("right")
-        self.plot.setLabel("right", "Payments ($B per year)", color=SPEND)
+        self.plot.getAxis("right").setProperty(AXIS_TITLE_COLOUR, SPEND)
+        period = period_word(self.document)
+        # Short: the axis is as tall as the plot, about 130 pixels in a 1024x700 window.
+        self.plot.setLabel(
+            "right", f"Payments, $B/{'qtr' if period == 'quarter' else 'yr'}", color=SPEND
+        )
         if not hasattr(self, "spend_box"):
             self.spend_box = pg.ViewBox(enableMenu=False)
             self.plot.scene().addItem(self.spend_box)
@@ -199,7 +234,7 @@ class ComputeChart(ChartPanel):
             pen=pg.mkPen(CAPACITY, width=3), connect="finite", antialias=True
         )
         self.plot.addItem(self.capacity)
-        self.legend.addItem(self.capacity, "Capacity at year end (GW)")
+        self.legend.addItem(self.capacity, f"Capacity at {period} end (GW)")
         self.legend.addItem(self.spend, "Payments under contracts ($B)")
 
     def _align_boxes(self) -> None:
@@ -213,7 +248,7 @@ class ComputeChart(ChartPanel):
             self.capacity.setData(self.x, capacity)
         spend = result.series("committed_spend")
         if self.changed(self.spend, self.x, spend):
-            self.spend.setOpts(x=self.x, height=spend, width=0.6)
+            self.spend.setOpts(x=self.x, height=spend, width=bar_width(self.document))
         self.fit_y(capacity)
         self.fit_y(spend, box=self.spend_box)
         self._align_boxes()

@@ -85,6 +85,7 @@ class FormulaEditor(QWidget):
         layout.addWidget(self.status)
         self._item_id: str | None = None
         self._shown_formula: str | None = None  # as loaded; the text may differ while typing
+        self._shown_place: tuple[int, int] | None = None  # its position, and the item count
         document.changed.connect(self._follow_document)
         document.scenarioChanged.connect(self._reload_editor)
         document.projectReplaced.connect(self._reload_editor)
@@ -107,14 +108,17 @@ class FormulaEditor(QWidget):
             self._check()
 
     def _reload_editor(self) -> None:
-        item_id = self._item_id
         project = self.document.project
-        if item_id is None or item_id not in {i.id for i in project.items}:
+        item_id = self._item_id
+        if item_id is not None and item_id not in {i.id for i in project.items}:
+            item_id = self._same_item_renamed()
+        if item_id is None:
             self._item_id = None
             self._shown_formula = None
             self.editor.setEnabled(False)
             return
         item = project.item(item_id)
+        self._shown_place = (project.items.index(item), len(project.items))
         formula = self.model.formula_of(item)
         self._shown_formula = formula
         overridden = self.model.formula_overridden(item)
@@ -131,6 +135,23 @@ class FormulaEditor(QWidget):
             self.editor.setText(formula)
         self.reset_button.setVisible(overridden)
         self._check()
+
+    def _same_item_renamed(self) -> str | None:
+        """The new id of the item shown when its id changed in place (an undo or redo of
+        Change id or Edit line item), so that the box and the row stay on it; None when
+        it is gone."""
+        place = self._shown_place
+        items = self.document.project.items
+        if place is None or len(items) != place[1]:
+            return None
+        item_id = items[place[0]].id
+        self._item_id = item_id
+        row = self.model.row_of(item_id)
+        if self.view.currentIndex().row() != row:
+            self.view.setCurrentIndex(
+                self.model.index(row, max(self.view.currentIndex().column(), 0))
+            )
+        return item_id
 
     def _check(self) -> None:
         """Compile the text as the user types; show the error at once, apply nothing."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from planner.kpis import KpiValue, format_kpi
@@ -20,7 +20,9 @@ CARDS = (
 
 
 CAPTIONS = {kpi: caption for kpi, _, caption in CARDS}
-VALUE_STYLE = "font-size: 20px; font-weight: 600;"
+VALUE_STYLE = "font-size: {size}px; font-weight: 600;"
+# A long figure ("not in horizon") in a narrow card takes the next smaller size that fits.
+VALUE_SIZES = (20, 17, 14, 12)
 
 
 class KpiCard(QFrame):
@@ -31,7 +33,10 @@ class KpiCard(QFrame):
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.title = self._label(title, "font-size: 11px;", QPalette.ColorRole.PlaceholderText)
-        self.value = self._label("", VALUE_STYLE, QPalette.ColorRole.Text)
+        self.value = self._label(
+            "", VALUE_STYLE.format(size=VALUE_SIZES[0]), QPalette.ColorRole.Text
+        )
+        self.value_size = VALUE_SIZES[0]
         # A new figure must not make the window lay itself out again.
         self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.value.setMinimumHeight(26)
@@ -58,11 +63,29 @@ class KpiCard(QFrame):
     def show_value(self, text: str, alarm: bool = False) -> None:
         if text != self.value.text():
             self.value.setText(text)
-        if alarm != self.alarm:
-            # Style sheets are costly to re-apply: only when the colour changes.
-            self.alarm = alarm
+        self._style_value(alarm, self._fitting_size())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._style_value(self.alarm, self._fitting_size())
+
+    def _fitting_size(self) -> int:
+        """The largest of the value sizes at which the figure fits the card's width."""
+        width = self.contentsRect().width() - 20  # the layout's side margins
+        font = QFont(self.value.font())
+        font.setWeight(QFont.Weight.DemiBold)
+        for size in VALUE_SIZES:
+            font.setPixelSize(size)
+            if QFontMetrics(font).horizontalAdvance(self.value.text()) <= width:
+                return size
+        return VALUE_SIZES[-1]
+
+    def _style_value(self, alarm: bool, size: int) -> None:
+        # Style sheets are costly to re-apply: only when the colour or size changes.
+        if alarm != self.alarm or size != self.value_size:
+            self.alarm, self.value_size = alarm, size
             tint = f" color: {ERROR_FG.name()};" if alarm else ""
-            self.value.setStyleSheet(VALUE_STYLE + tint)
+            self.value.setStyleSheet(VALUE_STYLE.format(size=size) + tint)
 
 
 class KpiStrip(QWidget):

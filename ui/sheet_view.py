@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, QPoint, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -15,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QMenu,
+    QStyledItemDelegate,
     QTableView,
     QWidget,
 )
@@ -40,6 +48,19 @@ _MOVES = {
 }
 
 
+class KeepTypedTextDelegate(QStyledItemDelegate):
+    """Leaves an editor the user has typed into alone when the model refreshes its cell.
+
+    Qt puts a cell's value back into its open editor on every dataChanged over it;
+    a refresh that lands after a fast typist opened the next cell would wipe the typing.
+    """
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, QLineEdit) and editor.isModified():
+            return
+        super().setEditorData(editor, index)
+
+
 class SheetView(QTableView):
     """Spreadsheet-like editing over any of the window's table models."""
 
@@ -52,6 +73,7 @@ class SheetView(QTableView):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
+        self.setItemDelegate(KeepTypedTextDelegate(self))
         self.setAlternatingRowColors(False)
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)

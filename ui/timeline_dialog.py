@@ -118,14 +118,19 @@ def _change_in_words(project: Project, first: int, last: int) -> str:
     old_first, old_last = period_year(project.periods[0]), period_year(project.periods[-1])
     parts = []
     if first < old_first:
-        parts.append(f"adds {first} to {old_first - 1}")
+        parts.append(f"adds {_years(first, old_first - 1)}")
     if last > old_last:
-        parts.append(f"adds {old_last + 1} to {last}")
+        parts.append(f"adds {_years(old_last + 1, last)}")
     if first > old_first:
-        parts.append(f"drops {old_first} to {min(first - 1, old_last)}")
+        parts.append(f"drops {_years(old_first, min(first - 1, old_last))}")
     if last < old_last:
-        parts.append(f"drops {max(last + 1, old_first)} to {old_last}")
+        parts.append(f"drops {_years(max(last + 1, old_first), old_last)}")
     return "; ".join(parts) if parts else "no change"
+
+
+def _years(first: int, last: int) -> str:
+    """ "2026" for one year, "2031 to 2035" for more."""
+    return str(first) if first == last else f"{first} to {last}"
 
 
 def losses_question(losses: TimelineLosses) -> str:

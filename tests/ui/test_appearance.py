@@ -108,3 +108,17 @@ def test_the_cell_legend_and_muted_text_follow_dark_mode(
     qtbot.waitUntil(lambda: style.INPUT_FG.name() in legend.text())
     muted = legend.palette().color(legend.foregroundRole())
     assert muted.lightness() > legend.palette().color(QPalette.ColorRole.Window).lightness()
+
+
+def test_the_compute_chart_keeps_its_coloured_axis_titles_in_dark_mode(
+    appearance: Appearance, window: MainWindow
+) -> None:
+    from ui.charts import ComputeChart
+
+    chart = next(c for c in window.charts if isinstance(c, ComputeChart))
+    appearance.follow(window)
+    appearance.apply(True)
+    left, right = chart.plot.getAxis("left"), chart.plot.getAxis("right")
+    assert style.CAPACITY in left.label.toHtml()
+    assert style.SPEND in right.label.toHtml()
+    assert left.textPen().color().name() == DARK_CHARTS.foreground  # the ticks follow the mode

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from planner.builtin import builtin_project
+from planner.templates import build_template
 from planner.timeline import SetTimeline, TimelineLosses
 from ui import timeline_dialog
 from ui.item_model import FIRST_PERIOD_COLUMN, ItemTableModel
@@ -167,3 +168,11 @@ def test_the_same_timeline_adds_no_undo_step(
     window.model_menu.actions()[0].trigger()
     assert window.document.undo_stack.count() == 0
     assert window.statusBar().currentMessage() == "The timeline is unchanged"
+
+
+def test_one_year_added_or_dropped_is_named_once(qtbot: QtBot) -> None:
+    dialog = TimelineDialog(build_template("blank", 2026, 2035, True))
+    qtbot.addWidget(dialog)
+    dialog.first.setValue(2027)
+    dialog.last.setValue(2036)
+    assert dialog.summary.text() == "Adds 2036; drops 2026"

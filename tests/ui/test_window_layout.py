@@ -95,3 +95,32 @@ def test_a_1024_by_700_window_fits_and_shows_every_kpi_caption_whole(
         assert needed.height() <= caption.height(), f"{kpi}: caption cut"
         widest_word = max(metrics.horizontalAdvance(w) for w in caption.text().split())
         assert widest_word <= caption.width(), f"{kpi}: a word of the caption is cut"
+
+
+def test_a_long_key_figure_fits_its_card_at_1024_by_700(window: MainWindow, qtbot: QtBot) -> None:
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.document.set_scenario("Bear case")  # never breaks even: "not in horizon"
+    window.document.flush()
+    for kpi, card in window.kpis.cards.items():
+        value = card.value
+        value.ensurePolished()
+        text = value.text()
+        assert text, kpi
+        assert value.fontMetrics().horizontalAdvance(text) <= value.width(), f"{kpi}: {text} cut"
+
+
+def test_the_axis_titles_fit_their_axes_at_1024_by_700(window: MainWindow, qtbot: QtBot) -> None:
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    window.document.flush()
+    for chart in window.charts:
+        for side in ("left", "right"):
+            axis = chart.plot.getAxis(side)
+            if not axis.isVisible() or not axis.labelText:
+                continue
+            # The title is drawn turned a quarter: its text runs along the axis's height.
+            length = axis.label.boundingRect().width()
+            assert length <= axis.size().height(), f"{chart.title}, {side}: {axis.labelText}"
