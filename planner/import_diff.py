@@ -23,7 +23,7 @@ from planner.model import (
     Scenario,
     Uncertainty,
 )
-from planner.numbers import format_value
+from planner.numbers import format_value, row_decimals
 from planner.scenarios import resolve
 from planner.text import shortened
 
@@ -307,8 +307,15 @@ def _pairs(old: Project, new: Project) -> Iterator[tuple[LineItem, LineItem]]:
             yield olds[item.id], item
 
 
-def _number(value: float, unit: str, follows_base: bool = False) -> str:
-    return format_value(value, unit) + (FOLLOWS_BASE if follows_base else "")
+def _numbers(
+    old: float, new: float, unit: str, old_follows: bool = False, new_follows: bool = False
+) -> tuple[str, str]:
+    """Old and new value with one number of decimals, so the pair reads side by side."""
+    decimals = row_decimals([old, new], unit)
+    return (
+        format_value(old, unit, decimals) + (FOLLOWS_BASE if old_follows else ""),
+        format_value(new, unit, decimals) + (FOLLOWS_BASE if new_follows else ""),
+    )
 
 
 def _value_changes(old: Project, new: Project) -> Iterator[Change]:
@@ -333,8 +340,7 @@ def _value_changes(old: Project, new: Project) -> Iterator[Change]:
                         after.label,
                         p,
                         unit,
-                        _number(was, unit),
-                        _number(now, unit),
+                        *_numbers(was, now, unit),
                         numeric=True,
                     )
         elif before.value is not None and after.value is not None and before.value != after.value:
@@ -344,8 +350,7 @@ def _value_changes(old: Project, new: Project) -> Iterator[Change]:
                 after.label,
                 "",
                 unit,
-                _number(before.value, unit),
-                _number(after.value, unit),
+                *_numbers(before.value, after.value, unit),
                 numeric=True,
             )
     for old_scenario, new_scenario in _common_scenarios(old, new):
@@ -377,14 +382,24 @@ def _scenario_values(
             was, now = old_cells.get(p), new_cells.get(p)
             if was == now:
                 continue
-            old_text = _number(before.inputs[at_old[p]] if was is None else was, unit, was is None)
-            new_text = _number(after.inputs[at_new[p]] if now is None else now, unit, now is None)
+            old_text, new_text = _numbers(
+                before.inputs[at_old[p]] if was is None else was,
+                after.inputs[at_new[p]] if now is None else now,
+                unit,
+                was is None,
+                now is None,
+            )
             yield Change("value", name, after.label, p, unit, old_text, new_text, numeric=True)
     elif before.value is not None and after.value is not None:
         was, now = old_scenario.values.get(before.id), new_scenario.values.get(after.id)
         if was != now:
-            old_text = _number(before.value if was is None else was, unit, was is None)
-            new_text = _number(after.value if now is None else now, unit, now is None)
+            old_text, new_text = _numbers(
+                before.value if was is None else was,
+                after.value if now is None else now,
+                unit,
+                was is None,
+                now is None,
+            )
             yield Change("value", name, after.label, "", unit, old_text, new_text, numeric=True)
 
 

@@ -114,8 +114,9 @@ class TablesPanel(QTabWidget):
         self._show_broken_count()
 
     def _project_replaced(self) -> None:
-        if self.document.project.group_order() != self._groups:
-            self.rebuild()
+        # An edit that changes the structure (a new group, an import) also arrives here:
+        # the tabs follow it, keeping the one the user is on.
+        self._follow_groups()
 
     def _follow_groups(self) -> None:
         """A group added, deleted, renamed or moved: its tab follows; the other tabs stay."""

@@ -267,7 +267,7 @@ def test_text_lines_up_columns_and_puts_long_texts_on_their_own_lines(builtin: P
     assert len(value_lines) == 2
     ends = {len(line) for line in value_lines}
     assert len(ends) == 1, "the New column is right-aligned"
-    assert value_lines[0].endswith("100,000") and value_lines[1].endswith("0.50")
+    assert value_lines[0].endswith("100,000") and value_lines[1].endswith("0.5")
     assert value_lines[0].index("M users") == header.index("Unit")
     assert "      was: sum_of(costs)" in text
     assert "      now: sum_of(costs) * 1.1 + 0 * revenue" in text

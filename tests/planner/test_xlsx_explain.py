@@ -27,7 +27,7 @@ def explained_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from planner.builtin import builtin_project
 
     path = tmp_path_factory.mktemp("explain") / "explained.xlsx"
-    export_workbook(builtin_project(), path, None, [BEAR, BULL_BREAKEVEN])
+    export_workbook(builtin_project(), path, explain=[BEAR, BULL_BREAKEVEN])
     return path
 
 
@@ -56,7 +56,7 @@ def test_the_waterfall_is_stacked_columns_over_a_hidden_base(explained_workbook:
             for name in package.namelist()
             if name.startswith("xl/charts/chart")
         ]
-    waterfalls = [c for c in charts if '<c:grouping val="stacked"/>' in c]
+    waterfalls = [c for c in charts if "<c:barChart>" in c and '<c:grouping val="stacked"/>' in c]
     assert len(waterfalls) == 2
     for chart in waterfalls:
         assert chart.count("<c:ser>") == 4
@@ -114,9 +114,9 @@ def test_a_streamed_workbook_keeps_every_cell_of_the_sheet(
     builtin: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plain, streamed = tmp_path / "plain.xlsx", tmp_path / "streamed.xlsx"
-    export_workbook(builtin, plain, None, [BEAR])
+    export_workbook(builtin, plain, explain=[BEAR])
     monkeypatch.setattr(xlsx_export, "STREAMED_FROM_CELLS", 0)
-    export_workbook(builtin, streamed, None, [BEAR])
+    export_workbook(builtin, streamed, explain=[BEAR])
 
     def cells(path: Path) -> list[tuple[object, ...]]:
         ws = openpyxl.load_workbook(path)["Why Bear case"]

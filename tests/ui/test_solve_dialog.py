@@ -206,7 +206,8 @@ def test_a_growth_range_in_percent_is_searched(window: MainWindow, qtbot: QtBot)
 
 def test_the_chance_target_needs_the_projects_ranges(window: MainWindow, qtbot: QtBot) -> None:
     window.document.replace_project(
-        window.document.project.model_copy(update={"uncertainty": []}), unsaved=False
+        window.document.project.model_copy(update={"uncertainty": [], "correlations": []}),
+        unsaved=False,
     )
     dialog = open_dialog(window, qtbot)
     kind = dialog.target.kind
