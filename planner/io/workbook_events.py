@@ -116,7 +116,7 @@ class EventRows:
 
         def text(t: int) -> str:
             delivered = s.at(s.plan.items["contracted_gw"], t)
-            running = delivered if t == 0 else f"{s.at(row, t - 1)}+{delivered}"
+            running = s.opening_or(t, "0", s.at(row, t - 1)) + f"+{delivered}"
             return f"IF({s.tl('period_number', t)}>={number},{running},0)"
 
         s.formula_row(row, text, values, s.styles.get("calc", "#,##0.00"))
@@ -130,7 +130,7 @@ class EventRows:
         since = self.gw_since[funding_round.id]
 
         def text(t: int) -> str:
-            before = f"{tranche}*{s.at(since, t - 1)}" if t > 0 else "0"
+            before = f"{tranche}*" + s.opening_or(t, "0", s.at(since, t - 1))
             tranche_paid = f"MIN({amount},{tranche}*{s.at(since, t)})-MIN({amount},{before})"
             in_period = f"IF({s.tl('period_number', t)}={number},{amount},0)"
             return f"IF(ISNUMBER({tranche}),{tranche_paid},{in_period})"

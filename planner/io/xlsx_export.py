@@ -123,7 +123,10 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     plans: list[SheetPlan] = []
     links: BaseLinks | None = None
     order = sorted(range(len(results)), key=lambda n: results[n].scenario != project.base_name)
-    row_texts = RowTexts([column_letter(FIRST_PERIOD_COL + t) for t in range(len(project.periods))])
+    row_texts = RowTexts(
+        [column_letter(FIRST_PERIOD_COL + t) for t in range(len(project.periods))],
+        column_letter(FIRST_PERIOD_COL - 1),
+    )
     plans_by_index: dict[int, SheetPlan] = {}
     for n in order:
         result = results[n]
