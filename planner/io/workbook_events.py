@@ -78,7 +78,7 @@ class EventRows:
     def _write_delivered(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
-        s._label(row, f"{contract.counterparty}: GW delivered", "GW", "")
+        s.event_label(row, table_row, contract.counterparty, "GW delivered", "GW")
         delivered, _ = contract_schedule(contract, s.periods)
 
         def text(t: int) -> str:
@@ -91,7 +91,7 @@ class EventRows:
     def _write_payment(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
-        s._label(row, f"{contract.counterparty}: payment due", "$B", "")
+        s.event_label(row, table_row, contract.counterparty, "payment due", "$B")
         _, paid = contract_schedule(contract, s.periods)
 
         def text(t: int) -> str:
@@ -107,7 +107,8 @@ class EventRows:
     def _write_gw_since(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
         table_row = s.plan.round_rows[funding_round.id]
-        s._label(row, f"{funding_round.investor}: GW delivered since the round", "GW", "")
+        what = "GW delivered since the round"
+        s.event_label(row, table_row, funding_round.investor, what, "GW")
         gw = s.series("contracted_gw")
         start = s.periods.index(funding_round.period)
         values = np.zeros(s.n)
@@ -124,7 +125,7 @@ class EventRows:
     def _write_cash(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
         table_row = s.plan.round_rows[funding_round.id]
-        s._label(row, f"{funding_round.investor}: cash paid", "$B", "")
+        s.event_label(row, table_row, funding_round.investor, "cash paid", "$B")
         paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
         amount, tranche, number = (_field(table_row, n) for n in (1, 3, 4))
         since = self.gw_since[funding_round.id]
@@ -140,7 +141,7 @@ class EventRows:
     def _write_kept(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
         table_row = s.plan.round_rows[funding_round.id]
-        s._label(row, f"{funding_round.investor}: share holders keep", "%", "")
+        s.event_label(row, table_row, funding_round.investor, "share holders keep", "%")
         paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
         pre = _field(table_row, 2)
 

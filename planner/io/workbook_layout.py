@@ -55,6 +55,11 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _UNWRITABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 SHEET_NAME_LIMIT = 31  # UTF-16 code units, as Excel counts
 
+# The live scenario switch (planner.io.workbook_active); never a scenario's sheet.
+CONTROL_SHEET = "Control"
+ACTIVE_SHEET = "Active scenario"
+_RESERVED.update(name.casefold() for name in (CONTROL_SHEET, ACTIVE_SHEET))
+
 
 @functools.lru_cache(maxsize=4096)
 def column_letter(col: int) -> str:

@@ -193,6 +193,10 @@ class ScenarioSheet:
             cells.append((COL_ID, ident, s["ident"]))
         write_texts(self.ws, row, cells)
 
+    def event_label(self, row: int, table_row: int, name: str, what: str, unit: str) -> None:
+        """The label of a per-period row of the event table row ``table_row``, named ``name``."""
+        self._label(row, f"{name}: {what}", unit, "")
+
     def _comment(self, row: int, col: int, note: str) -> None:
         if note:
             write_note(self.ws, row, col, note)

@@ -17,9 +17,11 @@ from typing import Any
 
 from planner.engine import Result, evaluate
 from planner.io.workbook_layout import (
+    ACTIVE_SHEET,
     COL_ID,
     COL_LABEL,
     COL_VALUE,
+    CONTROL_SHEET,
     FIRST_PERIOD_COL,
     META_CHUNK,
     META_FORMAT,
@@ -93,7 +95,7 @@ def _write(path: Path, project: Project, results: list[Result], titles: list[str
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
     }
-    if len(project.periods) * len(project.items) * len(results) > STREAMED_FROM_CELLS:
+    if _streamed(project, results):
         # Each sheet's rows go to a temporary file as soon as the next row begins, so
         # memory stays flat however large the project; text is then stored in its cell
         # rather than in a shared table, and charts keep no copy of their data.
@@ -118,6 +120,7 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     )
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
+    switch = _add_switch_sheets(workbook, project, results)
     sources_ws = workbook.add_worksheet(SOURCES_SHEET)
     meta_ws = workbook.add_worksheet(META_SHEET)
     plans: list[SheetPlan] = []
@@ -143,10 +146,49 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
                 {**plan.round_rows, **plan.contract_rows},
             )
     plans = [plans_by_index[n] for n in range(len(results))]
+    if switch is not None:
+        _write_switch(workbook, switch, project, styles, results, titles, plans, row_texts)
     write_summary(workbook, summary_ws, styles, project, results, titles, plans)
     _write_sources(sources_ws, styles, project, results)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
+
+
+def _add_switch_sheets(
+    workbook: Any, project: Project, results: list[Result]
+) -> tuple[Any, Any] | None:
+    """The Control and Active scenario sheets, where there is a choice to make.
+
+    Not for a workbook streamed to disk: another full sheet of formulas would
+    cost as much as a scenario sheet, and a workbook that large is read in parts.
+    """
+    if len(results) < 2 or _streamed(project, results):
+        return None
+    return workbook.add_worksheet(CONTROL_SHEET), workbook.add_worksheet(ACTIVE_SHEET)
+
+
+def _write_switch(
+    workbook: Any,
+    switch: tuple[Any, Any],
+    project: Project,
+    styles: Styles,
+    results: list[Result],
+    titles: list[str],
+    plans: list[SheetPlan],
+    row_texts: RowTexts,
+) -> None:
+    from planner.io.workbook_active import ScenarioSheets, write_active
+
+    names = _writable_names([r.scenario for r in results])
+    chosen = next((n for n, r in enumerate(results) if r.scenario == project.base_name), 0)
+    sheets = ScenarioSheets([names[r.scenario] for r in results], titles, plans, results, chosen)
+    control_ws, active_ws = switch
+    plan = write_active(workbook, control_ws, active_ws, project, styles, sheets, row_texts)
+    _add_sheet_charts(workbook, active_ws, ACTIVE_SHEET, plan, len(project.periods))
+
+
+def _streamed(project: Project, results: list[Result]) -> bool:
+    return len(project.periods) * len(project.items) * len(results) > STREAMED_FROM_CELLS
 
 
 def _writable_names(scenarios: list[str]) -> dict[str, str]:
