@@ -52,7 +52,7 @@ from planner.scenarios import ResolvedScenario
 # On the Control sheet (0-based): the chosen scenario's name, its number, and the list.
 CHOICE_ROW, NUMBER_ROW, LIST_HEADER_ROW = 3, 4, 6
 CHOICE_COL = 1
-CONTROL_WIDTHS = (48, 34, 34)
+CONTROL_WIDTHS = (44, 34, 10)
 # Event table fields (offsets from COL_VALUE) that may be empty: pre-money and tranche.
 OPTIONAL_ROUND_FIELDS = (2, 3)
 
@@ -82,7 +82,7 @@ def write_control(ws: Any, styles: Styles, sheets: ScenarioSheets) -> str:
     )
     first = LIST_HEADER_ROW + 1
     last = first + len(sheets.names) - 1
-    names = f"{cell_name(first, 1, absolute=True)}:{cell_name(last, 1, absolute=True)}"
+    names = f"{cell_name(first, 0, absolute=True)}:{cell_name(last, 0, absolute=True)}"
     ws.write_string(CHOICE_ROW, 0, f"Scenario shown on the {ACTIVE_SHEET} sheet", s["label"])
     write_text(ws, CHOICE_ROW, CHOICE_COL, sheets.names[sheets.chosen], s["input_text"])
     ws.data_validation(
@@ -102,13 +102,16 @@ def write_control(ws: Any, styles: Styles, sheets: ScenarioSheets) -> str:
     write_formula(
         ws, NUMBER_ROW, CHOICE_COL, f"MATCH({choice},{names},0)", s["calc"], sheets.chosen + 1
     )
-    for col, text in enumerate(("No.", "Scenario", "Sheet")):
+    for col, text in enumerate(("Scenario", "Sheet", "Number")):
         ws.write_string(LIST_HEADER_ROW, col, text, s["header"])
     for n, (name, title) in enumerate(zip(sheets.names, sheets.titles, strict=True)):
-        ws.write_number(first + n, 0, n + 1, s["label"])
-        write_text(ws, first + n, 1, name, s["label"])
-        write_text(ws, first + n, 2, title, s["label"])
+        write_text(ws, first + n, 0, name, s["label"])
+        write_text(ws, first + n, 1, title, s["label"])
+        ws.write_number(first + n, 2, n + 1, s["label"])
     ws.hide_gridlines(2)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     # "Control" needs no quotes: a shorter reference in every cell of the Active sheet.
     return f"{CONTROL_SHEET}!" + cell_name(NUMBER_ROW, CHOICE_COL, absolute=True)
 
@@ -273,7 +276,7 @@ class ActiveSheet(ScenarioSheet):
             "picked from its sheet, every calculation live. Rows a scenario lacks show zeros.",
             s["subtitle"],
         )
-        legend = (("Picked", "link"), ("", "muted"), ("", "muted"), ("Formula", "calc"))
+        legend = (("Picked", "link"), ("Formula", "calc"), ("", "calc"), ("", "calc"))
         for n, (text, style) in enumerate(legend):
             ws.write_string(0, self.col(0) + n, text, s[style])
 
