@@ -40,6 +40,7 @@ from planner.io.workbook_styles import Styles
 from planner.io.workbook_tables import TableRows
 from planner.io.workbook_templates import RowTexts
 from planner.io.workbook_write import (
+    FORMULA_LENGTH_LIMIT,
     ExportError,
     check_formula,
     write_formula,
@@ -66,6 +67,18 @@ class ScenarioSheets:
     plans: list[SheetPlan]
     results: list[Result]
     chosen: int  # the scenario whose values the Active sheet caches
+
+
+def switch_fits(titles: Sequence[str]) -> bool:
+    """Whether the longest choice between these sheets' cells stays within Excel's limit.
+
+    That is an optional event field: IF(ISNUMBER('Sheet'!$F$123),'Sheet'!$F$123,"")
+    for each sheet, the cell at most 12 characters long.
+    """
+    longest = len("CHOOSE(Control!$B$5,)") + sum(
+        2 * (len(sheet_ref(title)) + 12) + len('IF(ISNUMBER(),,""),') for title in titles
+    )
+    return longest < FORMULA_LENGTH_LIMIT
 
 
 def write_control(ws: Any, styles: Styles, sheets: ScenarioSheets) -> str:
@@ -437,7 +450,9 @@ class ActiveTableRows(TableRows):
                 terms.append(f'IF(ISNUMBER({cell}),{cell},"")' if optional else cell)
             style = self.styles["ident"] if col == COL_ID else self.styles.get("link", fmt)
             cached: float | str = "" if value is None else value
-            write_formula(self.ws, row, col, sheet.choose(terms), style, cached)
+            text = sheet.choose(terms)
+            check_formula(f"event row {row_id!r} on sheet {sheet.title!r}", text)
+            write_formula(self.ws, row, col, text, style, cached)
 
     def _empty_field(self, col: int, is_round: bool) -> str:
         """What a field shows in a row the scenario lacks: nothing, zero, or a harmless date."""

@@ -120,7 +120,7 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     )
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
-    switch = _add_switch_sheets(workbook, project, results)
+    switch = _add_switch_sheets(workbook, project, results, titles)
     sources_ws = workbook.add_worksheet(SOURCES_SHEET)
     meta_ws = workbook.add_worksheet(META_SHEET)
     plans: list[SheetPlan] = []
@@ -155,14 +155,18 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
 
 
 def _add_switch_sheets(
-    workbook: Any, project: Project, results: list[Result]
+    workbook: Any, project: Project, results: list[Result], titles: list[str]
 ) -> tuple[Any, Any] | None:
     """The Control and Active scenario sheets, where there is a choice to make.
 
     Not for a workbook streamed to disk: another full sheet of formulas would
     cost as much as a scenario sheet, and a workbook that large is read in parts.
+    Nor where one cell choosing between all the scenario sheets would pass
+    Excel's limit on a formula's length.
     """
-    if len(results) < 2 or _streamed(project, results):
+    from planner.io.workbook_active import switch_fits
+
+    if len(results) < 2 or _streamed(project, results) or not switch_fits(titles):
         return None
     return workbook.add_worksheet(CONTROL_SHEET), workbook.add_worksheet(ACTIVE_SHEET)
 

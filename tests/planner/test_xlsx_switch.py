@@ -18,7 +18,7 @@ from planner.io.workbook_layout import (
 )
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
-from planner.model import Project, Scenario
+from planner.model import FundingRound, Project, Scenario
 from tests.planner.helpers import make_project
 
 
@@ -122,3 +122,18 @@ def test_rows_the_scenarios_compute_differently_choose_between_their_formulas(
         sources = [f"'{title}'!L" for title in ("Base", "Priced", "Circle")]
         assert all(source in text for source in sources), text
     assert import_workbook(path) == variants_project()
+
+
+def test_a_choice_too_long_for_one_cell_leaves_the_switch_out(tmp_path: Path) -> None:
+    items = [{"id": "revenue", "inputs": [1.0, 2.0]}]
+    scenarios = [Scenario(name=f"Scenario with a long name, number {n:03}") for n in range(120)]
+    seed = FundingRound(id="seed", period="2023", investor="Seed", amount=1.0)
+    project = make_project(items, periods=2, scenarios=scenarios, funding_rounds=[seed])
+    path = tmp_path / "many.xlsx"
+    export_workbook(project, path)
+    titles = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert len(titles) == 1 + 121 + 2 and ACTIVE_SHEET not in titles
+    assert import_workbook(path) == project
+    few = project.model_copy(update={"scenarios": scenarios[:3]})
+    export_workbook(few, path)
+    assert ACTIVE_SHEET in openpyxl.load_workbook(path, read_only=True).sheetnames
