@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.io.workbook_layout import COL_VALUE, cell_name
+from planner.io.workbook_layout import COL_VALUE, DELIVERY_PERIODS_FIELD, cell_name
 from planner.model import EVENT_SERIES, ComputeContract, FundingRound
 from planner.schedules import contract_schedule, round_payments
 
@@ -33,6 +33,7 @@ class EventRows:
 
     def __init__(self, sheet: ScenarioSheet) -> None:
         self.sheet = sheet
+        self.since: dict[str, int] = {}
         self.delivered: dict[str, int] = {}
         self.payments: dict[str, int] = {}
         self.gw_since: dict[str, int] = {}
@@ -45,6 +46,8 @@ class EventRows:
         rounds = sheet.resolved.funding_rounds
         if contracts:
             sheet._section("Compute contracts, per period", "group")
+            for c in contracts:
+                self.since[c.id] = sheet._take(self._write_since, c)
             for c in contracts:
                 self.delivered[c.id] = sheet._take(self._write_delivered, c)
             for c in contracts:
@@ -63,28 +66,32 @@ class EventRows:
 
     # --- contracts ------------------------------------------------------------------
 
-    def _contract_terms(self, t: int, row: int) -> dict[str, str]:
-        """Pieces of the contract formulas for period ``t``: k, n, L and the start test."""
+    def _write_since(self, row: int, contract: ComputeContract) -> None:
+        """k, the number of the period within the contract's deliveries: 1 in the first."""
         s = self.sheet
-        year, per_year = s.tl("year", t), s.tl("periods_per_year", t)
-        first, last = _field(row, 2), _field(row, 3)
-        return {
-            "started": f"{year}>={first}",
-            "k": f"(({year}-{first})*{per_year}+{s.tl('period_in_year', t)})",
-            "n": f"(({last}-{first}+1)*{per_year})",
-            "service": f"({_field(row, 5)}*{per_year})",
-        }
+        table_row = s.plan.contract_rows[contract.id]
+        s.event_label(row, table_row, contract.counterparty, "delivery period no.", "no.")
+        years, per_year, index = (
+            s.series_of_timeline(name) for name in ("year", "periods_per_year", "period_in_year")
+        )
+        values = (years - contract.first_year) * per_year + index
+
+        def text(t: int) -> str:
+            year, first = s.tl("year", t), _field(table_row, 2)
+            return f"({year}-{first})*{s.tl('periods_per_year', t)}+{s.tl('period_in_year', t)}"
+
+        s.formula_row(row, text, values, s.styles.get("calc", "0"))
 
     def _write_delivered(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
         s.event_label(row, table_row, contract.counterparty, "GW delivered", "GW")
         delivered, _ = contract_schedule(contract, s.periods)
+        n = _field(table_row, DELIVERY_PERIODS_FIELD)
 
         def text(t: int) -> str:
-            p = self._contract_terms(t, table_row)
-            test = f"AND({p['started']},{p['k']}<={p['n']})"
-            return f"IF({test},{_field(table_row, 0)}/{p['n']},0)"
+            k = s.at(self.since[contract.id], t)
+            return f"IF(AND({k}>=1,{k}<={n}),{_field(table_row, 0)}/{n},0)"
 
         s.formula_row(row, text, contract.gw * delivered, s.styles.get("calc", "#,##0.00"))
 
@@ -93,12 +100,13 @@ class EventRows:
         table_row = s.plan.contract_rows[contract.id]
         s.event_label(row, table_row, contract.counterparty, "payment due", "$B")
         _, paid = contract_schedule(contract, s.periods)
+        n = _field(table_row, DELIVERY_PERIODS_FIELD)
 
         def text(t: int) -> str:
-            p = self._contract_terms(t, table_row)
-            in_service = f"MAX(0,MIN({p['k']},{p['n']})-MAX(1,{p['k']}-{p['service']}+1)+1)"
-            share = f"{in_service}/({p['n']}*{p['service']})"
-            return f"IF({p['started']},{_field(table_row, 1)}*{share},0)"
+            k = s.at(self.since[contract.id], t)
+            service = f"{_field(table_row, 5)}*{s.tl('periods_per_year', t)}"
+            in_service = f"MAX(0,MIN({k},{n})-MAX(1,{k}-{service}+1)+1)"
+            return f"IF({k}>=1,{_field(table_row, 1)}*{in_service}/({n}*{service}),0)"
 
         s.formula_row(row, text, contract.total_value * paid, s.styles.get("calc", "#,##0.0"))
 

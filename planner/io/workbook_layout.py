@@ -39,7 +39,10 @@ CONTRACT_FIELDS = (
     ("last_year", "Last year"),
     ("custom_chip_share", "Custom chips"),
     ("service_years", "Years paid"),
+    ("delivery_periods", "Delivery periods"),
 )
+# Offset from COL_VALUE of the contracts table's computed number of delivery periods.
+DELIVERY_PERIODS_FIELD = 6
 
 SUMMARY_SHEET = "Summary"
 SOURCES_SHEET = "Sources"

@@ -331,6 +331,10 @@ class ScenarioSheet:
 
         self.formula_row(row, text, self._timeline_values(name), self.styles["timeline"])
 
+    def series_of_timeline(self, name: str) -> npt.NDArray[np.float64]:
+        """The values of the timeline row ``name``, as its formulas compute them."""
+        return np.array(self._timeline_values(name))
+
     def _timeline_values(self, name: str) -> list[float]:
         values = []
         for t, period in enumerate(self.periods):
