@@ -137,3 +137,25 @@ def test_a_choice_too_long_for_one_cell_leaves_the_switch_out(tmp_path: Path) ->
     few = project.model_copy(update={"scenarios": scenarios[:3]})
     export_workbook(few, path)
     assert ACTIVE_SHEET in openpyxl.load_workbook(path, read_only=True).sheetnames
+
+
+def every_cell(path: Path) -> dict[tuple[str, str], object]:
+    found: dict[tuple[str, str], object] = {}
+    for data_only in (False, True):
+        workbook = openpyxl.load_workbook(path, data_only=data_only)
+        for ws in workbook.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value is not None:
+                        found[(ws.title, f"{cell.coordinate} {data_only}")] = cell.value
+    return found
+
+
+def test_export_import_export_gives_identical_cells_on_every_sheet(
+    exported: Path, tmp_path: Path
+) -> None:
+    again = tmp_path / "again.xlsx"
+    export_workbook(import_workbook(exported), again)
+    first, second = every_cell(exported), every_cell(again)
+    assert any(sheet == ACTIVE_SHEET for sheet, _ in first)
+    assert first == second
