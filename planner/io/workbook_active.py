@@ -325,12 +325,6 @@ class ActiveSheet(ScenarioSheet):
             super()._write_formula_row(row, item)
             return
         self._label(row, item.label, item.unit, item.id)
-        self._comment(
-            row,
-            COL_LABEL,
-            "The scenarios compute this row differently: it picks the chosen scenario's "
-            + ("result from its sheet." if item.id in self.mirrored else "formula or inputs."),
-        )
         style = self.styles.get("calc", _format(item))
         try:
             self._checked_row(row, item, functools.partial(self._variant_text, item.id), style)
@@ -338,6 +332,12 @@ class ActiveSheet(ScenarioSheet):
             # Too long for one cell: read each scenario sheet's own result instead.
             self.mirrored.add(item.id)
             self._checked_row(row, item, functools.partial(self._variant_text, item.id), style)
+        self._comment(
+            row,
+            COL_LABEL,
+            "The scenarios compute this row differently: it picks the chosen scenario's "
+            + ("result from its sheet." if item.id in self.mirrored else "formula or inputs."),
+        )
 
     def _variant_text(self, ident: str, t: int) -> str:
         terms = []

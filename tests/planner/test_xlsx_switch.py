@@ -159,3 +159,25 @@ def test_export_import_export_gives_identical_cells_on_every_sheet(
     first, second = every_cell(exported), every_cell(again)
     assert any(sheet == ACTIVE_SHEET for sheet, _ in first)
     assert first == second
+
+
+def test_a_choice_of_formulas_too_long_for_a_cell_reads_each_sheets_result(
+    tmp_path: Path,
+) -> None:
+    items = [
+        {"id": "a", "inputs": [1.0, 2.0, 3.0, 4.0]},
+        {"id": "b", "inputs": [2.0, 2.0, 2.0, 2.0]},
+        {"id": "revenue", "formula": "+".join(["a"] * 900)},
+    ]
+    scenarios = [
+        Scenario(name="Bees", formulas={"revenue": "+".join(["b"] * 900)}),
+        Scenario(name="Both", formulas={"revenue": "+".join(["a", "b"] * 450)}),
+    ]
+    project = make_project(items, scenarios=scenarios)
+    path = tmp_path / "long.xlsx"
+    export_workbook(project, path)
+    ws = openpyxl.load_workbook(path)[ACTIVE_SHEET]
+    row = row_of(ws, "revenue")
+    text = ws.cell(row, FIRST_PERIOD_COL + 1).value
+    assert text == f"=CHOOSE({CONTROL_SHEET}!$B$5,'Base'!K{row},'Bees'!K{row},'Both'!K{row})"
+    assert "result from its sheet" in ws.cell(row, 1).comment.text
