@@ -152,6 +152,8 @@ def _kind(item: LineItem) -> str:
 class ActiveSheet(ScenarioSheet):
     """The Active scenario sheet: the scenario sheets' layout over the chosen scenario."""
 
+    key_figures_title = "Key figures of the scenario shown"
+
     def __init__(
         self,
         worksheet: Any,

@@ -37,7 +37,7 @@ class KeyRows:
 
     def plan(self) -> None:
         sheet = self.sheet
-        sheet._section("Key figures (read by the Summary sheet)", "group")
+        sheet._section(sheet.key_figures_title, "group")
         for name in KEY_ROWS:
             sheet.plan.key_rows[name] = sheet._take(self._write, name)
 

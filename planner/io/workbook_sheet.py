@@ -87,6 +87,8 @@ class SheetPlan:
 class ScenarioSheet:
     """Writes one scenario of ``project`` to ``worksheet``."""
 
+    key_figures_title = "Key figures (read by the Summary sheet)"
+
     def __init__(
         self,
         worksheet: Any,

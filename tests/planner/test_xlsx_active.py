@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 
 from planner.builtin import builtin_project
-from planner.io.workbook_active import CHOICE_COL, CHOICE_ROW
+from planner.io.workbook_active import CHOICE_COL, CHOICE_ROW, ActiveSheet
 from planner.io.workbook_layout import ACTIVE_SHEET, CONTROL_SHEET, sheet_names
+from planner.io.workbook_sheet import ScenarioSheet
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
 from tests.planner.libreoffice import MISSING_REASON, SOFFICE, convert, same_value
@@ -71,6 +72,8 @@ def labelled_rows(ws: Any) -> list[tuple[tuple[Any, ...], list[Any]]]:
         label = row[0]
         if label in (None, ""):
             continue
+        if label == ActiveSheet.key_figures_title:  # the same rows, titled for this sheet
+            label = ScenarioSheet.key_figures_title
         seen[label] += 1
         rows.append(((label, seen[label]), list(row[1:])))
     return rows
