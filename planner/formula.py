@@ -519,14 +519,18 @@ def to_excel(
     *,
     first_period: bool,
     group_members: Callable[[str], Sequence[str]],
+    first_flag: str | None = None,
 ) -> str:
     """The formula as Excel text (without the leading ``=``).
 
     ``prev(x, d)`` becomes the cell one period to the left, or ``d`` (0 when
-    omitted) in the first period. Comparisons used as numbers become
-    ``IF(cond,1,0)`` so that a cell never holds TRUE or FALSE.
+    omitted) in the first period. Given ``first_flag``, a cell that is 1 in the
+    first period and 0 after, ``prev`` becomes ``IF(flag,d,left cell)``: one
+    text for every period, the first included. Comparisons used as numbers
+    become ``IF(cond,1,0)`` so that a cell never holds TRUE or FALSE.
     """
-    writer = _ExcelWriter(ref, first_period, group_members)
+    writer = _ExcelWriter(ref, first_period and first_flag is None, group_members)
+    writer.first_flag = first_flag
     return writer.numeric(formula.root)
 
 
@@ -537,6 +541,7 @@ class _ExcelWriter:
         self.ref = ref
         self.first_period = first_period
         self.group_members = group_members
+        self.first_flag: str | None = None
 
     def numeric(self, node: Node) -> str:
         text = (
@@ -573,6 +578,9 @@ class _ExcelWriter:
         if isinstance(node, Ref):
             return self.ref(node.name, 0)
         if isinstance(node, Prev):
+            if self.first_flag is not None:
+                opening = "0" if node.default is None else self.numeric(node.default)
+                return f"IF({self.first_flag},{opening},{self.ref(node.name, -1)})"
             if not self.first_period:
                 return self.ref(node.name, -1)
             return "0" if node.default is None else self.numeric(node.default)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.io.workbook_layout import COL_VALUE, cell_name
+from planner.io.workbook_layout import COL_VALUE, DELIVERY_PERIODS_FIELD, cell_name
 from planner.model import EVENT_SERIES, ComputeContract, FundingRound
 from planner.schedules import contract_schedule, round_payments
 
@@ -33,6 +33,7 @@ class EventRows:
 
     def __init__(self, sheet: ScenarioSheet) -> None:
         self.sheet = sheet
+        self.since: dict[str, int] = {}
         self.delivered: dict[str, int] = {}
         self.payments: dict[str, int] = {}
         self.gw_since: dict[str, int] = {}
@@ -45,6 +46,8 @@ class EventRows:
         rounds = sheet.resolved.funding_rounds
         if contracts:
             sheet._section("Compute contracts, per period", "group")
+            for c in contracts:
+                self.since[c.id] = sheet._take(self._write_since, c)
             for c in contracts:
                 self.delivered[c.id] = sheet._take(self._write_delivered, c)
             for c in contracts:
@@ -63,42 +66,47 @@ class EventRows:
 
     # --- contracts ------------------------------------------------------------------
 
-    def _contract_terms(self, t: int, row: int) -> dict[str, str]:
-        """Pieces of the contract formulas for period ``t``: k, n, L and the start test."""
+    def _write_since(self, row: int, contract: ComputeContract) -> None:
+        """k, the number of the period within the contract's deliveries: 1 in the first."""
         s = self.sheet
-        year, per_year = s.tl("year", t), s.tl("periods_per_year", t)
-        first, last = _field(row, 2), _field(row, 3)
-        return {
-            "started": f"{year}>={first}",
-            "k": f"(({year}-{first})*{per_year}+{s.tl('period_in_year', t)})",
-            "n": f"(({last}-{first}+1)*{per_year})",
-            "service": f"({_field(row, 5)}*{per_year})",
-        }
+        table_row = s.plan.contract_rows[contract.id]
+        s.event_label(row, table_row, contract.counterparty, "delivery period no.", "no.")
+        years, per_year, index = (
+            s.series_of_timeline(name) for name in ("year", "periods_per_year", "period_in_year")
+        )
+        values = (years - contract.first_year) * per_year + index
+
+        def text(t: int) -> str:
+            year, first = s.tl("year", t), _field(table_row, 2)
+            return f"({year}-{first})*{s.tl('periods_per_year', t)}+{s.tl('period_in_year', t)}"
+
+        s.formula_row(row, text, values, s.styles.get("calc", "0"))
 
     def _write_delivered(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
-        s._label(row, f"{contract.counterparty}: GW delivered", "GW", "")
+        s.event_label(row, table_row, contract.counterparty, "GW delivered", "GW")
         delivered, _ = contract_schedule(contract, s.periods)
+        n = _field(table_row, DELIVERY_PERIODS_FIELD)
 
         def text(t: int) -> str:
-            p = self._contract_terms(t, table_row)
-            test = f"AND({p['started']},{p['k']}<={p['n']})"
-            return f"IF({test},{_field(table_row, 0)}/{p['n']},0)"
+            k = s.at(self.since[contract.id], t)
+            return f"IF(AND({k}>=1,{k}<={n}),{_field(table_row, 0)}/{n},0)"
 
         s.formula_row(row, text, contract.gw * delivered, s.styles.get("calc", "#,##0.00"))
 
     def _write_payment(self, row: int, contract: ComputeContract) -> None:
         s = self.sheet
         table_row = s.plan.contract_rows[contract.id]
-        s._label(row, f"{contract.counterparty}: payment due", "$B", "")
+        s.event_label(row, table_row, contract.counterparty, "payment due", "$B")
         _, paid = contract_schedule(contract, s.periods)
+        n = _field(table_row, DELIVERY_PERIODS_FIELD)
 
         def text(t: int) -> str:
-            p = self._contract_terms(t, table_row)
-            in_service = f"MAX(0,MIN({p['k']},{p['n']})-MAX(1,{p['k']}-{p['service']}+1)+1)"
-            share = f"{in_service}/({p['n']}*{p['service']})"
-            return f"IF({p['started']},{_field(table_row, 1)}*{share},0)"
+            k = s.at(self.since[contract.id], t)
+            service = f"{_field(table_row, 5)}*{s.tl('periods_per_year', t)}"
+            in_service = f"MAX(0,MIN({k},{n})-MAX(1,{k}-{service}+1)+1)"
+            return f"IF({k}>=1,{_field(table_row, 1)}*{in_service}/({n}*{service}),0)"
 
         s.formula_row(row, text, contract.total_value * paid, s.styles.get("calc", "#,##0.0"))
 
@@ -107,7 +115,8 @@ class EventRows:
     def _write_gw_since(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
         table_row = s.plan.round_rows[funding_round.id]
-        s._label(row, f"{funding_round.investor}: GW delivered since the round", "GW", "")
+        what = "GW delivered since the round"
+        s.event_label(row, table_row, funding_round.investor, what, "GW")
         gw = s.series("contracted_gw")
         start = s.periods.index(funding_round.period)
         values = np.zeros(s.n)
@@ -116,7 +125,7 @@ class EventRows:
 
         def text(t: int) -> str:
             delivered = s.at(s.plan.items["contracted_gw"], t)
-            running = delivered if t == 0 else f"{s.at(row, t - 1)}+{delivered}"
+            running = s.opening_or(t, "0", s.at(row, t - 1)) + f"+{delivered}"
             return f"IF({s.tl('period_number', t)}>={number},{running},0)"
 
         s.formula_row(row, text, values, s.styles.get("calc", "#,##0.00"))
@@ -124,13 +133,13 @@ class EventRows:
     def _write_cash(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
         table_row = s.plan.round_rows[funding_round.id]
-        s._label(row, f"{funding_round.investor}: cash paid", "$B", "")
+        s.event_label(row, table_row, funding_round.investor, "cash paid", "$B")
         paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
         amount, tranche, number = (_field(table_row, n) for n in (1, 3, 4))
         since = self.gw_since[funding_round.id]
 
         def text(t: int) -> str:
-            before = f"{tranche}*{s.at(since, t - 1)}" if t > 0 else "0"
+            before = f"{tranche}*" + s.opening_or(t, "0", s.at(since, t - 1))
             tranche_paid = f"MIN({amount},{tranche}*{s.at(since, t)})-MIN({amount},{before})"
             in_period = f"IF({s.tl('period_number', t)}={number},{amount},0)"
             return f"IF(ISNUMBER({tranche}),{tranche_paid},{in_period})"
@@ -140,7 +149,7 @@ class EventRows:
     def _write_kept(self, row: int, funding_round: FundingRound) -> None:
         s = self.sheet
         table_row = s.plan.round_rows[funding_round.id]
-        s._label(row, f"{funding_round.investor}: share holders keep", "%", "")
+        s.event_label(row, table_row, funding_round.investor, "share holders keep", "%")
         paid = round_payments(funding_round, s.periods, s.series("contracted_gw"))
         pre = _field(table_row, 2)
 

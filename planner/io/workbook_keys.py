@@ -37,7 +37,7 @@ class KeyRows:
 
     def plan(self) -> None:
         sheet = self.sheet
-        sheet._section("Key figures (read by the Summary sheet)", "group")
+        sheet._section(sheet.key_figures_title, "group")
         for name in KEY_ROWS:
             sheet.plan.key_rows[name] = sheet._take(self._write, name)
 
@@ -86,7 +86,7 @@ class KeyRows:
         burn = s.at(s.plan.items["burn"], t)
         cash = s.at(s.plan.items["cash"], t)
         if name == "cumulative_burn":
-            return burn if t == 0 else f"{s.at(row, t - 1)}+{burn}"
+            return s.opening_or(t, "0", s.at(row, t - 1)) + f"+{burn}"
         if name == "breakeven_flag":
             burn_row = s.plan.items["burn"]
             last = cell_name(burn_row, s.col(s.n - 1), absolute=True)
@@ -95,7 +95,7 @@ class KeyRows:
             return f"IF({cash}<0,1,0)"
         if name == "opening_cash_balance":
             funding = s.at(s.plan.items["funding"], t)
-            return f"{cash}+{burn}-{funding}" if t == 0 else s.at(s.plan.items["cash"], t - 1)
+            return s.opening_or(t, f"{cash}+{burn}-{funding}", s.at(s.plan.items["cash"], t - 1))
         start = s.at(s.plan.key_rows["opening_cash_balance"], t)
         length = f"(12/{s.tl('periods_per_year', t)})"
         fraction = f"IF({start}<=0,0,{start}/({start}-{cash}))"

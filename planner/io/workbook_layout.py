@@ -39,7 +39,10 @@ CONTRACT_FIELDS = (
     ("last_year", "Last year"),
     ("custom_chip_share", "Custom chips"),
     ("service_years", "Years paid"),
+    ("delivery_periods", "Delivery periods"),
 )
+# Offset from COL_VALUE of the contracts table's computed number of delivery periods.
+DELIVERY_PERIODS_FIELD = 6
 
 SUMMARY_SHEET = "Summary"
 SOURCES_SHEET = "Sources"
@@ -54,6 +57,11 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # Control characters, lone surrogates and non-characters: no XML file can hold them.
 _UNWRITABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 SHEET_NAME_LIMIT = 31  # UTF-16 code units, as Excel counts
+
+# The live scenario switch (planner.io.workbook_active); never a scenario's sheet.
+CONTROL_SHEET = "Control"
+ACTIVE_SHEET = "Active scenario"
+_RESERVED.update(name.casefold() for name in (CONTROL_SHEET, ACTIVE_SHEET))
 
 
 @functools.lru_cache(maxsize=4096)

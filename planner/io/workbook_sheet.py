@@ -50,7 +50,15 @@ from planner.io.workbook_write import (
 from planner.model import LineItem, Project, Scenario
 
 KPI_SERIES = ("revenue", "burn", "funding", "cash")
-TIMELINE_ROWS = ("year", "period_in_year", "periods_per_year", "first_month", "period_number")
+# The timing rows at the top of every scenario sheet, labelled as FAST models label them.
+TIMELINE_LABELS = {
+    "first_period_flag": ("First period flag", "flag"),
+    "year": ("Year", "year"),
+    "period_in_year": ("Period within the year", "no."),
+    "periods_per_year": ("Periods per year", "no."),
+    "first_month": ("First month of the period", "month"),
+    "period_number": ("Period number", "no."),
+}
 
 
 @dataclass
@@ -79,6 +87,8 @@ class SheetPlan:
 class ScenarioSheet:
     """Writes one scenario of ``project`` to ``worksheet``."""
 
+    key_figures_title = "Key figures (read by the Summary sheet)"
+
     def __init__(
         self,
         worksheet: Any,
@@ -105,7 +115,7 @@ class ScenarioSheet:
         self._marking = False
         self._letters = [column_letter(self.col(t)) for t in range(self.n)]
         if row_texts is None or row_texts.letters != self._letters:
-            row_texts = RowTexts(self._letters)
+            row_texts = RowTexts(self._letters, column_letter(FIRST_PERIOD_COL - 1))
         self.row_texts = row_texts
 
     # --- helpers ------------------------------------------------------------
@@ -124,6 +134,14 @@ class ScenarioSheet:
 
     def tl(self, name: str, t: int) -> str:
         return self.at(self.plan.timeline[name], t, fixed_row=True)
+
+    def first_flag(self, t: int) -> str:
+        """The first-period flag of period ``t``: 1 in the first period, 0 after."""
+        return self.tl("first_period_flag", t)
+
+    def opening_or(self, t: int, opening: str, previous: str) -> str:
+        """``opening`` in the first period, ``previous`` after: one text for every period."""
+        return f"IF({self.first_flag(t)},{opening},{previous})"
 
     def _take(self, writer: Callable[..., None], *args: Any) -> int:
         """The next free row; ``writer(row, *args)`` fills it once every row is planned."""
@@ -154,8 +172,9 @@ class ScenarioSheet:
     def period_texts(self, text_for: Callable[[int], str]) -> list[str]:
         """``text_for(t)`` for every period, built from the second period's text.
 
-        ``text_for`` may treat the first period differently only where it reads
-        the period before (see planner.io.workbook_templates).
+        ``text_for`` gives every period the same formula (see
+        planner.io.workbook_templates); the first period's column to the left is
+        the empty one before the timeline, read only where the first-period flag is 0.
         """
         if self.n == 1:
             return [text_for(0)]
@@ -164,7 +183,7 @@ class ScenarioSheet:
             marked = text_for(1)
         finally:
             self._marking = False
-        texts = self.row_texts.texts(marked, lambda: text_for(0))
+        texts = self.row_texts.texts(marked)
         if texts is None:
             return [text_for(t) for t in range(self.n)]
         return texts
@@ -175,6 +194,10 @@ class ScenarioSheet:
         if ident:
             cells.append((COL_ID, ident, s["ident"]))
         write_texts(self.ws, row, cells)
+
+    def event_label(self, row: int, table_row: int, name: str, what: str, unit: str) -> None:
+        """The label of a per-period row of the event table row ``table_row``, named ``name``."""
+        self._label(row, f"{name}: {what}", unit, "")
 
     def _comment(self, row: int, col: int, note: str) -> None:
         if note:
@@ -201,15 +224,8 @@ class ScenarioSheet:
 
     def _plan_timeline(self) -> None:
         self._section("Timeline")
-        labels = {
-            "year": "Year",
-            "period_in_year": "Period within the year",
-            "periods_per_year": "Periods per year",
-            "first_month": "First month of the period",
-            "period_number": "Period number",
-        }
-        for name in TIMELINE_ROWS:
-            self.plan.timeline[name] = self._take(self._write_timeline_row, name, labels[name])
+        for name in TIMELINE_LABELS:
+            self.plan.timeline[name] = self._take(self._write_timeline_row, name)
         self._gap()
 
     def _plan_inputs(self) -> None:
@@ -295,11 +311,15 @@ class ScenarioSheet:
             [(self.col(t), period, s["period"]) for t, period in enumerate(self.periods)],
         )
 
-    def _write_timeline_row(self, row: int, name: str, label: str) -> None:
-        self._label(row, label, "", "", "muted")
+    def _write_timeline_row(self, row: int, name: str) -> None:
+        label, unit = TIMELINE_LABELS[name]
+        self._label(row, label, unit, "", "muted")
 
         def text(t: int) -> str:
             head = self.at(HEADER_ROW, t, fixed_row=True)
+            if name == "first_period_flag":
+                first = cell_name(HEADER_ROW, self.col(0), absolute=True)
+                return f"IF({head}={first},1,0)"
             if name == "year":
                 return f"VALUE(LEFT({head},4))"
             if name == "period_in_year":
@@ -309,15 +329,21 @@ class ScenarioSheet:
             if name == "first_month":
                 within, per_year = self.tl("period_in_year", t), self.tl("periods_per_year", t)
                 return f"({within}-1)*12/{per_year}+1"
-            return "1" if t == 0 else f"{self.at(row, t - 1)}+1"
+            return self.opening_or(t, "1", f"{self.at(row, t - 1)}+1")
 
         self.formula_row(row, text, self._timeline_values(name), self.styles["timeline"])
+
+    def series_of_timeline(self, name: str) -> npt.NDArray[np.float64]:
+        """The values of the timeline row ``name``, as its formulas compute them."""
+        return np.array(self._timeline_values(name))
 
     def _timeline_values(self, name: str) -> list[float]:
         values = []
         for t, period in enumerate(self.periods):
             quarter = len(period) > 4
-            if name == "year":
+            if name == "first_period_flag":
+                values.append(1.0 if t == 0 else 0.0)
+            elif name == "year":
                 values.append(float(int(period[:4])))
             elif name == "period_in_year":
                 values.append(float(period[-1]) if quarter else 1.0)
@@ -399,8 +425,9 @@ class ScenarioSheet:
             return to_excel(
                 formula,
                 functools.partial(self._shifted_ref, t),
-                first_period=t == 0,
+                first_period=False,
                 group_members=summed,
+                first_flag=self.first_flag(t),
             )
 
         style = self.styles.get("calc", number_format(item.unit))

@@ -16,6 +16,8 @@ from planner.io.workbook_layout import (
     COL_UNIT,
     COL_VALUE,
     CONTRACT_FIELDS,
+    DELIVERY_PERIODS_FIELD,
+    FIRST_PERIOD_COL,
     HEADER_ROW,
     LATEST_POST_MONEY_FIELD,
     ROUND_FIELDS,
@@ -26,6 +28,7 @@ from planner.io.workbook_sheet import cached_value
 from planner.io.workbook_styles import LINE_HEIGHT
 from planner.io.workbook_write import write_formula, write_text
 from planner.model import ComputeContract, FundingRound
+from planner.schedules import periods_per_year
 
 if TYPE_CHECKING:
     from planner.io.workbook_sheet import ScenarioSheet
@@ -199,3 +202,16 @@ class TableRows:
         )
         self._table_cells(row, contract.id, cells)
         self.sheet._comment(row, COL_LABEL, contract.note)
+        # Worked out once here rather than in every period's delivery and payment formula.
+        first, last = cell_name(row, COL_VALUE + 2), cell_name(row, COL_VALUE + 3)
+        timeline = self.sheet.plan.timeline["periods_per_year"]
+        per_year = cell_name(timeline, FIRST_PERIOD_COL, absolute=True)
+        periods = (contract.last_year - contract.first_year + 1) * periods_per_year(self.periods[0])
+        write_formula(
+            ws,
+            row,
+            COL_VALUE + DELIVERY_PERIODS_FIELD,
+            f"({last}-{first}+1)*{per_year}",
+            s.get("calc", "0"),
+            float(periods),
+        )

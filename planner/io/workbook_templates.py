@@ -1,15 +1,17 @@
 """One formula per row: every period's formula text from the second period's.
 
-A row has the same formula across the timeline (the FAST Standard); from the
-second period on only the column letters move, and the first period differs
-only where it reads the period before. So a row's text is built once, with
-each period's column written as a marker, and turned into a template.
+A row has the same formula across the timeline, the first period included
+(the FAST Standard): only the column letters move. Where a row reads the
+period before, a first-period flag chooses the opening value, and the first
+period's "previous" column is the empty column left of the timeline. So a
+row's text is built once, with each period's column written as a marker, and
+turned into a template.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 _MARK = re.compile("\x01([0-9]+)\x02")
 
@@ -43,24 +45,21 @@ class RowTexts:
     once and reused on the other sheets of the same workbook.
     """
 
-    def __init__(self, letters: Sequence[str]) -> None:
+    def __init__(self, letters: Sequence[str], before: str) -> None:
+        """``letters`` name the timeline's columns; ``before`` the column left of it."""
         self.letters = list(letters)
-        self._seen: dict[str, tuple[str | None, list[str]]] = {}
+        self.before = before
+        self._seen: dict[str, list[str]] = {}
 
-    def texts(self, marked: str, first: Callable[[], str]) -> list[str] | None:
-        """Every period's text; ``first()`` builds the first period's when it reads the one before.
-
-        None when ``marked`` cannot be shifted (see :func:`template`).
-        """
+    def texts(self, marked: str) -> list[str] | None:
+        """Every period's text, or None when ``marked`` cannot be shifted (see :func:`template`)."""
         known = self._seen.get(marked)
         if known is None:
             pattern = template(marked)
             if pattern is None:
                 return None
-            letters = self.letters
-            later = [pattern.format(letters[t - 1], letters[t]) for t in range(1, len(letters))]
-            # Without a reference to the period before, the first period reads the same.
-            alone = None if "{0}" in pattern else pattern.format("", letters[0])
-            known = self._seen[marked] = (alone, later)
-        alone, later = known
-        return [first() if alone is None else alone, *later]
+            previous = [self.before, *self.letters[:-1]]
+            known = self._seen[marked] = [
+                pattern.format(left, own) for left, own in zip(previous, self.letters, strict=True)
+            ]
+        return known

@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from planner.engine import Result, evaluate
 from planner.io.workbook_layout import (
+    ACTIVE_SHEET,
     COL_ID,
     COL_LABEL,
     COL_VALUE,
+    CONTROL_SHEET,
     FIRST_PERIOD_COL,
     META_CHUNK,
     META_FORMAT,
@@ -124,7 +126,7 @@ def _write(
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
     }
-    if len(project.periods) * len(project.items) * len(results) > STREAMED_FROM_CELLS:
+    if _streamed(project, results):
         # Each sheet's rows go to a temporary file as soon as the next row begins, so
         # memory stays flat however large the project; text is then stored in its cell
         # rather than in a shared table, and charts keep no copy of their data.
@@ -158,6 +160,7 @@ def _fill(
     )
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
+    switch = _add_switch_sheets(workbook, project, results, titles)
     risk_sheets = RiskSheets.add(workbook, project, results, titles, *risk)
     sources_ws = workbook.add_worksheet(SOURCES_SHEET)
     explain_sheets = [workbook.add_worksheet(t) for t in explanation_titles(titles, explained)]
@@ -165,7 +168,10 @@ def _fill(
     plans: list[SheetPlan] = []
     links: BaseLinks | None = None
     order = sorted(range(len(results)), key=lambda n: results[n].scenario != project.base_name)
-    row_texts = RowTexts([column_letter(FIRST_PERIOD_COL + t) for t in range(len(project.periods))])
+    row_texts = RowTexts(
+        [column_letter(FIRST_PERIOD_COL + t) for t in range(len(project.periods))],
+        column_letter(FIRST_PERIOD_COL - 1),
+    )
     plans_by_index: dict[int, SheetPlan] = {}
     for n in order:
         result = results[n]
@@ -182,6 +188,8 @@ def _fill(
                 {**plan.round_rows, **plan.contract_rows},
             )
     plans = [plans_by_index[n] for n in range(len(results))]
+    if switch is not None:
+        _write_switch(workbook, switch, project, styles, results, titles, plans, row_texts)
     write_summary(workbook, summary_ws, styles, project, results, titles, plans)
     risk_sheets.write(workbook, styles)
     _write_sources(sources_ws, styles, project, results)
@@ -189,6 +197,47 @@ def _fill(
         write_explanation(workbook, ws, styles, explanation)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
+
+
+def _add_switch_sheets(
+    workbook: Any, project: Project, results: list[Result], titles: list[str]
+) -> tuple[Any, Any] | None:
+    """The Control and Active scenario sheets, where there is a choice to make.
+
+    Not for a workbook streamed to disk: another full sheet of formulas would
+    cost as much as a scenario sheet, and a workbook that large is read in parts.
+    Nor where one cell choosing between all the scenario sheets would pass
+    Excel's limit on a formula's length.
+    """
+    from planner.io.workbook_active import switch_fits
+
+    if len(results) < 2 or _streamed(project, results) or not switch_fits(titles):
+        return None
+    return workbook.add_worksheet(CONTROL_SHEET), workbook.add_worksheet(ACTIVE_SHEET)
+
+
+def _write_switch(
+    workbook: Any,
+    switch: tuple[Any, Any],
+    project: Project,
+    styles: Styles,
+    results: list[Result],
+    titles: list[str],
+    plans: list[SheetPlan],
+    row_texts: RowTexts,
+) -> None:
+    from planner.io.workbook_active import ScenarioSheets, write_active
+
+    names = _writable_names([r.scenario for r in results])
+    chosen = next((n for n, r in enumerate(results) if r.scenario == project.base_name), 0)
+    sheets = ScenarioSheets([names[r.scenario] for r in results], titles, plans, results, chosen)
+    control_ws, active_ws = switch
+    plan = write_active(workbook, control_ws, active_ws, project, styles, sheets, row_texts)
+    _add_sheet_charts(workbook, active_ws, ACTIVE_SHEET, plan, len(project.periods))
+
+
+def _streamed(project: Project, results: list[Result]) -> bool:
+    return len(project.periods) * len(project.items) * len(results) > STREAMED_FROM_CELLS
 
 
 def _writable_names(scenarios: list[str]) -> dict[str, str]:

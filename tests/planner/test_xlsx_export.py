@@ -42,14 +42,14 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_sheets_are_summary_scenarios_sources_and_hidden_structure(
+def test_sheets_are_summary_scenarios_switch_sources_and_hidden_structure(
     exported: Path, builtin: Project
 ) -> None:
     workbook = openpyxl.load_workbook(exported)
     visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
     titles = sheet_names(builtin.scenario_names)
     risk = [f"Risk {title}" for title in titles]  # every scenario has the base's ranges
-    assert visible == ["Summary", *titles, *risk, "Sources"]
+    assert visible == ["Summary", *titles, "Control", "Active scenario", *risk, "Sources"]
     assert workbook["_burnrate"].sheet_state == "hidden"
 
 
@@ -151,8 +151,10 @@ def test_number_formats_panes_print_setup_and_charts(exported: Path, builtin: Pr
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
     with zipfile.ZipFile(exported) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-    # two per scenario sheet, the Summary's, and per Risk sheet two fans and a tornado
-    assert len(charts) == 2 * len(builtin.scenario_names) + 1 + 3 * len(builtin.scenario_names)
+    # two on each scenario sheet and on the Active scenario sheet, one on the Summary,
+    # and per Risk sheet two fans and a tornado
+    scenarios = len(builtin.scenario_names)
+    assert len(charts) == 2 * (scenarios + 1) + 1 + 3 * scenarios
 
 
 def test_user_text_that_looks_like_a_formula_stays_text(tmp_path: Path, builtin: Project) -> None:
