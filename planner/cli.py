@@ -18,13 +18,15 @@ from planner.io.project_file import ProjectFileError, load_project
 from planner.io.user_files import refuse_replacing_a_non_file
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
 from planner.model import SUMMARY_SERIES, Project
+from planner.risk_report import range_text, ranking_lines, run_with_draws
 from planner.uncertainty import (
     MAX_SAMPLES,
     MAX_SEED,
+    SAMPLING,
     MonteCarlo,
     as_json,
     month_label,
-    run_montecarlo,
+    ranges_for,
 )
 
 
@@ -58,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     montecarlo.add_argument("--scenario", required=True, help="the scenario to vary")
     montecarlo.add_argument("--samples", required=True, help=f"1 to {MAX_SAMPLES:,}")
     montecarlo.add_argument("--seed", required=True, help="a whole number; same seed, same output")
+    montecarlo.add_argument(
+        "--sampling",
+        choices=SAMPLING,
+        default="lhs",
+        help="Latin hypercube (lhs, the default) or plain random draws",
+    )
+    montecarlo.add_argument("--draws", help="write every sample's factors and KPIs to this CSV")
     montecarlo.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
@@ -160,13 +169,15 @@ def montecarlo_command(args: argparse.Namespace) -> None:
     seed = whole_number(args.seed, "--seed", 0, MAX_SEED)
     project = open_project(args.project)
     (scenario,) = chosen_scenarios(project, [args.scenario])
-    if not project.uncertainty:
+    if not ranges_for(project, scenario):
         where = args.project or "the built-in project"
         raise UsageError(
             f"{where} defines no uncertainty: add an 'uncertainty' list (item, distribution, "
             "low, high, note) to the project file"
         )
-    mc = run_montecarlo(project, scenario, samples, seed)
+    if args.draws is not None:
+        writable_output(args.draws)
+    mc = run_with_draws(project, scenario, samples, seed, args.sampling, args.draws)
     if args.json:
         labels = {item.id: (item.label, item.unit) for item in project.items}
         print(json.dumps(as_json(mc, labels), indent=1, allow_nan=False))
@@ -191,11 +202,7 @@ def montecarlo_text(mc: MonteCarlo, project: Project) -> str:
     ]
     for spec in mc.inputs:
         item = project.item(spec.item)
-        shape = (
-            f"triangular {spec.low:.2f} / 1 / {spec.high:.2f}"
-            if spec.distribution == "triangular"
-            else f"uniform {spec.low:.2f} to {spec.high:.2f}"
-        )
+        shape = range_text(spec)
         # Sources stay in --json and the project file: a note per input would double the report.
         lines.append(f"  {spec.item:24} {shape:28} {item.label} ({item.unit})")
     lines += ["", f"  {'':24}{'as planned':>12}{'p5':>10}{'median':>10}{'p95':>10}{'mean':>10}"]
@@ -203,6 +210,7 @@ def montecarlo_text(mc: MonteCarlo, project: Project) -> str:
         cells = "".join(f"{money(v):>10}" for v in (s.p5, s.p50, s.p95, s.mean))
         lines.append(f"  {KPI_LABELS[kpi][0]:24}{money(s.fixed):>12}{cells}")
     lines += ["", *_event_lines(mc), "", *_band_lines(mc), "", *_tornado_lines(mc)]
+    lines += ["", *ranking_lines(mc)]
     return "\n".join(lines) + "\n"
 
 
@@ -224,7 +232,7 @@ def _event_lines(mc: MonteCarlo) -> list[str]:
 
 def _band_lines(mc: MonteCarlo) -> list[str]:
     lines = [f"Cash at period end, $B{'':3}" + "".join(f"{p:>8}" for p in mc.periods)]
-    for name, row in zip(("p5", "median", "p95"), mc.bands["cash"], strict=True):
+    for name, row in zip(("p5", "median", "p95"), mc.bands["cash"][[0, 2, 4]], strict=True):
         lines.append(f"  {name:23}" + "".join(f"{v:8.1f}" for v in row))
     return lines
 

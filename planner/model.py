@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -196,11 +197,12 @@ class Uncertainty(_Strict):
 
     One factor is drawn per sample and applies to all periods alike ("users 20%
     lower throughout"), so a sample is a coherent alternative path, not noise.
-    A triangular factor peaks at 1: the scenario's own numbers are the likeliest.
+    A triangular or PERT factor peaks at 1: the scenario's own numbers are the likeliest.
+    A lognormal factor has ``low`` and ``high`` as its 5th and 95th percentiles.
     """
 
     item: ItemId
-    distribution: Literal["triangular", "uniform"]
+    distribution: Literal["triangular", "uniform", "pert", "lognormal"]
     low: float
     high: float
     note: NoteText = ""
@@ -220,6 +222,30 @@ class Uncertainty(_Strict):
         return self
 
 
+def _list_as_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+class Correlation(_Strict):
+    """A rank correlation between the factors of two uncertain inputs."""
+
+    # A file holds a JSON list; strict validation would take only a tuple.
+    items: Annotated[tuple[ItemId, ItemId], BeforeValidator(_list_as_tuple)]
+    rank: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
+    note: NoteText = ""
+
+    @model_validator(mode="after")
+    def _two_items(self) -> Correlation:
+        if self.items[0] == self.items[1]:
+            raise ValueError(
+                f"the correlation of '{self.items[0]}' with itself: name two different items"
+            )
+        return self
+
+    def pair(self) -> frozenset[str]:
+        return frozenset(self.items)
+
+
 class Scenario(_Strict):
     """A named variant of the base: only the cells, formulas and rows it overrides."""
 
@@ -233,6 +259,8 @@ class Scenario(_Strict):
     funding_rounds: dict[RowId, FundingRound] = Field(default_factory=dict)
     compute_contracts: dict[RowId, ComputeContract] = Field(default_factory=dict)
     removed_rows: list[RowId] = Field(default_factory=list)
+    # A range here replaces the base's range of the same item, or adds one.
+    uncertainty: Annotated[list[Uncertainty], Field(max_length=5000)] = Field(default_factory=list)
 
     def overrides_cell(self, item_id: str, period: str) -> bool:
         return period in self.inputs.get(item_id, {})
@@ -258,6 +286,7 @@ class Project(_Strict):
     )
     scenarios: Annotated[list[Scenario], Field(max_length=200)] = Field(default_factory=list)
     uncertainty: Annotated[list[Uncertainty], Field(max_length=5000)] = Field(default_factory=list)
+    correlations: Annotated[list[Correlation], Field(max_length=5000)] = Field(default_factory=list)
 
     # --- look-ups -------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import KeysView, Sequence
+from collections.abc import KeysView, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import TypeVar
@@ -17,7 +17,9 @@ from planner.model import (
     LineItem,
     Project,
     Scenario,
+    Uncertainty,
 )
+from planner.sampling import correlation_problem
 
 
 class ProjectError(ValueError):
@@ -198,15 +200,39 @@ def _check_required(items: dict[str, LineItem]) -> None:
 
 
 def _check_uncertainty(project: Project, items: dict[str, LineItem]) -> None:
+    _check_ranges(project.uncertainty, items, {}, "")
+    for scenario in project.scenarios:
+        where = f"scenario '{scenario.name}': "
+        _check_ranges(scenario.uncertainty, items, scenario.formulas, where)
+    base_ranges = {entry.item for entry in project.uncertainty}
+    for correlation in project.correlations:
+        for item in correlation.items:
+            if item not in base_ranges:
+                a, b = correlation.items
+                raise ProjectError(
+                    f"the correlation of '{a}' and '{b}': '{item}' has no range in the base; "
+                    "only inputs with a range can be correlated"
+                )
+    problem = correlation_problem(project.correlations)
+    if problem is not None:
+        raise ProjectError(problem)
+
+
+def _check_ranges(
+    ranges: Sequence[Uncertainty],
+    items: dict[str, LineItem],
+    formulas: Mapping[str, str],
+    where_prefix: str,
+) -> None:
     varied: set[str] = set()
-    for entry in project.uncertainty:
-        where = f"uncertainty of '{entry.item}'"
+    for entry in ranges:
+        where = f"{where_prefix}uncertainty of '{entry.item}'"
         if entry.item in varied:
             raise ProjectError(f"{where}: the item is listed twice; give one range per item")
         varied.add(entry.item)
         if entry.item not in items:
             raise ProjectError(f"{where}: there is no line item '{entry.item}'")
-        if items[entry.item].formula is not None:
+        if items[entry.item].formula is not None or entry.item in formulas:
             raise ProjectError(
                 f"{where}: '{entry.item}' is calculated by a formula; "
                 "only inputs and constants can vary"

@@ -1,23 +1,50 @@
-"""Uncertainty and sensitivity: Monte Carlo over a scenario's inputs, and a tornado table.
+"""Uncertainty and sensitivity: Monte Carlo over a scenario's inputs, a tornado and a ranking.
 
 Each uncertain input is multiplied by one factor per sample, the same in every
-period. All samples go through the engine in a single call (very large runs
-in blocks of tens of thousands, to bound memory), and the KPIs of all samples
-are computed at once from the (samples, periods) arrays; they follow
-:mod:`planner.kpis` exactly, the cash-zero month included.
+period. Samples go through the engine in blocks (one call per block), and the
+KPIs of a whole block are computed at once from its (samples, periods) arrays;
+they follow :mod:`planner.kpis` exactly, the cash-zero month included. Only the
+KPIs per sample and the statistics of the series are kept, so memory stays
+bounded however many samples a run has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+import csv
+import math
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
 from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved, input_arrays
-from planner.model import EVENT_SERIES, Project, Uncertainty, period_months, period_year
+from planner.model import (
+    EVENT_SERIES,
+    Correlation,
+    Project,
+    Uncertainty,
+    period_months,
+    period_year,
+)
+from planner.risk_stats import (
+    BAND_PERCENTILES,
+    EXACT_CELLS,
+    BandCollector,
+    rank_correlations,
+    variance_shares,
+)
+from planner.sampling import (
+    correlated_items,
+    correlation_matrix,
+    correlation_problem,
+    draw_latin_hypercube,
+    draw_random,
+    impose_rank_correlation,
+)
 from planner.scenarios import ResolvedScenario, resolve
 
 MAX_SAMPLES = 1_000_000
@@ -25,11 +52,14 @@ MAX_SEED = 2**64 - 1
 NUMERIC_KPIS = ("cumulative_burn", "total_raised", "peak_funding_need")
 BAND_SERIES = ("cash", "revenue", "burn")
 PERCENTILES = (5.0, 50.0, 95.0)
+SAMPLING = ("lhs", "random")
+DEFAULT_SAMPLES = 10_000
 NEVER = -1  # month or year index of a sample whose event does not happen in the horizon
-# Values per engine call (samples x periods x line items): about 0.5 GB of float64. The
-# built-in plan fits some 90,000 samples in one call; a million samples of a large model
-# would not fit in memory at once.
-CELLS_PER_CALL = 2**26
+# Values per engine call (samples x periods x line items): 32 MB of float64, small
+# enough that the blocks of a million samples stay within a few hundred MB in all,
+# large enough that the cost of a call is spread over thousands of samples.
+CELLS_PER_CALL = 2**22
+PILOT_SAMPLES = 20_000  # samples that place the percentile windows of a large run
 
 IntArray = npt.NDArray[np.int64]
 
@@ -38,20 +68,66 @@ class UncertaintyError(ValueError):
     """A Monte Carlo run that cannot be done as asked; the message says why."""
 
 
+class Cancelled(Exception):
+    """A run stopped between blocks because its caller asked it to."""
+
+
+# --- the ranges of a scenario ----------------------------------------------------
+
+
+def ranges_for(project: Project, scenario: str | None) -> tuple[Uncertainty, ...]:
+    """The effective ranges of ``scenario``: the base's in order, a scenario's own range of
+    an item in its place, then the ranges the scenario adds."""
+    own = project.scenario(scenario) if scenario is not None else None
+    if own is None or not own.uncertainty:
+        return tuple(project.uncertainty)
+    replaced = {spec.item: spec for spec in own.uncertainty}
+    base_items = {spec.item for spec in project.uncertainty}
+    merged = [replaced.get(spec.item, spec) for spec in project.uncertainty]
+    merged += [spec for spec in own.uncertainty if spec.item not in base_items]
+    return tuple(merged)
+
+
+def check_correlations(project: Project, scenario: str | None) -> None:
+    """Refuse correlations of items without a range, and a set that cannot hold together."""
+    varied = {spec.item for spec in ranges_for(project, scenario)}
+    for correlation in project.correlations:
+        missing = [item for item in correlation.items if item not in varied]
+        if missing:
+            raise UncertaintyError(
+                f"the correlation of '{correlation.items[0]}' and '{correlation.items[1]}': "
+                f"'{missing[0]}' has no range, and only uncertain inputs can be correlated"
+            )
+    problem = correlation_problem(project.correlations)
+    if problem is not None:
+        raise UncertaintyError(problem)
+
+
 # --- drawing and evaluating ------------------------------------------------------
 
 
-def draw_factors(specs: Sequence[Uncertainty], samples: int, seed: int) -> Array:
-    """Factors of shape (samples, len(specs)), drawn in the order of ``specs``."""
-    rng = np.random.default_rng(seed)
-    factors = np.empty((samples, len(specs)))
-    for column, spec in enumerate(specs):
-        if spec.low == spec.high:
-            factors[:, column] = spec.low  # numpy refuses a triangle without width
-        elif spec.distribution == "triangular":
-            factors[:, column] = rng.triangular(spec.low, 1.0, spec.high, samples)
-        else:
-            factors[:, column] = rng.uniform(spec.low, spec.high, samples)
+def draw_factors(
+    specs: Sequence[Uncertainty],
+    samples: int,
+    seed: int,
+    sampling: str = "random",
+    correlations: Sequence[Correlation] = (),
+) -> Array:
+    """Factors of shape (samples, len(specs)), in the order of ``specs``.
+
+    Plain random draws give the same numbers for a seed as they always have;
+    correlations then only reorder the columns of the inputs they name.
+    """
+    if sampling not in SAMPLING:
+        raise UncertaintyError(f"sampling is one of {', '.join(SAMPLING)}, not {sampling!r}")
+    draw = draw_latin_hypercube if sampling == "lhs" else draw_random
+    factors = draw(specs, samples, seed)
+    if correlations:
+        items = correlated_items(correlations)
+        column_of = {spec.item: column for column, spec in enumerate(specs)}
+        columns = [column_of[item] for item in items]
+        target = correlation_matrix(items, correlations)
+        impose_rank_correlation(factors, columns, target, seed)
     return factors
 
 
@@ -167,7 +243,11 @@ class Event:
 
 @dataclass(frozen=True)
 class TornadoRow:
-    """One input alone at its low and high factor: the change in two KPIs against factor 1."""
+    """One input alone at its low and high factor: the change in the KPIs against factor 1.
+
+    ``at_low`` and ``at_high`` hold every KPI of :data:`NUMERIC_KPIS`; the four
+    named fields repeat two of them.
+    """
 
     item: str
     low: float
@@ -176,10 +256,22 @@ class TornadoRow:
     peak_at_high: float
     burn_at_low: float
     burn_at_high: float
+    at_low: dict[str, float]
+    at_high: dict[str, float]
 
     @property
     def swing(self) -> float:
         return abs(self.peak_at_high - self.peak_at_low)
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """An input's rank correlation with a KPI over the same draws, and its share of the
+    KPI's variance (its squared rank correlation over the sum of all)."""
+
+    item: str
+    rank_correlation: float
+    variance_share: float
 
 
 @dataclass(frozen=True)
@@ -192,8 +284,14 @@ class MonteCarlo:
     kpis: dict[str, Spread]
     cash_zero: Event
     breakeven: Event
-    bands: dict[str, Array]  # series -> (3, periods): p5, p50, p95
+    bands: dict[str, Array]  # series -> (5, periods): rows of BAND_PERCENTILES
     tornado: tuple[TornadoRow, ...]
+    plan: dict[str, Array]  # series -> (periods,): every factor at 1
+    cash_zero_by_period: Array  # share of samples out of cash by the end of each period
+    cash_zero_months: IntArray  # samples out of cash in each month of the horizon
+    ranking: dict[str, tuple[RankingRow, ...]]
+    sampling: str
+    correlations: tuple[Correlation, ...] = ()
 
 
 def spread(values: Array, fixed: float) -> Spread:
@@ -212,8 +310,24 @@ def event(happens_at: IntArray, fixed: int) -> Event:
     )
 
 
-def bands(series: dict[str, Array]) -> dict[str, Array]:
-    return {sid: np.percentile(values, PERCENTILES, axis=0) for sid, values in series.items()}
+def first_month(periods: Sequence[str]) -> int:
+    """The month index (as in :class:`SampleKpis`) of the horizon's first month."""
+    return period_year(periods[0]) * 12 + period_months(periods[0])[0] - 1
+
+
+def horizon_months(periods: Sequence[str]) -> int:
+    return sum(period_months(p)[1] for p in periods)
+
+
+def cash_zero_timeline(cash_zero_month: IntArray, periods: Sequence[str]) -> tuple[Array, IntArray]:
+    """The share of samples out of cash by the end of each period, and the count per month."""
+    start = first_month(periods)
+    runs_out = cash_zero_month[cash_zero_month != NEVER] - start
+    per_month = np.bincount(runs_out, minlength=horizon_months(periods)).astype(np.int64)
+    ends = np.cumsum([period_months(p)[1] for p in periods])
+    by_month = np.cumsum(per_month)
+    by_period: Array = by_month[ends - 1] / len(cash_zero_month)
+    return by_period, per_month
 
 
 def samples_per_call(resolved: ResolvedScenario) -> int:
@@ -221,28 +335,143 @@ def samples_per_call(resolved: ResolvedScenario) -> int:
     return max(1, CELLS_PER_CALL // cells_per_sample)
 
 
-def evaluate_samples(
-    resolved: ResolvedScenario, specs: Sequence[Uncertainty], factors: Array
-) -> tuple[SampleKpis, dict[str, Array]]:
-    """KPIs and band series of every row of ``factors``: one engine call per block of samples.
+# --- running in blocks -----------------------------------------------------------
 
-    Only the KPIs and the three band series are kept from each block, so memory
-    stays bounded however many samples there are.
-    """
+DRAW_KPIS = (*NUMERIC_KPIS, "breakeven_year", "cash_zero")
+
+
+def available_memory() -> int | None:
+    """Bytes of memory free now, where the system says; None where it does not."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_needed(resolved: ResolvedScenario, specs: Sequence[Uncertainty], samples: int) -> int:
+    """A generous estimate of a run's peak memory, in bytes."""
+    periods = len(resolved.periods)
+    per_sample = 8 * (3 * len(specs) + 12)  # factors, their reordering, KPIs and their ranks
+    if samples * periods <= EXACT_CELLS:
+        per_sample += 2 * 8 * periods * len(BAND_SERIES)
+    else:
+        per_sample += 12 * periods * len(BAND_SERIES)  # values near each band, with periods
+    engine = 3 * 8 * min(samples, samples_per_call(resolved)) * periods
+    engine *= len(resolved.items) + len(EVENT_SERIES)
+    return samples * per_sample + engine
+
+
+def check_memory(resolved: ResolvedScenario, specs: Sequence[Uncertainty], samples: int) -> None:
+    needed, free = memory_needed(resolved, specs, samples), available_memory()
+    if free is not None and needed > free:
+        raise UncertaintyError(
+            f"{samples:,} samples of this scenario need about {needed / 2**30:.1f} GB of memory "
+            f"and {free / 2**30:.1f} GB is free; run fewer samples"
+        )
+
+
+@dataclass
+class _Progress:
+    should_stop: Callable[[], bool] | None
+    report: Callable[[float], None] | None
+    total: int
+    passes: int = 1
+    done: int = 0
+
+    def step(self, samples: int) -> None:
+        if self.should_stop is not None and self.should_stop():
+            raise Cancelled("the run was stopped")
+        self.done += samples
+        if self.report is not None:
+            self.report(min(1.0, self.done / (self.total * self.passes)))
+
+
+def _blocks(
+    resolved: ResolvedScenario, specs: Sequence[Uncertainty], factors: Array, progress: _Progress
+) -> Iterator[tuple[int, Result]]:
     step = samples_per_call(resolved)
-    kpis: list[SampleKpis] = []
-    series: dict[str, list[Array]] = {sid: [] for sid in BAND_SERIES}
     for start in range(0, len(factors), step):
+        progress.step(0)
         result = evaluate_factors(resolved, specs, factors[start : start + step])
-        kpis.append(sample_kpis(result))
-        for sid, parts in series.items():
-            parts.append(result.values[sid])
-    if len(kpis) == 1:
-        return kpis[0], {sid: parts[0] for sid, parts in series.items()}
-    joined = SampleKpis(
-        *(np.concatenate([getattr(k, field.name) for k in kpis]) for field in fields(SampleKpis))
+        yield start, result
+        progress.step(len(result.values["cash"]))
+
+
+def _pilot(
+    resolved: ResolvedScenario, specs: Sequence[Uncertainty], factors: Array
+) -> dict[str, Array]:
+    """The band series of an even subset of the samples."""
+    rows = np.linspace(0, len(factors) - 1, min(len(factors), PILOT_SAMPLES)).astype(np.int64)
+    values = evaluate_factors(resolved, specs, factors[rows]).values
+    return {sid: np.array(values[sid]) for sid in BAND_SERIES}
+
+
+def _window_margin(pilot_samples: int) -> float:
+    """Percentage points each side of a band: many standard errors of a pilot percentile."""
+    return 0.5 + 6 * 100 * math.sqrt(0.25 / pilot_samples)
+
+
+def evaluate_samples(
+    resolved: ResolvedScenario,
+    specs: Sequence[Uncertainty],
+    factors: Array,
+    progress: _Progress,
+    draws: TextIO | None = None,
+) -> tuple[SampleKpis, dict[str, Array]]:
+    """KPIs of every sample and the percentile bands of the series, block by block."""
+    samples, periods = len(factors), len(resolved.periods)
+    parts: list[SampleKpis] = []
+    writer = _draw_writer(draws, specs)
+    if samples * periods <= EXACT_CELLS:
+        collector = BandCollector(BAND_SERIES, samples, periods)
+    else:
+        pilot = _pilot(resolved, specs, factors)
+        margin = _window_margin(len(pilot["cash"]))
+        collector = BandCollector(BAND_SERIES, samples, periods, pilot, margin)
+    for start, result in _blocks(resolved, specs, factors, progress):
+        kpis = sample_kpis(result)
+        parts.append(kpis)
+        collector.add(result.values)
+        if writer is not None:
+            _write_draws(writer, start, factors[start : start + result.samples], kpis)
+    joined = SampleKpis(*(np.concatenate([getattr(k, f) for k in parts]) for f in _KPI_FIELDS))
+    found = collector.bands()
+    while found is None:  # a window missed its band: look again with a wider one
+        margin *= 3
+        progress.passes += 1
+        collector = BandCollector(BAND_SERIES, samples, periods, pilot, margin)
+        for _, result in _blocks(resolved, specs, factors, progress):
+            collector.add(result.values)
+        found = collector.bands()
+    return joined, found
+
+
+_KPI_FIELDS = (*NUMERIC_KPIS, "breakeven_year", "cash_zero_month")
+
+
+def _draw_writer(draws: TextIO | None, specs: Sequence[Uncertainty]) -> Any:
+    if draws is None:
+        return None
+    writer = csv.writer(draws, lineterminator="\n")
+    writer.writerow(["sample", *(spec.item for spec in specs), *DRAW_KPIS])
+    return writer
+
+
+def _write_draws(writer: Any, start: int, factors: Array, kpis: SampleKpis) -> None:
+    """One row per sample: its number (from 1), its factors and its KPIs."""
+    numbers = [kpis.numeric(kpi).tolist() for kpi in NUMERIC_KPIS]
+    breakeven = [str(y) if y != NEVER else "" for y in kpis.breakeven_year.tolist()]
+    cash_zero = [month_label(m) or "" for m in kpis.cash_zero_month.tolist()]
+    writer.writerows(
+        zip(
+            range(start + 1, start + 1 + len(factors)),
+            *factors.T.tolist(),
+            *numbers,
+            breakeven,
+            cash_zero,
+            strict=True,
+        )
     )
-    return joined, {sid: np.concatenate(parts) for sid, parts in series.items()}
 
 
 def tornado(resolved: ResolvedScenario, specs: Sequence[Uncertainty]) -> list[TornadoRow]:
@@ -256,38 +485,86 @@ def tornado(resolved: ResolvedScenario, specs: Sequence[Uncertainty]) -> list[To
         factors[1 + 2 * column, column] = spec.low
         factors[2 + 2 * column, column] = spec.high
     kpis = sample_kpis(evaluate_factors(resolved, specs, factors))
-    peak = kpis.peak_funding_need - kpis.peak_funding_need[0]
-    burn = kpis.cumulative_burn - kpis.cumulative_burn[0]
-    rows = [
-        TornadoRow(
-            spec.item,
-            spec.low,
-            spec.high,
-            float(peak[1 + 2 * column]),
-            float(peak[2 + 2 * column]),
-            float(burn[1 + 2 * column]),
-            float(burn[2 + 2 * column]),
+    change = {kpi: kpis.numeric(kpi) - kpis.numeric(kpi)[0] for kpi in NUMERIC_KPIS}
+    rows = []
+    for column, spec in enumerate(specs):
+        at_low = {kpi: float(change[kpi][1 + 2 * column]) for kpi in NUMERIC_KPIS}
+        at_high = {kpi: float(change[kpi][2 + 2 * column]) for kpi in NUMERIC_KPIS}
+        rows.append(
+            TornadoRow(
+                spec.item,
+                spec.low,
+                spec.high,
+                at_low["peak_funding_need"],
+                at_high["peak_funding_need"],
+                at_low["cumulative_burn"],
+                at_high["cumulative_burn"],
+                at_low,
+                at_high,
+            )
         )
-        for column, spec in enumerate(specs)
-    ]
     rows.sort(key=lambda row: (-row.swing, -abs(row.burn_at_high - row.burn_at_low), row.item))
     return rows
 
 
-def run_montecarlo(project: Project, scenario: str, samples: int, seed: int) -> MonteCarlo:
-    """Draw, evaluate and summarise ``samples`` variants of ``scenario``."""
-    if not project.uncertainty:
-        raise UncertaintyError(
-            "the project defines no uncertainty; add an 'uncertainty' list to the project file"
-        )
+def ranking(
+    specs: Sequence[Uncertainty], factors: Array, kpis: SampleKpis
+) -> dict[str, tuple[RankingRow, ...]]:
+    """Per KPI, the inputs by the strength of their rank correlation with it."""
+    found = rank_correlations(factors, {kpi: kpis.numeric(kpi) for kpi in NUMERIC_KPIS})
+    table = {}
+    for kpi, correlations in found.items():
+        shares = variance_shares(correlations)
+        rows = [
+            RankingRow(spec.item, float(r), float(share))
+            for spec, r, share in zip(specs, correlations, shares, strict=True)
+        ]
+        rows.sort(key=lambda row: (-abs(row.rank_correlation), row.item))
+        table[kpi] = tuple(rows)
+    return table
+
+
+def _check_request(samples: int, seed: int, sampling: str) -> None:
     if not 1 <= samples <= MAX_SAMPLES:
         raise UncertaintyError(f"samples must be between 1 and {MAX_SAMPLES:,}, not {samples}")
     if not 0 <= seed <= MAX_SEED:
         raise UncertaintyError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {seed}")
-    specs = tuple(project.uncertainty)
+    if sampling not in SAMPLING:
+        raise UncertaintyError(f"sampling is one of {', '.join(SAMPLING)}, not {sampling!r}")
+
+
+def run_montecarlo(
+    project: Project,
+    scenario: str,
+    samples: int,
+    seed: int,
+    sampling: str = "lhs",
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
+    draws: TextIO | None = None,
+) -> MonteCarlo:
+    """Draw, evaluate and summarise ``samples`` variants of ``scenario``.
+
+    ``should_stop`` is asked between blocks (True raises :class:`Cancelled`),
+    ``progress`` told the share done, and ``draws`` gets one CSV row per sample.
+    """
+    _check_request(samples, seed, sampling)
     resolved = resolve(project, scenario)
-    kpis, series = evaluate_samples(resolved, specs, draw_factors(specs, samples, seed))
-    fixed = sample_kpis(evaluate_factors(resolved, specs, np.ones((1, len(specs)))))
+    specs = ranges_for(project, resolved.name)
+    if not specs:
+        raise UncertaintyError(
+            "the project defines no uncertainty; add an 'uncertainty' list to the project file"
+        )
+    check_correlations(project, resolved.name)
+    check_varied(resolved, specs)
+    check_memory(resolved, specs, samples)
+    factors = draw_factors(specs, samples, seed, sampling, project.correlations)
+    steps = _Progress(should_stop, progress, samples)
+    kpis, bands = evaluate_samples(resolved, specs, factors, steps, draws)
+    plan_result = evaluate_factors(resolved, specs, np.ones((1, len(specs))))
+    fixed = sample_kpis(plan_result)
+    by_period, per_month = cash_zero_timeline(kpis.cash_zero_month, resolved.periods)
     return MonteCarlo(
         scenario=resolved.name,
         samples=samples,
@@ -297,9 +574,18 @@ def run_montecarlo(project: Project, scenario: str, samples: int, seed: int) -> 
         kpis={kpi: spread(kpis.numeric(kpi), float(fixed.numeric(kpi)[0])) for kpi in NUMERIC_KPIS},
         cash_zero=event(kpis.cash_zero_month, int(fixed.cash_zero_month[0])),
         breakeven=event(kpis.breakeven_year, int(fixed.breakeven_year[0])),
-        bands=bands(series),
+        bands=bands,
         tornado=tuple(tornado(resolved, specs)),
+        plan={sid: np.array(plan_result.values[sid][0]) for sid in BAND_SERIES},
+        cash_zero_by_period=by_period,
+        cash_zero_months=per_month,
+        ranking=ranking(specs, factors, kpis),
+        sampling=sampling,
+        correlations=tuple(project.correlations),
     )
+
+
+BAND_NAMES = tuple(f"p{p:g}" for p in BAND_PERCENTILES)
 
 
 def as_json(mc: MonteCarlo, labels: dict[str, tuple[str, str]]) -> dict[str, object]:
@@ -312,6 +598,7 @@ def as_json(mc: MonteCarlo, labels: dict[str, tuple[str, str]]) -> dict[str, obj
         "scenario": mc.scenario,
         "samples": mc.samples,
         "seed": mc.seed,
+        "sampling": mc.sampling,
         "periods": list(mc.periods),
         "inputs": [
             {
@@ -325,29 +612,47 @@ def as_json(mc: MonteCarlo, labels: dict[str, tuple[str, str]]) -> dict[str, obj
             }
             for spec in mc.inputs
         ],
+        "correlations": [
+            {"items": list(c.items), "rank": c.rank, "note": c.note} for c in mc.correlations
+        ],
         "kpis": {kpi: spread_json(s) for kpi, s in mc.kpis.items()},
         "cash_zero": {
             "probability": mc.cash_zero.probability,
             "median": None if mc.cash_zero.median is None else month_label(mc.cash_zero.median),
             "fixed": None if mc.cash_zero.fixed is None else month_label(mc.cash_zero.fixed),
         },
+        "cash_zero_by_year": mc.cash_zero_by_period.tolist(),
         "breakeven": {
             "probability": mc.breakeven.probability,
             "median": mc.breakeven.median,
             "fixed": mc.breakeven.fixed,
         },
         "bands": {
-            sid: {name: band.tolist() for name, band in zip(("p5", "p50", "p95"), arr, strict=True)}
+            sid: {name: band.tolist() for name, band in zip(BAND_NAMES, arr, strict=True)}
             for sid, arr in mc.bands.items()
         },
+        "plan": {sid: values.tolist() for sid, values in mc.plan.items()},
         "tornado": [
             {
                 "item": row.item,
                 "low": row.low,
                 "high": row.high,
-                "peak_funding_need": {"at_low": row.peak_at_low, "at_high": row.peak_at_high},
-                "cumulative_burn": {"at_low": row.burn_at_low, "at_high": row.burn_at_high},
+                **{
+                    kpi: {"at_low": row.at_low[kpi], "at_high": row.at_high[kpi]}
+                    for kpi in NUMERIC_KPIS
+                },
             }
             for row in mc.tornado
         ],
+        "ranking": {
+            kpi: [
+                {
+                    "item": row.item,
+                    "rank_correlation": row.rank_correlation,
+                    "variance_share": row.variance_share,
+                }
+                for row in rows
+            ]
+            for kpi, rows in mc.ranking.items()
+        },
     }

@@ -28,6 +28,11 @@ JSON_KEYS = {
     "breakeven",
     "bands",
     "tornado",
+    "sampling",
+    "correlations",
+    "plan",
+    "cash_zero_by_year",
+    "ranking",
 }
 
 
@@ -102,10 +107,25 @@ def test_json_keys_and_values(capsys, plan: str) -> None:
     assert set(data["breakeven"]) == {"probability", "median", "fixed"}
     assert set(data["bands"]) == {"cash", "revenue", "burn"}
     for band in data["bands"].values():
-        assert set(band) == {"p5", "p50", "p95"}
+        assert set(band) == {"p5", "p25", "p50", "p75", "p95"}
         assert all(len(values) == len(data["periods"]) for values in band.values())
+        for period in range(len(data["periods"])):
+            column = [band[name][period] for name in ("p5", "p25", "p50", "p75", "p95")]
+            assert column == sorted(column)
     assert {row["item"] for row in data["tornado"]} == {"chatgpt_users", "other_costs"}
     assert set(data["tornado"][0]["peak_funding_need"]) == {"at_low", "at_high"}
+    assert set(data["tornado"][0]["total_raised"]) == {"at_low", "at_high"}
+    chances = data["cash_zero_by_year"]
+    assert len(chances) == len(data["periods"]) and chances == sorted(chances)
+    assert chances[-1] == data["cash_zero"]["probability"]
+    assert set(data["ranking"]) == set(data["kpis"])
+    for rows in data["ranking"].values():
+        assert {row["item"] for row in rows} == {"chatgpt_users", "other_costs"}
+        assert set(rows[0]) == {"item", "rank_correlation", "variance_share"}
+        strengths = [abs(row["rank_correlation"]) for row in rows]
+        assert strengths == sorted(strengths, reverse=True)
+        assert sum(row["variance_share"] for row in rows) in (0, pytest.approx(1))
+    assert data["sampling"] == "lhs"
 
 
 def test_same_seed_same_bytes_other_seed_other_draws(capsys, plan: str) -> None:

@@ -227,9 +227,9 @@ def test_month_labels() -> None:
 
 
 def test_summary_matches_the_samples_it_came_from(varied: Project) -> None:
-    mc = run_montecarlo(varied, "Leaked plan", 2000, seed=11)
+    mc = run_montecarlo(varied, "Leaked plan", 2000, seed=11, sampling="lhs")
     resolved = resolve(varied, "Leaked plan")
-    result = evaluate_factors(resolved, RANGES, draw_factors(RANGES, 2000, seed=11))
+    result = evaluate_factors(resolved, RANGES, draw_factors(RANGES, 2000, seed=11, sampling="lhs"))
     kpis = sample_kpis(result)
     peak = kpis.peak_funding_need
     assert mc.kpis["peak_funding_need"].p50 == np.percentile(peak, 50)
@@ -240,10 +240,9 @@ def test_summary_matches_the_samples_it_came_from(varied: Project) -> None:
     assert mc.cash_zero.probability == runs_out.mean()
     assert 0 < mc.cash_zero.probability < 1
     assert np.array_equal(
-        mc.bands["cash"], np.percentile(result.values["cash"], [5, 50, 95], axis=0)
+        mc.bands["cash"], np.percentile(result.values["cash"], [5, 25, 50, 75, 95], axis=0)
     )
-    assert np.all(mc.bands["revenue"][0] <= mc.bands["revenue"][1])
-    assert np.all(mc.bands["revenue"][1] <= mc.bands["revenue"][2])
+    assert np.all(np.diff(mc.bands["revenue"], axis=0) >= 0)
 
 
 def test_the_same_seed_gives_the_same_summary_and_another_seed_another(varied: Project) -> None:
