@@ -55,6 +55,9 @@ class MainWindow(QMainWindow):
         self.tables = TablesPanel(self.document)
         self._build_layout()
         self._build_menus()
+        from ui.risk.panel import install_risk
+
+        self.risk = install_risk(self)
         self.setAcceptDrops(True)
         self.statusBar().showMessage("Ready", STATUS_TIMEOUT_MS)
         self.document.message.connect(self._show_message)
@@ -183,6 +186,7 @@ class MainWindow(QMainWindow):
             "splitters", [self.horizontal.saveState(), self.vertical.saveState()]
         )
         self.files.closing()
+        self.risk.shutdown()
         event.accept()
 
     def _restore_geometry(self) -> None:
