@@ -19,6 +19,7 @@ from planner.commands import Command, Macro, SetConstant, SetInput
 from planner.model import LineItem
 from planner.numbers import NumberError, edit_text, format_value, parse_cell
 from ui.document import Document
+from ui.risk.marks import range_icon, range_notes
 from ui.style import FORMULA_BG, INPUT_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
@@ -72,6 +73,7 @@ class ItemTableModel(QAbstractTableModel):
         self._items = [i for i in project.items if i.group == self.group]
         self._scenario = project.scenario(self.document.scenario)
         self._values = [self.document.result.values.get(i.id) for i in self._items]
+        self._ranges = range_notes(project, self.document.scenario_key)
         self._cells: dict[tuple[int, int], tuple[Any, ...]] = {}
 
     def _remember_shown(self) -> None:
@@ -107,7 +109,7 @@ class ItemTableModel(QAbstractTableModel):
                 scenario.values.get(item.id),
                 scenario.formulas.get(item.id),
             )
-        notes = (item.note, tuple(sorted(item.input_notes.items())))
+        notes = (item.note, tuple(sorted(item.input_notes.items())), self._ranges.get(item.id))
         return (None if values is None else values.tobytes(), overrides, notes)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -172,7 +174,10 @@ class ItemTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return item.label if column == 0 else item.unit
             if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-                return _tooltip(item.label, item.note, self._formula_text(item))
+                tip = _tooltip(item.label, item.note, self._formula_text(item))
+                return "\n".join(filter(None, (tip, self._ranges.get(item.id))))
+            if role == Qt.ItemDataRole.DecorationRole and column == 0 and item.id in self._ranges:
+                return range_icon()
             return None
         slot = _ROLE_SLOTS.get(role)
         if slot is not None:
