@@ -66,7 +66,9 @@ class LiveRisk(QObject):
         self.runner = RiskRunner(run)
         self.runner.finished.connect(self._finished)
         self.runner.busyChanged.connect(self.busyChanged)
-        document.resultsChanged.connect(self.refresh)
+        # At once, not with the coalesced redraw: the run starts while the window repaints.
+        document.changed.connect(self.refresh)
+        document.projectReplaced.connect(self.refresh)
 
     @property
     def busy(self) -> bool:
@@ -106,6 +108,7 @@ class LiveRisk(QObject):
 
     def refresh(self) -> None:
         """Ask for a run of the current project and scenario (the worker drops older ones)."""
+
         if not self.active:
             self._stale = True
             return

@@ -112,6 +112,10 @@ class RiskView(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setFixedWidth(110)
         self.progress.setFormat("computing %p%")
+        # Its place is kept while hidden: showing it must not lay out the six charts again.
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
         self.progress.setVisible(False)
         self._sync_settings()
         self.samples.valueChanged.connect(live.set_samples)

@@ -9,6 +9,7 @@ a run takes longer than :data:`BUSY_AFTER_MS`, so quick runs never flicker.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ class RiskOutcome:
     request: RiskRequest
     result: Any = None  # planner.uncertainty.MonteCarlo
     problem: str | None = None
+    seconds: float = 0.0  # spent in the run itself, for the benchmark
 
 
 class RiskRunner(QObject):
@@ -130,6 +132,7 @@ class RiskRunner(QObject):
         def progress(fraction: float) -> None:
             self._advanced.emit(request.generation, fraction)
 
+        start = time.perf_counter()
         try:
             result = self._run(
                 request.project,
@@ -145,7 +148,7 @@ class RiskRunner(QObject):
             return RiskOutcome(request, problem="not enough memory for so many samples")
         except Exception as exc:  # any failure is shown, never raised in a thread
             return RiskOutcome(request, problem=str(exc) or type(exc).__name__)
-        return RiskOutcome(request, result=result)
+        return RiskOutcome(request, result=result, seconds=time.perf_counter() - start)
 
     # --- GUI thread ------------------------------------------------------------------
 
