@@ -63,6 +63,8 @@ def _value(annotation: Any, value: Any) -> Any:
         return _value(inner, value)
     if origin is list:
         return [_value(arguments[0], v) for v in value]
+    if origin is tuple:
+        return tuple(_value(a, v) for a, v in zip(arguments, value, strict=True))
     if origin is dict:
         return {k: _value(arguments[1], v) for k, v in value.items()}
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

@@ -11,7 +11,6 @@ bounded however many samples a run has.
 from __future__ import annotations
 
 import csv
-import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ import numpy.typing as npt
 from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved, input_arrays
 from planner.model import (
-    EVENT_SERIES,
     Correlation,
     Project,
     Uncertainty,
@@ -33,10 +31,12 @@ from planner.model import (
 from planner.risk_stats import (
     BAND_PERCENTILES,
     EXACT_CELLS,
+    HISTOGRAM_BINS,
     BandCollector,
     rank_correlations,
     variance_shares,
 )
+from planner.sample_model import sampled_scenario
 from planner.sampling import (
     correlated_items,
     correlation_matrix,
@@ -51,15 +51,16 @@ MAX_SAMPLES = 1_000_000
 MAX_SEED = 2**64 - 1
 NUMERIC_KPIS = ("cumulative_burn", "total_raised", "peak_funding_need")
 BAND_SERIES = ("cash", "revenue", "burn")
+KPI_SERIES = ("burn", "funding", "cash")  # what :func:`sample_kpis` reads
 PERCENTILES = (5.0, 50.0, 95.0)
 SAMPLING = ("lhs", "random")
 DEFAULT_SAMPLES = 10_000
 NEVER = -1  # month or year index of a sample whose event does not happen in the horizon
-# Values per engine call (samples x periods x line items): 32 MB of float64, small
+# Values per engine call (samples x periods x computed items): 64 MB of float64, small
 # enough that the blocks of a million samples stay within a few hundred MB in all,
 # large enough that the cost of a call is spread over thousands of samples.
-CELLS_PER_CALL = 2**22
-PILOT_SAMPLES = 20_000  # samples that place the percentile windows of a large run
+CELLS_PER_CALL = 2**23
+PILOT_SAMPLES = 20_000  # samples that set the histogram ranges of a large run
 
 IntArray = npt.NDArray[np.int64]
 
@@ -330,9 +331,14 @@ def cash_zero_timeline(cash_zero_month: IntArray, periods: Sequence[str]) -> tup
     return by_period, per_month
 
 
-def samples_per_call(resolved: ResolvedScenario) -> int:
-    cells_per_sample = len(resolved.periods) * (len(resolved.items) + len(EVENT_SERIES))
-    return max(1, CELLS_PER_CALL // cells_per_sample)
+def samples_per_call(resolved: ResolvedScenario, varied: int = 0) -> int:
+    """Samples per engine call: those whose computed values fill :data:`CELLS_PER_CALL`.
+
+    Inputs that no sample changes are shared by all samples, so only formulas and
+    the ``varied`` inputs count.
+    """
+    computed = sum(1 for item in resolved.items if item.formula is not None) + varied
+    return max(1, CELLS_PER_CALL // (len(resolved.periods) * max(1, computed)))
 
 
 # --- running in blocks -----------------------------------------------------------
@@ -353,12 +359,11 @@ def memory_needed(resolved: ResolvedScenario, specs: Sequence[Uncertainty], samp
     periods = len(resolved.periods)
     per_sample = 8 * (3 * len(specs) + 12)  # factors, their reordering, KPIs and their ranks
     if samples * periods <= EXACT_CELLS:
-        per_sample += 2 * 8 * periods * len(BAND_SERIES)
+        fixed = 2 * 8 * samples * periods * len(BAND_SERIES)
     else:
-        per_sample += 12 * periods * len(BAND_SERIES)  # values near each band, with periods
-    engine = 3 * 8 * min(samples, samples_per_call(resolved)) * periods
-    engine *= len(resolved.items) + len(EVENT_SERIES)
-    return samples * per_sample + engine
+        fixed = 8 * periods * len(BAND_SERIES) * (HISTOGRAM_BINS + 2 * PILOT_SAMPLES)
+    engine = 3 * 8 * min(CELLS_PER_CALL, samples * periods * len(resolved.items))
+    return samples * per_sample + fixed + engine
 
 
 def check_memory(resolved: ResolvedScenario, specs: Sequence[Uncertainty], samples: int) -> None:
@@ -375,7 +380,6 @@ class _Progress:
     should_stop: Callable[[], bool] | None
     report: Callable[[float], None] | None
     total: int
-    passes: int = 1
     done: int = 0
 
     def step(self, samples: int) -> None:
@@ -383,32 +387,47 @@ class _Progress:
             raise Cancelled("the run was stopped")
         self.done += samples
         if self.report is not None:
-            self.report(min(1.0, self.done / (self.total * self.passes)))
+            self.report(min(1.0, self.done / self.total))
 
 
-def _blocks(
-    resolved: ResolvedScenario, specs: Sequence[Uncertainty], factors: Array, progress: _Progress
-) -> Iterator[tuple[int, Result]]:
-    step = samples_per_call(resolved)
+@dataclass(frozen=True)
+class _Sampled:
+    """The cut-down scenario the samples go through, and which factor columns it reads."""
+
+    scenario: ResolvedScenario
+    specs: tuple[Uncertainty, ...]
+    columns: list[int]
+
+    @classmethod
+    def of(cls, resolved: ResolvedScenario, specs: Sequence[Uncertainty]) -> _Sampled:
+        varied = {spec.item for spec in specs}
+        scenario = sampled_scenario(resolved, varied, (*BAND_SERIES, *KPI_SERIES))
+        kept = {item.id for item in scenario.items}
+        columns = [column for column, spec in enumerate(specs) if spec.item in kept]
+        return cls(scenario, tuple(specs[column] for column in columns), columns)
+
+    def evaluate(self, factors: Array) -> Result:
+        result = evaluate_factors(self.scenario, self.specs, factors[:, self.columns])
+        if result.samples != len(factors):  # no varied input reaches the series read
+            shape = (len(factors), len(self.scenario.periods))
+            result.values = {key: np.broadcast_to(v, shape) for key, v in result.values.items()}
+        return result
+
+
+def _blocks(sampled: _Sampled, factors: Array, progress: _Progress) -> Iterator[tuple[int, Result]]:
+    step = samples_per_call(sampled.scenario, len(sampled.specs))
     for start in range(0, len(factors), step):
         progress.step(0)
-        result = evaluate_factors(resolved, specs, factors[start : start + step])
+        result = sampled.evaluate(factors[start : start + step])
         yield start, result
         progress.step(len(result.values["cash"]))
 
 
-def _pilot(
-    resolved: ResolvedScenario, specs: Sequence[Uncertainty], factors: Array
-) -> dict[str, Array]:
+def _pilot(sampled: _Sampled, factors: Array) -> dict[str, Array]:
     """The band series of an even subset of the samples."""
     rows = np.linspace(0, len(factors) - 1, min(len(factors), PILOT_SAMPLES)).astype(np.int64)
-    values = evaluate_factors(resolved, specs, factors[rows]).values
+    values = sampled.evaluate(factors[rows]).values
     return {sid: np.array(values[sid]) for sid in BAND_SERIES}
-
-
-def _window_margin(pilot_samples: int) -> float:
-    """Percentage points each side of a band: many standard errors of a pilot percentile."""
-    return 0.5 + 6 * 100 * math.sqrt(0.25 / pilot_samples)
 
 
 def evaluate_samples(
@@ -422,28 +441,17 @@ def evaluate_samples(
     samples, periods = len(factors), len(resolved.periods)
     parts: list[SampleKpis] = []
     writer = _draw_writer(draws, specs)
-    if samples * periods <= EXACT_CELLS:
-        collector = BandCollector(BAND_SERIES, samples, periods)
-    else:
-        pilot = _pilot(resolved, specs, factors)
-        margin = _window_margin(len(pilot["cash"]))
-        collector = BandCollector(BAND_SERIES, samples, periods, pilot, margin)
-    for start, result in _blocks(resolved, specs, factors, progress):
+    sampled = _Sampled.of(resolved, specs)
+    pilot = None if samples * periods <= EXACT_CELLS else _pilot(sampled, factors)
+    collector = BandCollector(BAND_SERIES, samples, pilot)
+    for start, result in _blocks(sampled, factors, progress):
         kpis = sample_kpis(result)
         parts.append(kpis)
         collector.add(result.values)
         if writer is not None:
             _write_draws(writer, start, factors[start : start + result.samples], kpis)
     joined = SampleKpis(*(np.concatenate([getattr(k, f) for k in parts]) for f in _KPI_FIELDS))
-    found = collector.bands()
-    while found is None:  # a window missed its band: look again with a wider one
-        margin *= 3
-        progress.passes += 1
-        collector = BandCollector(BAND_SERIES, samples, periods, pilot, margin)
-        for _, result in _blocks(resolved, specs, factors, progress):
-            collector.add(result.values)
-        found = collector.bands()
-    return joined, found
+    return joined, collector.bands()
 
 
 _KPI_FIELDS = (*NUMERIC_KPIS, "breakeven_year", "cash_zero_month")
@@ -484,7 +492,7 @@ def tornado(resolved: ResolvedScenario, specs: Sequence[Uncertainty]) -> list[To
     for column, spec in enumerate(specs):
         factors[1 + 2 * column, column] = spec.low
         factors[2 + 2 * column, column] = spec.high
-    kpis = sample_kpis(evaluate_factors(resolved, specs, factors))
+    kpis = sample_kpis(_Sampled.of(resolved, specs).evaluate(factors))
     change = {kpi: kpis.numeric(kpi) - kpis.numeric(kpi)[0] for kpi in NUMERIC_KPIS}
     rows = []
     for column, spec in enumerate(specs):

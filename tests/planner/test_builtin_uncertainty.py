@@ -60,3 +60,19 @@ def test_the_command_uses_the_built_in_project_by_default(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("Monte Carlo: Leaked plan, 1,000 samples, seed 1")
     assert all(item in out for item in DRIVERS)
+
+
+def test_the_built_in_correlations_are_sourced_and_hold(builtin: Project) -> None:
+    from planner.io.project_file import parse_project, project_json
+    from planner.uncertainty import check_correlations
+
+    pairs = {c.pair() for c in builtin.correlations}
+    assert frozenset(("chatgpt_users", "ad_revenue_per_user")) in pairs
+    for correlation in builtin.correlations:
+        figures = cited_figures(correlation.note)
+        assert correlation.note.startswith("assumption: ") and figures, correlation.items
+        assert all(figure in ARTICLE_FIGURES for figure in figures), correlation.items
+        assert isinstance(correlation.items, tuple)
+    for scenario in builtin.scenario_names:
+        check_correlations(builtin, scenario)
+    assert parse_project(project_json(builtin)) == builtin

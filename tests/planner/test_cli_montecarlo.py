@@ -39,6 +39,7 @@ JSON_KEYS = {
 @pytest.fixture
 def plan(builtin: Project, tmp_path: Path) -> str:
     builtin.uncertainty = list(RANGES)
+    builtin.correlations = []  # they name items these ranges leave out
     path = tmp_path / "plan.burnrate"
     save_project(builtin, path)
     return str(path)
@@ -164,6 +165,7 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(
 
 def test_a_project_without_uncertainty_is_refused(capsys, builtin: Project, tmp_path) -> None:
     builtin.uncertainty = []
+    builtin.correlations = []
     path = tmp_path / "plain.burnrate"
     save_project(builtin, path)
     code, _, err = run(

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from planner.engine import evaluate, evaluate_resolved
 from planner.kpis import compute_kpis
-from planner.model import EVENT_SERIES, Project, Uncertainty
+from planner.model import Project, Uncertainty
 from planner.scenarios import resolve
 from planner.uncertainty import (
     NEVER,
@@ -34,6 +34,7 @@ RANGES = [
 @pytest.fixture
 def varied(builtin: Project) -> Project:
     builtin.uncertainty = list(RANGES)
+    builtin.correlations = []  # they name items these ranges leave out
     return builtin
 
 
@@ -301,6 +302,7 @@ def test_bad_runs_are_refused(varied: Project, samples: int, seed: int, message:
 
 def test_a_project_without_uncertainty_is_refused(builtin: Project) -> None:
     builtin.uncertainty = []
+    builtin.correlations = []
     with pytest.raises(UncertaintyError, match="defines no uncertainty"):
         run_montecarlo(builtin, "Leaked plan", 10, seed=1)
 
@@ -334,9 +336,7 @@ def test_a_run_too_big_for_one_call_goes_in_blocks_with_the_same_outcome(
     labels = {item.id: (item.label, item.unit) for item in varied.items}
     whole = as_json(run_montecarlo(varied, "Bear case", 1000, seed=4), labels)
     calls = _count_engine_calls(monkeypatch)
-    bear = resolve(varied, "Bear case")
-    per_sample = len(bear.periods) * (len(bear.items) + len(EVENT_SERIES))
-    monkeypatch.setattr(uncertainty, "CELLS_PER_CALL", per_sample * 300)
+    monkeypatch.setattr(uncertainty, "samples_per_call", lambda scenario, varied=0: 300)
     blocks = as_json(run_montecarlo(varied, "Bear case", 1000, seed=4), labels)
     assert calls[:4] == [300, 300, 300, 100]
     assert blocks == whole
