@@ -157,8 +157,13 @@ class RiskPanel(QObject):
             caption += f"; median {month_text(result.cash_zero.median)}"
         margins = self.card.layout().contentsMargins()
         room = self.card.width() - margins.left() - margins.right() - 2 * self.card.frameWidth()
-        if self.card.title.fontMetrics().horizontalAdvance(title) > room:
-            title, caption = "Chance cash runs out", f"by {year}, of {result.samples:,} samples"
+        metrics = self.card.title.fontMetrics()
+        if metrics.horizontalAdvance(title) > room:
+            # Narrow cards: the year moves to the caption, then a shorter name for the chance.
+            caption = f"by {year}, of {result.samples:,} samples"
+            title = "Chance cash runs out"
+            if metrics.horizontalAdvance(title) > room:
+                title = "Cash-out chance"
         self.card.title.setText(title)
         self.card.show_value(f"{chance:.1%}", alarm=False)
         self.card.caption.setText(caption)

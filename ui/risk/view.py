@@ -11,14 +11,18 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
+    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from planner.kpis import KPI_LABELS
@@ -46,7 +50,7 @@ def headline(result: Any, project_label: Any, kpi: str) -> tuple[str, str]:
     details = []
     if result.cash_zero.median is not None:
         details.append(f"median {month_text(result.cash_zero.median)}")
-    details.append(f"as planned: {month_text(result.cash_zero.fixed)}")
+    details.append(f"plan: {month_text(result.cash_zero.fixed)}")
     answer += f" <span style='font-weight:400'>({'; '.join(details)})</span>"
     ranking = result.ranking.get(kpi, ())
     figure = KPI_LABELS[kpi][0].lower()
@@ -54,18 +58,17 @@ def headline(result: Any, project_label: Any, kpi: str) -> tuple[str, str]:
         top = ranking[0]
         driver = (
             f"Matters most for {figure}: <b>{html.escape(project_label(top.item))}</b>"
-            f" ({top.variance_share:.0%} of the variance, rank correlation"
-            f" {top.rank_correlation:+.2f}"
+            f" ({top.variance_share:.0%} of its variance"
         )
         if result.tornado:
             widest = max(result.tornado, key=lambda r: abs(r.at_high[kpi] - r.at_low[kpi]))
             swing = money(abs(widest.at_high[kpi] - widest.at_low[kpi]))
             if widest.item == top.item:
-                driver += f"; {swing} from its low to its high)"
+                driver += f"; {swing} from its low to its high alone)"
             else:
                 driver += (
                     f"); alone, <b>{html.escape(project_label(widest.item))}</b> moves it most"
-                    f" ({swing} from its low to its high)"
+                    f" ({swing} from low to high)"
                 )
         else:
             driver += ")"
@@ -108,10 +111,11 @@ class RiskView(QWidget):
         self.seed.setKeyboardTracking(False)
         self.seed.setMaximumWidth(100)
         self.seed.setToolTip("The same seed gives the same numbers")
+        self.run_button = self._run_settings()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.progress.setFixedWidth(110)
-        self.progress.setFormat("computing %p%")
+        self.progress.setFixedWidth(90)
+        self.progress.setFormat("running %p%")
         # Its place is kept while hidden: showing it must not lay out the six charts again.
         policy = self.progress.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
@@ -154,8 +158,7 @@ class RiskView(QWidget):
         second.setContentsMargins(4, 0, 0, 2)
         second.setSpacing(4)
         second.addWidget(self.driver, 1)
-        for widget in (QLabel("Samples"), self.samples, QLabel("Seed"), self.seed):
-            second.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
+        second.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(second)
         layout.addLayout(grid, 1)
         self.update_headline()
@@ -166,7 +169,25 @@ class RiskView(QWidget):
         assert isinstance(chart, TornadoChart)
         return chart
 
+    def _run_settings(self) -> QToolButton:
+        """A button naming the samples and seed, which opens the two boxes that set them."""
+        form = QWidget()
+        fields = QFormLayout(form)
+        fields.setContentsMargins(8, 6, 8, 6)
+        fields.addRow("Samples", self.samples)
+        fields.addRow("Seed", self.seed)
+        holder = QWidgetAction(self)
+        holder.setDefaultWidget(form)
+        menu = QMenu(self)
+        menu.addAction(holder)
+        button = QToolButton()
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setMenu(menu)
+        button.setToolTip("Samples per run (1,000 to 100,000) and the seed")
+        return button
+
     def _sync_settings(self) -> None:
+        self.run_button.setText(f"{self.live.samples:,} samples · seed {self.live.seed}")
         for box, value in ((self.samples, self.live.samples), (self.seed, self.live.seed)):
             if box.value() != value:
                 blocked = box.blockSignals(True)
@@ -199,8 +220,9 @@ class RiskView(QWidget):
         if self.driver.text() != driver:
             self.driver.setText(driver)
         if outcome is not None and outcome.result is not None:
-            self.samples.setToolTip(
-                f"Samples per run: 1,000 to 100,000. Shown: {run_line(outcome.result)}"
+            self.run_button.setToolTip(
+                f"Shown: {run_line(outcome.result)}. Click to change the samples per run"
+                " (1,000 to 100,000) or the seed."
             )
 
     def update_charts(self) -> None:
