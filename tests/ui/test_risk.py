@@ -320,3 +320,49 @@ def test_export_draws_reports_a_folder_that_does_not_exist(
 ) -> None:
     assert not risk_window.risk.export_draws("/nowhere/at/all/draws.csv")
     assert dialog_log.errors and "Cannot export the draws" in dialog_log.errors[-1]
+
+
+def quarterly_project() -> Project:
+    """Twelve quarters of a plan that runs out of cash in about its second year."""
+    quarters = [f"{year}-Q{q}" for year in (2025, 2026, 2027) for q in (1, 2, 3, 4)]
+
+    def row(item_id: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "id": item_id,
+            "label": item_id.replace("_", " "),
+            "unit": "$B",
+            "group": "g",
+        } | fields
+
+    items = [
+        row("revenue", inputs=[2.0] * 12),
+        row("total_costs", inputs=[10.0] * 12),
+        row("funding", inputs=[0.0] * 12),
+        row("opening_cash", value=50.0),
+        row("burn", formula="total_costs - revenue"),
+        row("cash", formula="prev(cash, opening_cash) + funding - burn"),
+        row("capacity_gw", inputs=[0.0] * 12),
+        row("compute_cost", inputs=[0.0] * 12),
+    ]
+    ranges = [{"item": "total_costs", "distribution": "uniform", "low": 0.7, "high": 1.5}]
+    return Project.model_validate({"periods": quarters, "items": items, "uncertainty": ranges})
+
+
+def test_a_quarterly_plan_shows_when_cash_runs_out_by_quarter(
+    qtbot: QtBot, settings: QSettings, dialog_log: object
+) -> None:
+    window = open_window(qtbot, settings, quarterly_project())
+    window.risk.show_view("risk")
+    result = settled(qtbot, window.risk.live).result
+    assert result.cash_zero.probability == 1.0
+    when = window.risk.view.charts[5]
+    centres = when.bars.opts["x"]  # type: ignore[attr-defined]
+    shares = when.bars.opts["height"]  # type: ignore[attr-defined]
+    assert np.isclose(shares.sum(), 100.0)
+    assert centres.min() >= 2024 and centres.max() <= 2027  # within the twelve quarters
+    busiest = int(np.argmax(result.cash_zero_months))
+    assert abs(centres[np.argmax(shares)] - (2024 + (busiest + 0.5) / 12)) < 1 / 24 + 1e-9
+    text = when.describe(5)
+    assert text.startswith("2026-Q2:") and "samples run out" in text
+    assert "median" in window.risk.view.answer.text()
+    window.close()

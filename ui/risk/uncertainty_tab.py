@@ -164,6 +164,11 @@ class UncertaintyTab(QWidget):
         for text, slot in ((add, on_add), (remove, on_remove)):
             button = QPushButton(text)
             button.clicked.connect(slot)
+            if text == "Delete range":
+                button.setToolTip(
+                    "Delete the selected ranges; in a scenario, its own ranges go back to the"
+                    " base's"
+                )
             row.addWidget(button)
         row.addStretch(1)
         layout = box.layout()
