@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
 
 from ui.main_window import MainWindow
 from ui.risk import uncertainty_tab
@@ -187,3 +188,12 @@ def test_a_set_of_correlations_that_cannot_hold_is_refused_naming_the_pairs(
     assert "cannot all hold at once" in messages[-1] and "'chatgpt_users'" in messages[-1]
     assert not model.add_correlation("chatgpt_users", "commerce_volume", 0.3)
     assert "no range" in messages[-1]
+
+
+def test_the_range_and_correlation_tables_are_sound_models(
+    window: MainWindow, tab: uncertainty_tab.UncertaintyTab, qtmodeltester: ModelTester
+) -> None:
+    window.document.set_scenario("Bear case")
+    assert edit(tab.ranges, "chatgpt_users", LOW, "0.6 to 1.2")
+    qtmodeltester.check(tab.ranges, force_py=True)
+    qtmodeltester.check(tab.correlations, force_py=True)
