@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from planner.analysis.risk_report import range_text, ranking_lines, run_with_draws
 from planner.builtin import builtin_project
 from planner.engine import evaluate
 from planner.formula import FormulaError
@@ -18,7 +19,6 @@ from planner.io.project_file import ProjectFileError, load_project
 from planner.io.user_files import refuse_replacing_a_non_file
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
 from planner.model import SUMMARY_SERIES, Project
-from planner.risk_report import range_text, ranking_lines, run_with_draws
 from planner.uncertainty import (
     MAX_SAMPLES,
     MAX_SEED,

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from planner.analysis.sampling import correlation_problem
 from planner.commands import Command, CommandError
 from planner.model import Correlation, Project, Scenario, Uncertainty, validation_problem
-from planner.sampling import correlation_problem
 
 DISTRIBUTIONS = ("triangular", "uniform", "pert", "lognormal")
 _BOUNDS = re.compile(r"^\s*([^\s]+)\s*(?:to|\.\.|…|–|—|,|;)\s*([^\s]+)\s*$", re.IGNORECASE)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TypeVar
 
+from planner.analysis.sampling import correlation_problem
 from planner.model import (
     EVENT_SERIES,
     FIRST_YEAR,
@@ -19,7 +20,6 @@ from planner.model import (
     Scenario,
     Uncertainty,
 )
-from planner.sampling import correlation_problem
 
 
 class ProjectError(ValueError):

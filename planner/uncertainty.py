@@ -19,6 +19,23 @@ from typing import Any, TextIO
 import numpy as np
 import numpy.typing as npt
 
+from planner.analysis.risk_stats import (
+    BAND_PERCENTILES,
+    EXACT_CELLS,
+    HISTOGRAM_BINS,
+    BandCollector,
+    rank_correlations,
+    variance_shares,
+)
+from planner.analysis.sample_model import sampled_scenario
+from planner.analysis.sampling import (
+    correlated_items,
+    correlation_matrix,
+    correlation_problem,
+    draw_latin_hypercube,
+    draw_random,
+    impose_rank_correlation,
+)
 from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved, input_arrays
 from planner.model import (
@@ -27,23 +44,6 @@ from planner.model import (
     Uncertainty,
     period_months,
     period_year,
-)
-from planner.risk_stats import (
-    BAND_PERCENTILES,
-    EXACT_CELLS,
-    HISTOGRAM_BINS,
-    BandCollector,
-    rank_correlations,
-    variance_shares,
-)
-from planner.sample_model import sampled_scenario
-from planner.sampling import (
-    correlated_items,
-    correlation_matrix,
-    correlation_problem,
-    draw_latin_hypercube,
-    draw_random,
-    impose_rank_correlation,
 )
 from planner.scenarios import ResolvedScenario, resolve
 
@@ -347,7 +347,18 @@ DRAW_KPIS = (*NUMERIC_KPIS, "breakeven_year", "cash_zero")
 
 
 def available_memory() -> int | None:
-    """Bytes of memory free now, where the system says; None where it does not."""
+    """Bytes of memory that can be had now without swapping; None where the system won't say.
+
+    Linux's MemAvailable counts the page cache it would give back; free pages alone
+    would understate it many times over on a machine that has been reading files.
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):

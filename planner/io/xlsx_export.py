@@ -32,6 +32,7 @@ from planner.io.workbook_layout import (
     sheet_names,
     sheet_ref,
 )
+from planner.io.workbook_risk import DEFAULT_SEED, RiskSheets
 from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
 from planner.io.workbook_styles import Styles, wrapped_row_height
 from planner.io.workbook_summary import write_summary
@@ -39,6 +40,7 @@ from planner.io.workbook_templates import RowTexts
 from planner.io.workbook_write import ExportError as ExportError
 from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
+from planner.uncertainty import DEFAULT_SAMPLES
 
 # Above this many period cells of line items, a workbook is streamed to disk row by
 # row. Either way every sheet is written top to bottom, as streaming requires.
@@ -48,9 +50,17 @@ SOURCES_WIDTHS = (18, 40, 22, 8, 90)
 
 
 def export_workbook(
-    project: Project, path: str | os.PathLike[str], scenarios: Sequence[str] | None = None
+    project: Project,
+    path: str | os.PathLike[str],
+    scenarios: Sequence[str] | None = None,
+    risk_samples: int | None = DEFAULT_SAMPLES,
+    risk_seed: int = DEFAULT_SEED,
 ) -> None:
-    """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``."""
+    """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``.
+
+    Each scenario with uncertainty ranges gets a Risk sheet from a Monte Carlo run
+    of ``risk_samples`` samples with ``risk_seed`` (none when ``risk_samples`` is None).
+    """
     from xlsxwriter.exceptions import XlsxWriterException
 
     names = list(scenarios) if scenarios else project.scenario_names
@@ -72,7 +82,7 @@ def export_workbook(
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
-        _write(temp, project, results, titles)
+        _write(temp, project, results, titles, (risk_samples, risk_seed))
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
         os.replace(temp, target)
     except OSError as exc:
@@ -83,7 +93,13 @@ def export_workbook(
         temp.unlink(missing_ok=True)
 
 
-def _write(path: Path, project: Project, results: list[Result], titles: list[str]) -> None:
+def _write(
+    path: Path,
+    project: Project,
+    results: list[Result],
+    titles: list[str],
+    risk: tuple[int | None, int] = (None, DEFAULT_SEED),
+) -> None:
     """Build the workbook and write it to ``path``."""
     import xlsxwriter
 
@@ -103,11 +119,17 @@ def _write(path: Path, project: Project, results: list[Result], titles: list[str
         # do not recalculate.
         options["in_memory"] = True
     workbook = xlsxwriter.Workbook(str(path), options)
-    _fill(workbook, project, results, titles)
+    _fill(workbook, project, results, titles, risk)
     workbook.close()
 
 
-def _fill(workbook: Any, project: Project, results: list[Result], titles: list[str]) -> None:
+def _fill(
+    workbook: Any,
+    project: Project,
+    results: list[Result],
+    titles: list[str],
+    risk: tuple[int | None, int] = (None, DEFAULT_SEED),
+) -> None:
     styles = Styles(workbook)
     workbook.set_properties(
         {
@@ -118,6 +140,7 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
     )
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
+    risk_sheets = RiskSheets.add(workbook, project, results, titles, *risk)
     sources_ws = workbook.add_worksheet(SOURCES_SHEET)
     meta_ws = workbook.add_worksheet(META_SHEET)
     plans: list[SheetPlan] = []
@@ -141,6 +164,7 @@ def _fill(workbook: Any, project: Project, results: list[Result], titles: list[s
             )
     plans = [plans_by_index[n] for n in range(len(results))]
     write_summary(workbook, summary_ws, styles, project, results, titles, plans)
+    risk_sheets.write(workbook, styles)
     _write_sources(sources_ws, styles, project, results)
     _write_metadata(meta_ws, project, results, titles, plans, links is not None)
     summary_ws.activate()
@@ -301,6 +325,9 @@ def _write_metadata(
                 "row_overrides": sorted(
                     [*scenario.funding_rounds, *scenario.compute_contracts] if scenario else []
                 ),
+                "uncertainty": [r.model_dump(mode="json") for r in scenario.uncertainty]
+                if scenario
+                else [],
             }
         )
     described = project.model_dump(
@@ -314,6 +341,7 @@ def _write_metadata(
             "reference_period",
             "groups",
             "uncertainty",
+            "correlations",
         },
     )
     described["base_name"] = names[project.base_name]

@@ -415,6 +415,7 @@ class _Reader:
             "reference_period": info.get("reference_period"),
             "groups": info.get("groups", []),
             "uncertainty": info.get("uncertainty", []),
+            "correlations": info.get("correlations", []),
         }
         items = [self.item(base_sheet, spec, base_formulas) for spec in self.meta["items"]]
         rounds, contracts = self.tables(base_sheet, self.base_meta, None)
@@ -568,4 +569,5 @@ class _Reader:
             funding_rounds=own_rounds,
             compute_contracts=own_contracts,
             removed_rows=removed,
+            uncertainty=info.get("uncertainty") or [],
         )

@@ -7,6 +7,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import planner.uncertainty as uncertainty
 from planner.cli import main
@@ -49,7 +51,9 @@ def linear_project() -> Project:
 @pytest.mark.parametrize("sampling", ["lhs", "random"])
 def test_a_linear_model_has_the_mean_and_spread_of_its_closed_form(sampling: str) -> None:
     samples = 20_000
-    mc = run_montecarlo(linear_project(), "Base", samples, seed=3, sampling=sampling)
+    out = io.StringIO()
+    mc = run_montecarlo(linear_project(), "Base", samples, seed=3, sampling=sampling, draws=out)
+    burns = np.array([float(row["cumulative_burn"]) for row in read_draws(out.getvalue())])
     c, r = sum(COSTS), sum(REVENUE)
     lo, hi = REVENUE_RANGE.low, REVENUE_RANGE.high
     mean = c * 1.0 - r * (lo + 1 + hi) / 3
@@ -57,6 +61,8 @@ def test_a_linear_model_has_the_mean_and_spread_of_its_closed_form(sampling: str
     spread = mc.kpis["cumulative_burn"]
     assert spread.mean == pytest.approx(mean, abs=4 * np.sqrt(variance / samples))
     assert spread.fixed == pytest.approx(c - r)
+    assert burns.mean() == pytest.approx(spread.mean, rel=1e-12)
+    assert burns.std() == pytest.approx(np.sqrt(variance), rel=0.03)
     # the spread: p95 - p5 of a sum of a uniform and a triangle, from its own draws
     factors = draw_factors([COSTS_RANGE, REVENUE_RANGE], 400_000, seed=1)
     exact = np.percentile(factors[:, 0] * c - factors[:, 1] * r, [5, 95])
@@ -266,3 +272,35 @@ def test_the_command_line_writes_the_draws_and_nothing_on_failure(
     monkeypatch.setattr(uncertainty, "sample_kpis", fail)
     assert main([*args, "--draws", str(tmp_path / "other.csv")]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["draws.csv"]
+
+
+SHAPES = ("triangular", "uniform", "pert", "lognormal")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shapes=st.tuples(st.sampled_from(SHAPES), st.sampled_from(SHAPES)),
+    lows=st.tuples(st.floats(0.05, 1.0), st.floats(0.05, 1.0)),
+    highs=st.tuples(st.floats(1.0, 20.0), st.floats(1.0, 20.0)),
+    rank=st.floats(-1.0, 1.0),
+    samples=st.integers(1, 400),
+    sampling=st.sampled_from(["lhs", "random"]),
+)
+def test_percentiles_are_ordered_for_any_ranges(
+    shapes, lows, highs, rank: float, samples: int, sampling: str
+) -> None:
+    project = linear_project()
+    project.uncertainty = [
+        Uncertainty(item=item, distribution=shape, low=low, high=high)
+        for item, shape, low, high in zip(
+            ("total_costs", "revenue"), shapes, lows, highs, strict=True
+        )
+    ]
+    project.correlations = [Correlation(items=("total_costs", "revenue"), rank=rank)]
+    mc = run_montecarlo(project, "Base", samples, seed=1, sampling=sampling)
+    for bands in mc.bands.values():
+        assert np.all(np.diff(bands, axis=0) >= 0)
+    for s in mc.kpis.values():
+        assert s.p5 <= s.p50 <= s.p95
+    assert np.all(np.diff(mc.cash_zero_by_period) >= 0)
+    assert 0 <= mc.cash_zero.probability <= 1

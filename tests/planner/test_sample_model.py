@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from planner.analysis.risk_stats import exact_percentiles
+from planner.analysis.sample_model import sampled_scenario
 from planner.model import Project
-from planner.risk_stats import exact_percentiles
-from planner.sample_model import sampled_scenario
 from planner.scenarios import resolve
 from planner.uncertainty import draw_factors, evaluate_factors
 from tests.planner.helpers import make_project

@@ -7,9 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from planner.model import Correlation, Uncertainty
-from planner.risk_stats import average_ranks
-from planner.sampling import (
+from planner.analysis.risk_stats import average_ranks
+from planner.analysis.sampling import (
     impossible_pairs,
     lognormal_shape,
     normal_cdf,
@@ -17,6 +16,7 @@ from planner.sampling import (
     pert_shape,
     quantile,
 )
+from planner.model import Correlation, Uncertainty
 from planner.uncertainty import draw_factors
 
 SHAPES = [
@@ -141,3 +141,13 @@ def test_normal_cdf_is_the_error_function_one() -> None:
 def test_tied_values_share_the_average_of_their_ranks() -> None:
     values = np.array([3.0, 1.0, 3.0, 2.0, 1.0, 5.0])
     assert average_ranks(values).tolist() == [3.5, 0.5, 3.5, 2.0, 0.5, 5.0]
+
+
+@pytest.mark.parametrize("samples", [1, 2, 3, 4, 5, 9])
+def test_a_few_samples_of_many_correlated_inputs_still_draw(samples: int) -> None:
+    specs = [Uncertainty(item=f"x{n}", distribution="uniform", low=0.5, high=1.5) for n in range(8)]
+    chain = [Correlation(items=(f"x{n}", f"x{n + 1}"), rank=0.3) for n in range(7)]
+    for sampling in ("lhs", "random"):
+        free = draw_factors(specs, samples, seed=2, sampling=sampling)
+        tied = draw_factors(specs, samples, seed=2, sampling=sampling, correlations=chain)
+        assert np.array_equal(np.sort(free, axis=0), np.sort(tied, axis=0))

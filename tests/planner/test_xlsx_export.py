@@ -47,7 +47,9 @@ def test_sheets_are_summary_scenarios_sources_and_hidden_structure(
 ) -> None:
     workbook = openpyxl.load_workbook(exported)
     visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
-    assert visible == ["Summary", *sheet_names(builtin.scenario_names), "Sources"]
+    titles = sheet_names(builtin.scenario_names)
+    risk = [f"Risk {title}" for title in titles]  # every scenario has the base's ranges
+    assert visible == ["Summary", *titles, *risk, "Sources"]
     assert workbook["_burnrate"].sheet_state == "hidden"
 
 
@@ -149,7 +151,8 @@ def test_number_formats_panes_print_setup_and_charts(exported: Path, builtin: Pr
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
     with zipfile.ZipFile(exported) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 2 * len(builtin.scenario_names) + 1
+    # two per scenario sheet, the Summary's, and per Risk sheet two fans and a tornado
+    assert len(charts) == 2 * len(builtin.scenario_names) + 1 + 3 * len(builtin.scenario_names)
 
 
 def test_user_text_that_looks_like_a_formula_stays_text(tmp_path: Path, builtin: Project) -> None:
@@ -174,7 +177,7 @@ def test_chosen_scenarios_only_and_unknown_names_refused(tmp_path: Path, builtin
     path = tmp_path / "bull.xlsx"
     export_workbook(builtin, path, scenarios=["Bull case"])
     titles = openpyxl.load_workbook(path).sheetnames
-    assert titles == ["Summary", "Bull case", "Sources", "_burnrate"]
+    assert titles == ["Summary", "Bull case", "Risk Bull case", "Sources", "_burnrate"]
     with pytest.raises(ExportError, match="no scenario named 'Nope'"):
         export_workbook(builtin, tmp_path / "x.xlsx", scenarios=["Nope"])
 

@@ -238,8 +238,13 @@ def impose_rank_correlation(
     table = np.empty((samples, len(columns)))
     for j in range(len(columns)):
         table[:, j] = scores[rng.permutation(samples)]
-    chance = np.corrcoef(table, rowvar=False)
-    whitened = table @ np.linalg.inv(np.linalg.cholesky(chance)).T
+    chance = np.atleast_2d(np.corrcoef(table, rowvar=False))
+    try:
+        whitened = table @ np.linalg.inv(np.linalg.cholesky(chance)).T
+    except np.linalg.LinAlgError:
+        # Fewer samples than inputs: their chance correlation cannot be removed,
+        # and so few samples carry no correlation worth the name anyway.
+        whitened = table
     del table
     wanted = pearson_for_rank(target)
     np.fill_diagonal(wanted, 1.0)
