@@ -184,10 +184,12 @@ class RiskView(QWidget):
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         button.setMenu(menu)
         button.setToolTip("Samples per run (1,000 to 100,000) and the seed")
+        # The text ends in its own arrow: the style's indicator would cover the seed.
+        button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         return button
 
     def _sync_settings(self) -> None:
-        self.run_button.setText(f"{self.live.samples:,} samples · seed {self.live.seed}")
+        self.run_button.setText(f"{self.live.samples:,} samples · seed {self.live.seed} ▾")
         for box, value in ((self.samples, self.live.samples), (self.seed, self.live.seed)):
             if box.value() != value:
                 blocked = box.blockSignals(True)
