@@ -140,8 +140,9 @@ class MainWindow(QMainWindow):
     def redraw(self) -> None:
         """Push the document's latest results into the cards and every chart."""
         self.kpis.update_cards()
-        for chart in self.charts:
-            chart.update_chart()
+        if self.risk.current_view == "plan":  # hidden behind the risk view, they catch up later
+            for chart in self.charts:
+                chart.update_chart()
         self.redrawn.emit()
 
     def _update_title(self, *_: object) -> None:

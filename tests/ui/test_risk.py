@@ -366,3 +366,20 @@ def test_a_quarterly_plan_shows_when_cash_runs_out_by_quarter(
     assert text.startswith("2026-Q2:") and "samples run out" in text
     assert "median" in window.risk.view.answer.text()
     window.close()
+
+
+def test_the_plan_charts_catch_up_with_edits_made_in_the_risk_view(
+    risk_window: MainWindow, qtbot: QtBot
+) -> None:
+    risk_window.risk.show_view("risk")
+    cash_chart = risk_window.charts[1]
+    before = cash_chart.cash.getData()[1].copy()  # type: ignore[attr-defined]
+    model = risk_window.tables.item_views["revenue"].model()
+    row = next(r for r in range(model.rowCount()) if model.item_at(r).id == "enterprise_api")
+    with qtbot.waitSignal(risk_window.redrawn):
+        assert model.setData(model.index(row, 8), "321")
+    # Hidden behind the risk view, the plan's charts cost an edit nothing...
+    assert np.array_equal(cash_chart.cash.getData()[1], before)  # type: ignore[attr-defined]
+    risk_window.risk.show_view("plan")  # ...and are up to date when shown
+    cash = risk_window.document.result.series("cash")
+    assert np.array_equal(cash_chart.cash.getData()[1], cash)  # type: ignore[attr-defined]

@@ -109,6 +109,8 @@ class RiskPanel(QObject):
         self.live.set_active(risk)
         if risk:
             self.view.update_charts()
+        else:
+            self.window.redraw()  # the plan's charts were left alone while hidden
 
     def _share_height(self, name: str) -> None:
         """Six charts need more height than four: the risk view takes more from the tables
