@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QSettings
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from planner.kpis import KPI_LABELS
-from ui.chart_base import colour, money
+from ui.chart_base import colour, money, nice_step
 from ui.risk.charts import EMPTY, ZERO_PEN, RiskChart
 from ui.risk.live import DRIVER_KPIS, LiveRisk
 from ui.style import CASH, COSTS
@@ -182,7 +182,10 @@ class TornadoChart(CategoryChart):
             self.high_bars.setOpts(x0=zeros, x1=at_high, y=y, height=BAR_HEIGHT)
         self.show_rows([row.item for row in rows])
         reach = float(max(np.abs(at_low).max(), np.abs(at_high).max(), 1e-9))
-        self.show_span(-1.08 * reach, 1.08 * reach)
+        # Round limits change less often than the figures: the axes need not be redrawn.
+        step = nice_step(reach / 2)
+        limit = float(np.ceil(1.05 * reach / step) * step)
+        self.show_span(-limit, limit)
 
     def describe(self, index: int) -> str:
         result = self.result
