@@ -1,8 +1,8 @@
 """The risk figures of the scenario on screen, kept fresh in the background after every edit.
 
-:class:`LiveRisk` asks the worker for a new run whenever the document's results
-change (edits, undo, another scenario, another project) and keeps the latest
-finished run for the risk view and the KPI card. The sample count and seed are
+:class:`LiveRisk` asks the worker for a new run whenever the document changes
+(edits, undo, another scenario, another project) while the risk view is shown,
+and keeps the latest finished run for the risk view and the KPI card. The sample count and seed are
 settings, so that a figure read today can be reproduced tomorrow.
 """
 
@@ -108,7 +108,6 @@ class LiveRisk(QObject):
 
     def refresh(self) -> None:
         """Ask for a run of the current project and scenario (the worker drops older ones)."""
-
         if not self.active:
             self._stale = True
             return
