@@ -31,14 +31,19 @@ def exact_percentiles(values: Array, percents: Sequence[float]) -> Array:
     One sort of each period's values (contiguous, so fast) serves every percentile,
     where numpy would select each one from strided memory.
     """
-    ordered = np.sort(np.ascontiguousarray(values.T), axis=1)
-    count = ordered.shape[1]
+    return _percentiles_of_rows(np.array(values.T, order="C"), percents)
+
+
+def _percentiles_of_rows(rows: Array, percents: Sequence[float]) -> Array:
+    """Percentiles of each row of ``rows`` (periods, samples), which is sorted in place."""
+    rows.sort(axis=1)
+    count = rows.shape[1]
     position = (count - 1) * (np.asarray(percents, dtype=np.float64) / 100)
     below = np.floor(position)
     gamma = (position - below)[:, None]
     lower_index = np.minimum(below.astype(np.intp), count - 1)
     upper_index = np.minimum(lower_index + 1, count - 1)
-    lower, upper = ordered[:, lower_index].T, ordered[:, upper_index].T
+    lower, upper = rows[:, lower_index].T, rows[:, upper_index].T
     diff = upper - lower
     # numpy's linear interpolation, from whichever end is nearer
     found: Array = np.where(gamma >= 0.5, upper - diff * (1 - gamma), lower + diff * gamma)
@@ -108,7 +113,8 @@ class BandCollector:
         """One block: series -> (block samples, periods)."""
         if self.whole is not None:
             for sid, parts in self.whole.items():
-                parts.append(np.array(values[sid], dtype=np.float64))
+                # kept a period per row, as the percentiles will sort them
+                parts.append(np.array(values[sid].T, dtype=np.float64, order="C"))
             return
         for sid, histogram in self.histograms.items():
             histogram.add(values[sid])
@@ -117,7 +123,10 @@ class BandCollector:
         """series -> (5, periods): rows p5, p25, p50, p75, p95."""
         if self.whole is not None:
             return {
-                sid: exact_percentiles(np.concatenate(parts), BAND_PERCENTILES)
+                sid: _percentiles_of_rows(
+                    parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1),
+                    BAND_PERCENTILES,
+                )
                 for sid, parts in self.whole.items()
             }
         return {
