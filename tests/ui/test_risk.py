@@ -383,3 +383,27 @@ def test_the_plan_charts_catch_up_with_edits_made_in_the_risk_view(
     risk_window.risk.show_view("plan")  # ...and are up to date when shown
     cash = risk_window.document.result.series("cash")
     assert np.array_equal(cash_chart.cash.getData()[1], cash)  # type: ignore[attr-defined]
+
+
+def test_the_risk_view_is_built_when_first_shown_in_the_colours_of_the_moment(
+    qtbot: QtBot, settings: QSettings, dialog_log: object, qapp: Any
+) -> None:
+    import pyqtgraph as pg
+
+    from ui.appearance import DARK_CHARTS, LIGHT_CHARTS, Appearance
+
+    look = Appearance(qapp)
+    window = open_window(qtbot, settings)
+    try:
+        look.follow(window)
+        assert window.risk._view is None  # nothing of it on the way to the first paint
+        look.apply(True)
+        window.risk.show_view("risk")
+        legend = fan(window).legend
+        assert fan(window).plot_widget.backgroundBrush().color().name() == DARK_CHARTS.background
+        assert legend.opts["brush"].color().alpha() == DARK_CHARTS.legend_fill[3]
+        assert legend.opts["brush"].color().red() == DARK_CHARTS.legend_fill[0]
+    finally:
+        look.apply(False)
+        pg.setConfigOptions(background=LIGHT_CHARTS.background, foreground=LIGHT_CHARTS.foreground)
+        window.close()

@@ -37,13 +37,12 @@ class RiskPanel(QObject):
         super().__init__(window)
         self.window = window
         self.live = LiveRisk(window.document, window.settings, parent=self)
-        self.view = RiskView(self.live, window.settings)
+        self._view: RiskView | None = None
         self._plan_sizes: list[int] | None = None
         self.stack = QStackedWidget()
         plan = window.vertical.widget(0)
         window.vertical.replaceWidget(0, self.stack)
         self.stack.addWidget(plan)
-        self.stack.addWidget(self.view)
         self._add_switch()
         self._add_card()
         self._add_menus()
@@ -89,6 +88,22 @@ class RiskPanel(QObject):
         return button
 
     @property
+    def view(self) -> RiskView:
+        """The risk view, built the first time it is needed: six charts cost start-up time."""
+        if self._view is None:
+            import pyqtgraph as pg
+
+            from ui.appearance import DARK_CHARTS, style_charts
+
+            self._view = RiskView(self.live, self.window.settings)
+            self.stack.addWidget(self._view)
+            # Charts are made with light legends; the window's charts may be dark already
+            # (ui.appearance keeps pyqtgraph's background at the colours in use).
+            if pg.getConfigOption("background") == DARK_CHARTS.background:
+                style_charts(self._view, dark=True)
+        return self._view
+
+    @property
     def current_view(self) -> str:
         return VIEWS[self.stack.currentIndex()]
 
@@ -97,7 +112,10 @@ class RiskPanel(QObject):
         index = VIEWS.index(name)
         if index != self.stack.currentIndex():
             self._share_height(name)
-        self.stack.setCurrentIndex(index)
+        if name == "risk":
+            self.stack.setCurrentWidget(self.view)
+        else:
+            self.stack.setCurrentIndex(0)
         self.buttons.button(index).setChecked(True)
         self.view_actions[index].setChecked(True)
         risk = name == "risk"
