@@ -398,6 +398,9 @@ def test_the_risk_view_is_built_when_first_shown_in_the_colours_of_the_moment(
         look.follow(window)
         assert window.risk._view is None  # nothing of it on the way to the first paint
         look.apply(True)
+        # As at start-up, where importing the chart module sets pyqtgraph's colours light
+        # again after the dark look was chosen: the window's charts tell the colours in use.
+        pg.setConfigOptions(background=LIGHT_CHARTS.background, foreground=LIGHT_CHARTS.foreground)
         window.risk.show_view("risk")
         legend = fan(window).legend
         assert fan(window).plot_widget.backgroundBrush().color().name() == DARK_CHARTS.background

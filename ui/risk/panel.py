@@ -91,15 +91,13 @@ class RiskPanel(QObject):
     def view(self) -> RiskView:
         """The risk view, built the first time it is needed: six charts cost start-up time."""
         if self._view is None:
-            import pyqtgraph as pg
-
             from ui.appearance import DARK_CHARTS, style_charts
 
             self._view = RiskView(self.live, self.window.settings)
             self.stack.addWidget(self._view)
-            # Charts are made with light legends; the window's charts may be dark already
-            # (ui.appearance keeps pyqtgraph's background at the colours in use).
-            if pg.getConfigOption("background") == DARK_CHARTS.background:
+            # Charts are made light; the plan's charts show the colours in use now.
+            plan_chart = self.window.charts[0].plot_widget
+            if plan_chart.backgroundBrush().color().name() == DARK_CHARTS.background:
                 style_charts(self._view, dark=True)
         return self._view
 
