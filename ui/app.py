@@ -47,6 +47,7 @@ def run(
     project_path: str | None,
     screenshot: str | None = None,
     on_window: Callable[[MainWindow], None] | None = None,
+    view: str = "plan",
 ) -> int:
     """Open the window (or render it to ``screenshot`` and exit); the exit status.
 
@@ -66,7 +67,7 @@ def run(
     if on_window is not None:
         on_window(window)
     if screenshot:
-        return save_screenshot(window, Path(screenshot))
+        return save_screenshot(window, Path(screenshot), view)
     window.show()
     if problem:
         QTimer.singleShot(0, lambda: dialogs.error(window, "Cannot open project", problem))
@@ -75,7 +76,7 @@ def run(
     return app.exec()
 
 
-def save_screenshot(window: QApplication | object, out: Path) -> int:
+def save_screenshot(window: QApplication | object, out: Path, view: str = "plan") -> int:
     from ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
@@ -84,6 +85,10 @@ def save_screenshot(window: QApplication | object, out: Path) -> int:
     QApplication.processEvents()
     window.document.flush()
     QApplication.processEvents()
+    if view == "risk":
+        from ui.risk.panel import show_settled_risk
+
+        show_settled_risk(window)
     if not window.grab().save(str(out)):
         print(f"error: cannot write {out}", file=sys.stderr)
         return 2

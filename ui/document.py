@@ -110,9 +110,10 @@ class Document(QObject):
 
     # --- edits -----------------------------------------------------------------
 
-    def push(self, command: Command) -> bool:
-        """Apply ``command`` as one undo step; False (and a status message) if refused."""
-        text = describe(self._project, command)
+    def push(self, command: Command, text: str | None = None) -> bool:
+        """Apply ``command`` as one undo step (named ``text``, else by the command);
+        False (and a status message) if refused."""
+        text = text or describe(self._project, command)
         try:
             applied = apply_checked(self._project, command, self._results)
         except CommandError as exc:

@@ -27,6 +27,7 @@ from planner.numbers import (
     row_decimals,
 )
 from ui.document import Document
+from ui.risk.marks import range_icon, range_notes
 from ui.style import ERROR_FG, FORMULA_BG, INPUT_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
@@ -77,6 +78,7 @@ class ItemTableModel(QAbstractTableModel):
         self._scenario = project.scenario(self.document.scenario)
         self._values = [self.document.result.values.get(i.id) for i in self._items]
         self._broken = self.document.result.broken
+        self._ranges = range_notes(project, self.document.scenario_key)
         self._cells: dict[tuple[int, int], tuple[Any, ...]] = {}
         self._decimals: dict[int, int] = {}
 
@@ -128,7 +130,7 @@ class ItemTableModel(QAbstractTableModel):
                 scenario.values.get(item.id),
                 scenario.formulas.get(item.id),
             )
-        notes = (item.note, tuple(sorted(item.input_notes.items())))
+        notes = (item.note, tuple(sorted(item.input_notes.items())), self._ranges.get(item.id))
         return (None if values is None else values.tobytes(), overrides, notes)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -236,9 +238,12 @@ class ItemTableModel(QAbstractTableModel):
             broken = item.id in self._broken
             if role == Qt.ItemDataRole.ToolTipRole and column == 0:
                 tip = _tooltip(item.label, item.note, self._formula_text(item))
-                return tip + ("\n" + BROKEN_TIP if broken else "")
+                range_tip = self._ranges.get(item.id)
+                return "\n".join(filter(None, (tip, range_tip, BROKEN_TIP if broken else None)))
             if role == Qt.ItemDataRole.ForegroundRole and broken:
                 return ERROR_FG
+            if role == Qt.ItemDataRole.DecorationRole and column == 0 and item.id in self._ranges:
+                return range_icon()
             return None
         if self.is_blank(row, column):
             return self._blank_data(item, role)

@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", metavar="OUT.png", help="render the window to a PNG and exit"
     )
+    parser.add_argument(
+        "--view",
+        choices=("plan", "risk"),
+        default="plan",
+        help="with --screenshot: the plan view (default) or the risk view",
+    )
     desktop = parser.add_mutually_exclusive_group()
     desktop.add_argument(
         "--install-desktop",
@@ -183,7 +189,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if not instance.is_listening():
             instance = None
     hooks = DesktopHooks(app, instance)
-    status = run(arguments.project, arguments.screenshot, on_window=hooks.attach)
+    status = run(
+        arguments.project, arguments.screenshot, on_window=hooks.attach, view=arguments.view
+    )
     if instance is not None:
         instance.close()
     return status

@@ -59,6 +59,9 @@ class MainWindow(QMainWindow):
         self.tables = TablesPanel(self.document)
         self._build_layout()
         self._build_menus()
+        from ui.risk.panel import install_risk
+
+        self.risk = install_risk(self)
         self.setAcceptDrops(True)
         self.statusBar().showMessage("Ready", STATUS_TIMEOUT_MS)
         self.selection_summary = QLabel()
@@ -161,8 +164,9 @@ class MainWindow(QMainWindow):
     def redraw(self) -> None:
         """Push the document's latest results into the cards and every chart."""
         self.kpis.update_cards()
-        for chart in self.charts:
-            chart.update_chart()
+        if self.risk.current_view == "plan":  # hidden behind the risk view, they catch up later
+            for chart in self.charts:
+                chart.update_chart()
         self.redrawn.emit()
 
     def _update_title(self, *_: object) -> None:
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
             "splitters", [self.horizontal.saveState(), self.vertical.saveState()]
         )
         self.files.closing()
+        self.risk.shutdown()
         event.accept()
 
     def _restore_geometry(self) -> None:

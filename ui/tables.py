@@ -72,6 +72,12 @@ class EventTab(QWidget):
         self.model.remove_rows([i.row() for i in self.view.selectedIndexes()])
 
 
+def _uncertainty_tab(document: Document) -> QWidget:
+    from ui.risk.uncertainty_tab import UncertaintyTab
+
+    return UncertaintyTab(document)
+
+
 class LazyPage(QWidget):
     """A tab's content, built the first time the tab is shown (or asked for)."""
 
@@ -190,6 +196,7 @@ class TablesPanel(QTabWidget):
         self._add_page("#contracts", "Compute contracts", partial(EventTab, document, "contracts"))
         self._add_page("#model", "Model (formulas and notes)", partial(self._formula_editor))
         self._add_page("#overrides", "Overrides", partial(OverridesTab, document, self))
+        self._add_page("#uncertainty", "Uncertainty", partial(_uncertainty_tab, document))
         self.blockSignals(blocked)
         self._realise(self.currentIndex())
 
@@ -250,6 +257,10 @@ class TablesPanel(QTabWidget):
         tab = self._pages[key].realise()
         assert isinstance(tab, EventTab)
         return tab
+
+    @property
+    def uncertainty_tab(self) -> QWidget:
+        return self._pages["#uncertainty"].realise()
 
     @property
     def formula_tab(self) -> FormulaEditor:

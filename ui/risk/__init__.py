@@ -1,0 +1,1 @@
+"""The risk side of the window: ranges, live Monte Carlo runs, and the risk view's charts."""
