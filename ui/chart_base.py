@@ -155,7 +155,9 @@ class ChartPanel(QWidget):
         self._shown[id(item)] = key
         return True
 
-    def fit_y(self, *series: Array, box: pg.ViewBox | None = None) -> None:
+    def fit_y(
+        self, *series: Array, box: pg.ViewBox | None = None, ceiling: float | None = None
+    ) -> None:
         """Fit the y range to ``series``, keeping the data below the legend.
 
         The range snaps to round numbers and is only changed when they change, so
@@ -175,6 +177,8 @@ class ChartPanel(QWidget):
         else:
             top = high / (1 - 1.03 * share)  # the bottom is 3% of the top below zero
         top = float(np.ceil(top / step) * step) or step
+        if ceiling is not None:
+            top = min(top, ceiling)
         limits = (bottom if low < 0 else -0.03 * top, top)
         target = box or self.plot.getViewBox()
         if self._y_limits.get(id(target)) != limits:

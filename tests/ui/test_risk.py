@@ -263,6 +263,18 @@ def test_the_charts_show_bands_chance_and_drivers_of_the_run(
     assert set(result.ranking) >= set(NUMERIC_KPIS)
 
 
+def test_a_certain_outcome_does_not_stretch_the_chance_axis_past_100(
+    risk_window: MainWindow, qtbot: QtBot
+) -> None:
+    risk_window.document.set_scenario("Bear case")
+    risk_window.risk.show_view("risk")
+    result = settled(qtbot, risk_window.risk.live).result
+    assert result.cash_zero_by_period.max() == 1.0
+    chance = risk_window.risk.view.charts[2]
+    _, high = chance.plot.getViewBox().viewRange()[1]
+    assert 100 < high <= 105
+
+
 def test_a_scenario_without_ranges_says_how_to_add_them(
     qtbot: QtBot, settings: QSettings, dialog_log: object
 ) -> None:

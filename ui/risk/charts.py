@@ -190,6 +190,9 @@ class FanChart(RiskChart):
         )
 
 
+CHANCE_CEILING = 104.0  # % : room for the line's width above a certain outcome
+
+
 class CashOutChanceChart(RiskChart):
     """The share of samples whose cash has run out by the end of each period."""
 
@@ -211,8 +214,9 @@ class CashOutChanceChart(RiskChart):
         if self.changed(self.curve, x, chance):
             self.curve.setData(x, chance)
             self.area.setData(x, chance)
-        # At least 0 to 10%: a small chance must not fill the chart as if it were certain.
-        self.fit_y(chance, np.array([10.0]))
+        # At least 0 to 10%: a small chance must not fill the chart as if it were certain;
+        # and never far past 100%, which no chance exceeds.
+        self.fit_y(chance, np.array([10.0]), ceiling=CHANCE_CEILING)
 
     def describe(self, index: int) -> str:
         result = self.result
