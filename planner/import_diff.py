@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from planner.analysis.risk_report import range_text
 from planner.commands import Command, override_summary, row_label
 from planner.model import (
     ComputeContract,
@@ -21,7 +22,6 @@ from planner.model import (
     LineItem,
     Project,
     Scenario,
-    Uncertainty,
 )
 from planner.numbers import format_value, row_decimals
 from planner.scenarios import resolve
@@ -582,10 +582,6 @@ def _note_changes(old: Project, new: Project) -> Iterator[Change]:
                 yield Change("note", "", after.label, period, "", was, now)
 
 
-def _range_text(spec: Uncertainty) -> str:
-    return f"{spec.distribution} {spec.low:.2f} to {spec.high:.2f}"
-
-
 def _uncertainty_changes(old: Project, new: Project) -> Iterator[Change]:
     labels = {item.id: item.label for item in (*old.items, *new.items)}
     olds = {spec.item: spec for spec in old.uncertainty}
@@ -594,16 +590,16 @@ def _uncertainty_changes(old: Project, new: Project) -> Iterator[Change]:
         before, after = olds.get(ident), news.get(ident)
         label = labels.get(ident, ident)
         if before is None and after is not None:
-            yield Change("uncertainty", "", label, ADDED, "", "", _range_text(after))
+            yield Change("uncertainty", "", label, ADDED, "", "", range_text(after))
         elif after is None and before is not None:
-            yield Change("uncertainty", "", label, REMOVED, "", _range_text(before), "")
+            yield Change("uncertainty", "", label, REMOVED, "", range_text(before), "")
         elif before is not None and after is not None:
             if (before.distribution, before.low, before.high) != (
                 after.distribution,
                 after.low,
                 after.high,
             ):
-                was, now = _range_text(before), _range_text(after)
+                was, now = range_text(before), range_text(after)
                 if was == now:  # the difference lies past two decimals
                     was = f"{before.distribution} {before.low!r} to {before.high!r}"
                     now = f"{after.distribution} {after.low!r} to {after.high!r}"

@@ -6,7 +6,6 @@ it. Ranges and correlations are validated exactly as the project file is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,6 @@ from planner.commands import Command, CommandError
 from planner.model import Correlation, Project, Scenario, Uncertainty, validation_problem
 
 DISTRIBUTIONS = ("triangular", "uniform", "pert", "lognormal")
-_BOUNDS = re.compile(r"^\s*([^\s]+)\s*(?:to|\.\.|…|–|—|,|;)\s*([^\s]+)\s*$", re.IGNORECASE)
 
 
 def _validated(model: type[Uncertainty] | type[Correlation], data: Mapping[str, Any]) -> Any:
@@ -43,20 +41,6 @@ def make_correlation(first: str, second: str, rank: float, note: str = "") -> Co
     data = {"items": (first, second), "rank": rank, "note": note.strip()}
     correlation: Correlation = _validated(Correlation, data)
     return correlation
-
-
-def parse_bounds(text: str) -> tuple[float, float]:
-    """Low and high from text such as "0.8 to 1.2" (or "0.8..1.2", "0.8, 1.2")."""
-    found = _BOUNDS.match(text)
-    if found is None:
-        raise CommandError(f"type a range as low to high, such as 0.8 to 1.2, not {text!r}")
-    try:
-        low, high = float(found.group(1)), float(found.group(2))
-    except ValueError:
-        raise CommandError(f"'{text.strip()}' does not give two numbers") from None
-    if low > high:
-        low, high = high, low
-    return low, high
 
 
 def _scenario(project: Project, name: str | None) -> Scenario | None:

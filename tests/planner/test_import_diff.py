@@ -178,7 +178,7 @@ def test_formulas_scenarios_uncertainty_and_line_items(builtin: Project, tmp_pat
     assert scenarios[0].new == "Overrides 1 constant."
     ranges = only(diff.changes, "uncertainty")
     assert [c.where for c in ranges] == ["range", "removed"]
-    assert ranges[0].new.endswith("to 1.40")
+    assert ranges[0].new.endswith("/ 1.40")
     items = only(diff.changes, "line item")
     assert [(c.item, c.where, c.old, c.new) for c in items] == [
         ("Headcount", "added", "", "single value in costs (headcount)"),

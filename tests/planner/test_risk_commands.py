@@ -15,7 +15,6 @@ from planner.risk_commands import (
     describe_risk,
     make_correlation,
     make_range,
-    parse_bounds,
 )
 from planner.uncertainty import ranges_for
 
@@ -152,17 +151,3 @@ def test_apply_checked_takes_risk_commands_and_refuses_a_bad_one(builtin: Projec
     assert set(applied.results) == set(builtin.scenario_names)
     applied.inverse.apply(builtin)
     assert ranges_for(builtin, "Bear case") == tuple(builtin.uncertainty)
-
-
-@pytest.mark.parametrize(
-    ("text", "bounds"),
-    [("0.8 to 1.2", (0.8, 1.2)), (" 0.8 TO 1.2 ", (0.8, 1.2)), ("1.2..0.8", (0.8, 1.2))],
-)
-def test_typing_low_to_high_gives_both_bounds(text: str, bounds: tuple[float, float]) -> None:
-    assert parse_bounds(text) == bounds
-
-
-@pytest.mark.parametrize("text", ["0.8", "low to high", "0.8 to", ""])
-def test_text_that_is_not_a_range_is_refused(text: str) -> None:
-    with pytest.raises(CommandError):
-        parse_bounds(text)
