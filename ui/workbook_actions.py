@@ -77,7 +77,7 @@ class WorkbookActions(QObject):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self._status(f"Exporting {Path(target).name}…")
-            export_workbook(self.document.project, target)
+            export_workbook(self.document.project, target, **self._risk_settings())
         except (ExportError, FormulaError, OSError) as exc:
             QGuiApplication.restoreOverrideCursor()
             dialogs.error(self.window, "Export failed", str(exc))
@@ -86,6 +86,13 @@ class WorkbookActions(QObject):
         count = len(self.document.project.scenario_names)
         self._status(f"Exported {count} scenarios to {target}")
         return True
+
+    def _risk_settings(self) -> dict[str, int]:
+        """The risk view's sample count and seed, so the Risk sheets show what it shows."""
+        risk = getattr(self.window, "risk", None)
+        if risk is None:
+            return {}
+        return {"risk_samples": risk.live.samples, "risk_seed": risk.live.seed}
 
     def import_workbook(self, path: str | None = None) -> bool:
         """Show what a workbook changes, then apply it as one undoable step; True if applied.

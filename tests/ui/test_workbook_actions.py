@@ -50,6 +50,17 @@ def test_export_writes_the_workbook_and_says_so(
     assert "Exported 4 scenarios" in window.statusBar().currentMessage()
 
 
+def test_the_risk_sheets_use_the_risk_views_samples_and_seed(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    window.risk.live.samples, window.risk.live.seed = 1_000, 7
+    written = tmp_path / "risk.xlsx"
+    assert window.workbook_actions.export_workbook(str(written))
+    sheet = openpyxl.load_workbook(written, read_only=True)["Risk Leaked plan"]
+    subtitle = str(sheet.cell(2, 1).value or "") + str(sheet.cell(2, 2).value or "")
+    assert "1,000 samples, seed 7" in subtitle
+
+
 def test_export_problem_is_reported_not_raised(
     window: MainWindow, tmp_path: Path, dialog_log: DialogLog
 ) -> None:
