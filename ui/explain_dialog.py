@@ -207,6 +207,14 @@ class ExplainDialog(QDialog):
         splitter.setSizes([330, 210])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
+        self.export_button = buttons.addButton(
+            "Export workbook with this sheet…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.export_button.setToolTip(
+            "Write the workbook with a sheet holding this table and its waterfall"
+        )
+        self.export_button.clicked.connect(self.export_with_explanation)
+        self.export_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.addLayout(pickers)
         layout.addWidget(self.headline)
@@ -302,8 +310,19 @@ class ExplainDialog(QDialog):
             if self._stale:
                 self.schedule()
 
+    def export_with_explanation(self, path: str | None = None) -> bool:
+        """Export the workbook through the window, adding the split shown; True if written."""
+        from planner.io.workbook_explain import ExplainRequest
+
+        actions = getattr(self.parent(), "workbook_actions", None)
+        if actions is None or self.result is None:
+            return False
+        request = ExplainRequest(self.result.from_name, self.result.to_name, self.result.kpi)
+        return bool(actions.export_workbook(path, explain=[request]))
+
     def _show(self, result: Attribution | None, problem: str) -> None:
         self.result, self.problem = result, problem
+        self.export_button.setEnabled(result is not None and bool(result.parts))
         self.model.show(result)
         if result is None:
             self.headline.setText(

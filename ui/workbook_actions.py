@@ -7,8 +7,9 @@ plain-sheet import is one undoable edit).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication
@@ -18,6 +19,9 @@ from planner.commands import Macro, SetInput
 from planner.formula import FormulaError
 from planner.model import Project
 from ui import dialogs
+
+if TYPE_CHECKING:
+    from planner.io.workbook_explain import ExplainRequest
 
 # The readers, writers and dialogs are imported when an action runs, which keeps
 # them off the start-up path.
@@ -64,8 +68,10 @@ class WorkbookActions(QObject):
         folder = Path(path).parent if path else Path.home()
         return str(folder / f"{stem}.xlsx")
 
-    def export_workbook(self, path: str | None = None) -> bool:
-        """Export every scenario; True when the file was written."""
+    def export_workbook(
+        self, path: str | None = None, explain: Sequence[ExplainRequest] = ()
+    ) -> bool:
+        """Export every scenario (and the splits ``explain`` asks for); True when written."""
         from planner.io.xlsx_export import ExportError, export_workbook
         from ui import workbook_dialogs
 
@@ -77,7 +83,7 @@ class WorkbookActions(QObject):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self._status(f"Exporting {Path(target).name}…")
-            export_workbook(self.document.project, target, **self._risk_settings())
+            export_workbook(self.document.project, target, explain=explain, **self._risk_settings())
         except (ExportError, FormulaError, OSError) as exc:
             QGuiApplication.restoreOverrideCursor()
             dialogs.error(self.window, "Export failed", str(exc))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import openpyxl
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -125,3 +128,17 @@ def test_the_table_is_a_sound_model_and_shows_errors_when_sampled(
     assert "sampled orders" in dialog.method.text()
     assert dialog.chart.steps[-2].label == "Other (6 changes)"
     main.document.undo_stack.setClean()
+
+
+def test_the_split_on_screen_is_exported_as_a_sheet(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = open_dialog(window, qtbot)
+    dialog.choose("Leaked plan", "Bear case", "peak_funding_need")
+    assert dialog.export_button.isEnabled()
+    written = tmp_path / "explained.xlsx"
+    assert dialog.export_with_explanation(str(written))
+    sheets = openpyxl.load_workbook(written, read_only=True).sheetnames
+    assert "Why Bear case" in sheets
+    dialog.choose("Leaked plan", "Leaked plan", "peak_funding_need")
+    assert not dialog.export_button.isEnabled()  # nothing to split, nothing to export
