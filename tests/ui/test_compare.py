@@ -134,7 +134,7 @@ def test_comparison_models_pass_the_model_tester(
     compared = _comparison(window)
     overrides = show_overrides(window.tables)
     model = compared.table.comparison if which == "comparison" else overrides.model
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
     # The tester stays connected: a scenario switch, an added one and its undo are checked.
     window.document.set_scenario("Bear case")
     window.document.flush()
@@ -142,7 +142,7 @@ def test_comparison_models_pass_the_model_tester(
     window.document.flush()
     window.document.undo_stack.undo()
     window.document.flush()
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
 
 
 # --- the overrides of the scenario on screen ------------------------------------------------

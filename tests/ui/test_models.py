@@ -38,7 +38,7 @@ def test_every_table_model_passes_the_model_tester(
     window: MainWindow, qtmodeltester: ModelTester, name: str
 ) -> None:
     model = model_named(window, name)
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
     # The tester stays connected: edits, scenario switches and row changes are checked too.
     window.scenarios.duplicate_scenario()
     window.document.set_scenario("Bear case")
@@ -51,7 +51,7 @@ def test_every_table_model_passes_the_model_tester(
     window.document.undo_stack.undo()
     window.document.undo_stack.undo()
     window.document.flush()
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
 
 
 def test_event_rows_in_a_scenario_are_overrides(window: MainWindow) -> None:
