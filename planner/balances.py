@@ -135,6 +135,7 @@ def carry_opening_balances(project: Project, first_year: int) -> list[OpeningBal
         item = project.item(balance.constant)
         base_value = float(results[project.base_name].series(balance.balance)[index])
         item.value = base_value
+        item.note = _carried_note(item.note, project.item(balance.balance).label, cut, first_year)
         for scenario in project.scenarios:
             value = float(results[scenario.name].series(balance.balance)[index])
             if value != base_value:
@@ -142,6 +143,19 @@ def carry_opening_balances(project: Project, first_year: int) -> list[OpeningBal
             else:
                 scenario.values.pop(balance.constant, None)
     return balances
+
+
+MAX_NOTE = 4000  # the project file's limit
+
+
+def _carried_note(old: str, balance: str, cut: str, first_year: int) -> str:
+    """Where a carried opening value now comes from; the note it had, which spoke of the
+    value it replaces, is kept after it rather than left to describe the new number."""
+    note = f"the {cut} closing value of {balance}, carried when the plan's start moved to "
+    note += str(first_year)
+    if old:
+        note += f"; before that: {old}"
+    return note if len(note) <= MAX_NOTE else note[: MAX_NOTE - 1] + "\u2026"
 
 
 _YEAR = re.compile(r"\b[0-9]{4}\b")

@@ -214,6 +214,7 @@ class _TimelineSnapshot:
     input_notes: dict[str, dict[str, str]]
     values: dict[str, float]
     labels: dict[str, str]
+    notes: dict[str, str]
     funding_rounds: list[FundingRound]
     compute_contracts: list[ComputeContract]
     scenarios: list[Scenario]
@@ -228,6 +229,7 @@ class _TimelineSnapshot:
             input_notes={i.id: dict(i.input_notes) for i in project.items},
             values={i.id: i.value for i in project.items if i.value is not None},
             labels={i.id: i.label for i in project.items},
+            notes={i.id: i.note for i in project.items},
             funding_rounds=list(project.funding_rounds),
             compute_contracts=list(project.compute_contracts),
             scenarios=[s.model_copy(deep=True) for s in project.scenarios],
@@ -249,6 +251,7 @@ class _TimelineSnapshot:
             if item.id in self.values:
                 item.value = self.values[item.id]
             item.label = self.labels.get(item.id, item.label)
+            item.note = self.notes.get(item.id, item.note)
         project.funding_rounds = list(self.funding_rounds)
         project.compute_contracts = list(self.compute_contracts)
         _restore_scenarios(project, self.scenarios)

@@ -51,6 +51,27 @@ def test_a_later_start_renames_the_balances_it_dates_and_undo_names_them_back() 
     assert project.model_dump() == before
 
 
+def test_a_carried_value_says_where_it_comes_from_and_undo_restores_the_note() -> None:
+    project = dated_project()
+    project.item("opening_cash").note = "audited balance sheet"
+    applied = apply_checked(project, SetTimeline(2024, 2026))
+    assert project.item("opening_cash").note == (
+        "the 2023 closing value of cash, carried when the plan's start moved to 2024; "
+        "before that: audited balance sheet"
+    )
+    applied.inverse.apply(project)
+    assert project.item("opening_cash").note == "audited balance sheet"
+
+
+def test_a_note_carried_many_times_stays_within_the_files_limit() -> None:
+    project = dated_project()
+    project.item("opening_cash").note = "x" * 4000
+    apply_checked(project, SetTimeline(2024, 2026))
+    note = project.item("opening_cash").note
+    assert len(note) == 4000 and note.startswith("the 2023 closing value of cash")
+    Project.model_validate(project.model_dump())
+
+
 @pytest.mark.parametrize(
     ("label", "renamed"),
     [
@@ -99,8 +120,16 @@ def test_the_builtin_project_dates_its_balances_to_the_new_start_and_keeps_its_n
     assert after["opening_run_rate"] == "Run-rate at the start of 2025"
     assert after["raised_before_2023"] == "Capital raised before 2025"  # the id stays
     assert after["holders_share"] == "Share held by 2024's holders"
-    # Notes cite what the article says of a year: they keep their years.
-    assert {item.id: item.note for item in project.items} == notes
+    # Notes cite what the article says of a year: they keep their years. A carried value's
+    # note says where the new number comes from, then what the old one was.
+    carried = {"opening_cash", "opening_run_rate", "raised_before_2023"}
+    assert {i.id: i.note for i in project.items if i.id not in carried} == {
+        item_id: note for item_id, note in notes.items() if item_id not in carried
+    }
+    assert project.item("opening_cash").note == (
+        "the 2024 closing value of Cash at year end, carried when the plan's start moved to "
+        f"2025; before that: {notes['opening_cash']}"
+    )
     applied.inverse.apply(project)
     assert project.model_dump() == before
 
