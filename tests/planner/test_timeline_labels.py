@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from planner.balances import moved_start_label
+from planner.balances import moved_start_label, restarting_balances
 from planner.builtin import builtin_project
 from planner.commands import apply_checked
 from planner.model import Project
@@ -140,3 +142,10 @@ def test_a_quarterly_ai_lab_moves_its_labels_by_whole_years() -> None:
     after = labels(project)
     assert after["opening_cash"] == "Cash at the start of 2027"
     assert after["holders_share"] == "Share held by 2026's holders"
+
+
+def test_the_builtin_balances_that_start_over_do_not_date_their_notes_to_its_first_year() -> None:
+    project = builtin_project()
+    first_year = re.compile(rf"\b{project.periods[0]}\b")
+    for item_id in restarting_balances(project):
+        assert not first_year.search(project.item(item_id).note), item_id
