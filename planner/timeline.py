@@ -118,7 +118,7 @@ class TimelineLosses:
         if self.reference_period:
             out.append(
                 f"The reference period {self.reference_period} "
-                "(commitments to revenue then use the first period)"
+                "(commitments to revenue then use the first year's revenue)"
             )
         return out
 

@@ -18,6 +18,7 @@ from planner.io.xlsx_export import export_workbook
 from planner.kpis import compute_kpis, reference_year, reference_year_span
 from planner.model import ComputeContract, Project, Scenario
 from planner.templates import blank
+from planner.timeline import timeline_losses
 
 # Revenue per quarter: 2026 adds up to 10, 2027 to 20, 2028 to 40.
 SALES = [1.0, 2.0, 3.0, 4.0] + [5.0] * 4 + [10.0] * 4
@@ -125,3 +126,9 @@ def test_explaining_the_ratio_starts_and_ends_at_the_engines_figures() -> None:
     assert result.value_from == pytest.approx(5.0)
     assert result.value_to == pytest.approx(50.0 / 11.0)
     assert sum(part.value for part in result.parts) == pytest.approx(50.0 / 11.0 - 5.0)
+
+
+def test_dropping_the_reference_quarter_says_the_first_year_takes_its_place() -> None:
+    losses = timeline_losses(quarterly_project("2026-Q3"), 2027, 2028)
+    assert losses.reference_period == "2026-Q3"
+    assert "commitments to revenue then use the first year's revenue" in "\n".join(losses.lines())
