@@ -2,11 +2,13 @@
 
 ``prev(cash, opening_cash)`` reads ``opening_cash`` as cash before the first period.
 When a timeline starts later, that constant takes the balance's value at the end of
-the last dropped period, so the balance goes on where it was.
+the last dropped period, so the balance goes on where it was; a label that dates it
+("Cash at the start of 2023") moves to the new start with it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from planner.engine import evaluate
@@ -113,28 +115,64 @@ def last_period_before(periods: list[str], first_year: int) -> str | None:
     return before[-1] if before else None
 
 
-def carry_opening_balances(project: Project, first_year: int) -> None:
+def carry_opening_balances(project: Project, first_year: int) -> list[OpeningBalance]:
     """Give each opening balance the value its balance had at the end of the dropped periods,
-    in the base and in every scenario, so the balances go on where they were."""
+    in the base and in every scenario, so the balances go on where they were.
+
+    Returns the balances carried: none when no period is dropped or the project does
+    not evaluate (its opening values then stay as they were).
+    """
     cut = last_period_before(project.periods, first_year)
     balances = opening_balances(project) if cut is not None else []
     if cut is None or not balances:
-        return
+        return []
     index = project.periods.index(cut)
     try:
         results = {name: evaluate(project, name) for name in project.scenario_names}
     except (FormulaError, ProjectError, KeyError):
-        return  # a project that does not evaluate keeps its opening values
-    old_year = str(period_year(project.periods[0]))
+        return []
     for balance in balances:
         item = project.item(balance.constant)
         base_value = float(results[project.base_name].series(balance.balance)[index])
         item.value = base_value
-        if old_year in item.label:
-            item.label = item.label.replace(old_year, str(first_year))
+        item.note = _carried_note(item.note, project.item(balance.balance).label, cut, first_year)
         for scenario in project.scenarios:
             value = float(results[scenario.name].series(balance.balance)[index])
             if value != base_value:
                 scenario.values[balance.constant] = value
             else:
                 scenario.values.pop(balance.constant, None)
+    return balances
+
+
+MAX_NOTE = 4000  # the project file's limit
+
+
+def _carried_note(old: str, balance: str, cut: str, first_year: int) -> str:
+    """Where a carried opening value now comes from; the note it had, which spoke of the
+    value it replaces, is kept after it rather than left to describe the new number."""
+    note = f"the {cut} closing value of {balance}, carried when the plan's start moved to "
+    note += str(first_year)
+    if old:
+        note += f"; before that: {old}"
+    return note if len(note) <= MAX_NOTE else note[: MAX_NOTE - 1] + "\u2026"
+
+
+_YEAR = re.compile(r"\b[0-9]{4}\b")
+
+
+def moved_start_label(label: str, old_first: int, new_first: int) -> str:
+    """``label`` dated to a new first year: the old first year, and the year before it,
+    where named as whole words ("the start of 2023", "2022's holders"), become the new
+    ones; "FY2023" or "120230" are left alone."""
+    years = {str(old_first): str(new_first), str(old_first - 1): str(new_first - 1)}
+    return _YEAR.sub(lambda match: years.get(match.group(0), match.group(0)), label)
+
+
+def start_labels(
+    project: Project, item_ids: list[str], old_first: int, new_first: int
+) -> dict[str, str]:
+    """The new label of each of ``item_ids`` whose label dates it to the old start."""
+    labels = {item.id: item.label for item in project.items if item.id in item_ids}
+    moved = {i: moved_start_label(label, old_first, new_first) for i, label in labels.items()}
+    return {i: label for i, label in moved.items() if label != labels[i]}

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from planner.compiled import Array
 from planner.engine import Result, evaluate_resolved
 from planner.formula import FormulaError
-from planner.kpis import KPI_LABELS, cash_zero_month
+from planner.kpis import KPI_LABELS, cash_zero_month, reference_year_span
 from planner.model import (
     ComputeContract,
     FundingRound,
@@ -197,8 +197,8 @@ class Coalitions:
             return commitments
         if kpi == "last_post_money":
             return np.array([_last_post_money(t[0], self.periods) for t in tables], dtype=float)
-        reference = self.a.reference_period or self.periods[0]
-        revenue = values["revenue"][:, self.periods.index(reference)]
+        span = reference_year_span(self.periods, self.a.reference_period)
+        revenue = values["revenue"][:, span.start : span.stop].sum(axis=1)
         with np.errstate(all="ignore"):
             return np.where(revenue > 0, commitments / revenue, np.nan)
 

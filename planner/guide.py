@@ -44,7 +44,7 @@ KPI_MEANINGS: Final[dict[str, str]] = {
     "last_post_money": "The valuation after the last priced round in the horizon.",
     "commitments_total": "The total value of every compute contract.",
     "commitments_to_revenue": "Compute commitments divided by revenue in the reference year "
-    "(2025 in the built-in project).",
+    "(2025 in the built-in project), all four of its quarters in a quarterly project.",
 }
 
 # What the tables understand when a number is typed (or pasted) into a cell.

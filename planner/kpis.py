@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
@@ -37,6 +38,22 @@ _KPI_SERIES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+def reference_year(periods: Sequence[str], reference_period: str | None) -> int:
+    """The year commitments are set against: the reference period's, or the first period's."""
+    return period_year(reference_period or periods[0])
+
+
+def reference_year_span(periods: Sequence[str], reference_period: str | None) -> range:
+    """The indices of the periods in the reference year: one year, or its quarters.
+
+    Periods run forward without gaps, so the year's periods are one run; a horizon that
+    starts or ends within the year holds only some of its quarters.
+    """
+    year = reference_year(periods, reference_period)
+    inside = [t for t, period in enumerate(periods) if period_year(period) == year]
+    return range(inside[0], inside[-1] + 1)
+
+
 def cash_zero_month(
     periods: tuple[str, ...], cash: Array, burn: Array, funding: Array
 ) -> str | None:
@@ -68,8 +85,9 @@ def compute_kpis(result: Result, sample: int = 0) -> dict[str, KpiValue]:
     rounds_in_horizon.sort(key=lambda r: periods.index(r.period))
     last_round = rounds_in_horizon[-1] if rounds_in_horizon else None
     commitments = float(sum(c.total_value for c in resolved.compute_contracts))
-    reference = resolved.reference_period or periods[0]
-    reference_revenue = float(revenue[periods.index(reference)])
+    span = reference_year_span(periods, resolved.reference_period)
+    # A year's revenue, whatever the period length: quarters are added up.
+    reference_revenue = float(revenue[span.start : span.stop].sum())
     kpis: dict[str, KpiValue] = {
         "cash_zero": cash_zero_month(periods, cash, burn, funding),
         "breakeven_year": _sustained_breakeven_year(periods, losing),

@@ -17,6 +17,7 @@ from planner.balances import (
     last_period_before,
     opening_balances,
     restarting_balances,
+    start_labels,
 )
 from planner.commands import Command, CommandError, row_label
 from planner.model import (
@@ -117,7 +118,7 @@ class TimelineLosses:
         if self.reference_period:
             out.append(
                 f"The reference period {self.reference_period} "
-                "(commitments to revenue then use the first period)"
+                "(commitments to revenue then use the first year's revenue)"
             )
         return out
 
@@ -173,12 +174,24 @@ def timeline_losses(project: Project, first_year: int, last_year: int) -> Timeli
     reference = project.reference_period
     cut = last_period_before(project.periods, first_year)
     labels_of = {item.id: item.label for item in project.items}
+    balances = opening_balances(project) if cut is not None else []
+    restarting = restarting_balances(project) if cut is not None else []
+    renamed = start_labels(
+        project,
+        [b.constant for b in balances] + restarting,
+        period_year(project.periods[0]),
+        first_year,
+    )
+
+    def as_renamed(item_id: str, joint: str) -> str:
+        return f"{joint} {renamed[item_id]}" if item_id in renamed else ""
+
     carried = tuple(
         f"{labels_of[b.constant]} takes the {cut} value of {labels_of[b.balance]}"
-        for b in opening_balances(project)
-        if cut is not None
+        + as_renamed(b.constant, " and is renamed")
+        for b in balances
     )
-    restarted = tuple(labels_of[i] for i in restarting_balances(project)) if cut else ()
+    restarted = tuple(labels_of[i] + as_renamed(i, ", renamed") for i in restarting)
     return TimelineLosses(
         carried=carried,
         restarted=restarted,
@@ -201,6 +214,7 @@ class _TimelineSnapshot:
     input_notes: dict[str, dict[str, str]]
     values: dict[str, float]
     labels: dict[str, str]
+    notes: dict[str, str]
     funding_rounds: list[FundingRound]
     compute_contracts: list[ComputeContract]
     scenarios: list[Scenario]
@@ -215,6 +229,7 @@ class _TimelineSnapshot:
             input_notes={i.id: dict(i.input_notes) for i in project.items},
             values={i.id: i.value for i in project.items if i.value is not None},
             labels={i.id: i.label for i in project.items},
+            notes={i.id: i.note for i in project.items},
             funding_rounds=list(project.funding_rounds),
             compute_contracts=list(project.compute_contracts),
             scenarios=[s.model_copy(deep=True) for s in project.scenarios],
@@ -236,6 +251,7 @@ class _TimelineSnapshot:
             if item.id in self.values:
                 item.value = self.values[item.id]
             item.label = self.labels.get(item.id, item.label)
+            item.note = self.notes.get(item.id, item.note)
         project.funding_rounds = list(self.funding_rounds)
         project.compute_contracts = list(self.compute_contracts)
         _restore_scenarios(project, self.scenarios)
@@ -282,7 +298,14 @@ class SetTimeline:
         old_periods = list(project.periods)
         if new_periods == old_periods:
             return before
-        carry_opening_balances(project, self.first_year)
+        carried = carry_opening_balances(project, self.first_year)
+        old_first = period_year(old_periods[0])
+        if self.first_year > old_first:
+            # What now starts at the new first year is dated by it: carried opening
+            # balances, and balances that start over from a fixed number.
+            dated = [b.constant for b in carried] + restarting_balances(project)
+            for item_id, label in start_labels(project, dated, old_first, self.first_year).items():
+                project.item(item_id).label = label
         per_year = 4 if is_quarterly(project) else 1
         kept = set(new_periods)
         for item in project.items:

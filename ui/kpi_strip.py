@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from planner.kpis import KpiValue, format_kpi
+from planner.kpis import KpiValue, format_kpi, reference_year
 from ui.document import Document
 from ui.style import ERROR_FG
 
@@ -109,7 +109,7 @@ class KpiStrip(QWidget):
         self.values = document.kpis()
         base_name = document.project.base_name
         base = document.kpis(base_name) if document.scenario != base_name else None
-        reference = result.resolved.reference_period or result.periods[0]
+        reference = reference_year(result.periods, result.resolved.reference_period)
         for kpi, card in self.cards.items():
             value = self.values[kpi]
             alarm = (kpi == "cash_zero" and value is not None) or (

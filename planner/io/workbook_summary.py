@@ -17,7 +17,7 @@ from planner.io.workbook_layout import (
 )
 from planner.io.workbook_sheet import SheetPlan, cached_numbers
 from planner.io.workbook_write import write_formula, write_formula_row, write_text, write_texts
-from planner.kpis import KPI_LABELS, KpiValue, compute_kpis
+from planner.kpis import KPI_LABELS, KpiValue, compute_kpis, reference_year_span
 from planner.model import Project
 
 KPI_ROW = 3
@@ -70,7 +70,17 @@ class _Refs:
         return self.row_span(self.plan.key_rows[name])
 
 
-def kpi_formula(kpi: str, refs: _Refs, reference_index: int) -> str | None:
+def _reference_revenue(refs: _Refs, reference_year: range) -> str:
+    """Revenue in the reference year: its one cell, or the sum of its quarters."""
+    row = refs.plan.items["revenue"]
+    first = cell_name(row, FIRST_PERIOD_COL + reference_year.start, absolute=True)
+    if len(reference_year) == 1:
+        return refs.prefix + first
+    last = cell_name(row, FIRST_PERIOD_COL + reference_year.stop - 1, absolute=True)
+    return f"SUM({refs.prefix}{first}:{last})"
+
+
+def kpi_formula(kpi: str, refs: _Refs, reference_year: range) -> str | None:
     """The Excel formula of one key figure, or None when the sheet lacks what it needs."""
     plan = refs.plan
     if not plan.key_rows:
@@ -102,12 +112,10 @@ def kpi_formula(kpi: str, refs: _Refs, reference_index: int) -> str | None:
         values = refs.table_span(plan.contract_rows, 1)
         return "0" if values is None else f"SUM({values})"
     if kpi == "commitments_to_revenue":
-        revenue_cell = refs.prefix + cell_name(
-            plan.items["revenue"], FIRST_PERIOD_COL + reference_index, absolute=True
-        )
+        revenue = _reference_revenue(refs, reference_year)
         values = refs.table_span(plan.contract_rows, 1)
         commitments = "0" if values is None else f"SUM({values})"
-        return f'IF({revenue_cell}>0,{commitments}/{revenue_cell},"n/a")'
+        return f'IF({revenue}>0,{commitments}/{revenue},"n/a")'
     return None
 
 
@@ -126,8 +134,7 @@ def write_summary(
     ws.write_string(2, COL_UNIT, "Unit", styles["header"])
     ws.write_string(2, COL_ID, "Id", styles["header"])
     periods = list(results[0].periods) if results else list(project.periods)
-    reference = project.reference_period or periods[0]
-    reference_index = periods.index(reference)
+    reference_year = reference_year_span(periods, project.reference_period)
     refs = [_Refs(t, p, len(periods)) for t, p in zip(titles, plans, strict=True)]
     for n, result in enumerate(results):
         write_text(ws, 2, COL_VALUE + n, result.scenario, styles["period"])
@@ -144,7 +151,7 @@ def write_summary(
         fmt = styles.get("kpi", _FORMATS.get(unit, "#,##0.0"))
         for n, figures in enumerate(kpis):
             value = kpi_text(kpi, figures.get(kpi))
-            text = kpi_formula(kpi, refs[n], reference_index)
+            text = kpi_formula(kpi, refs[n], reference_year)
             if text is None:
                 ws.write(row, COL_VALUE + n, value if figures else "n/a", fmt)
             else:
