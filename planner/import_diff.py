@@ -22,6 +22,7 @@ from planner.model import (
     LineItem,
     Project,
     Scenario,
+    Uncertainty,
 )
 from planner.numbers import format_value, row_decimals
 from planner.scenarios import resolve
@@ -250,6 +251,16 @@ def _scenario_changes(old: Project, new: Project) -> Iterator[Change]:
                 "",
                 before.description,
                 after.description,
+            )
+        if before.colour != after.colour:
+            yield Change(
+                "scenario",
+                after.name,
+                after.name,
+                "colour",
+                "",
+                before.colour or "",
+                after.colour or "",
             )
 
 
@@ -583,16 +594,48 @@ def _note_changes(old: Project, new: Project) -> Iterator[Change]:
 
 
 def _uncertainty_changes(old: Project, new: Project) -> Iterator[Change]:
+    """Ranges of the base and of every scenario both have, then the correlations."""
     labels = {item.id: item.label for item in (*old.items, *new.items)}
-    olds = {spec.item: spec for spec in old.uncertainty}
-    news = {spec.item: spec for spec in new.uncertainty}
+    yield from _range_changes("", old.uncertainty, new.uncertainty, labels)
+    for before, after in _common_scenarios(old, new):
+        yield from _range_changes(after.name, before.uncertainty, after.uncertainty, labels)
+    olds = {c.pair(): c for c in old.correlations}
+    news = {c.pair(): c for c in new.correlations}
+    for pair in dict.fromkeys([*news, *olds]):
+        was, now = olds.get(pair), news.get(pair)
+        either = now if now is not None else was
+        if was == now or either is None:
+            continue
+        label = " and ".join(labels.get(ident, ident) for ident in either.items)
+        if was is not None and now is not None and was.rank == now.rank:
+            yield Change("uncertainty", "", label, "correlation note", "", was.note, now.note)
+            continue
+        yield Change(
+            "uncertainty",
+            "",
+            label,
+            "correlation",
+            "",
+            "" if was is None else f"{was.rank:+.2f}",
+            "" if now is None else f"{now.rank:+.2f}",
+        )
+
+
+def _range_changes(
+    scenario: str,
+    old: Sequence[Uncertainty],
+    new: Sequence[Uncertainty],
+    labels: dict[str, str],
+) -> Iterator[Change]:
+    olds = {spec.item: spec for spec in old}
+    news = {spec.item: spec for spec in new}
     for ident in dict.fromkeys([*news, *olds]):
         before, after = olds.get(ident), news.get(ident)
         label = labels.get(ident, ident)
         if before is None and after is not None:
-            yield Change("uncertainty", "", label, ADDED, "", "", range_text(after))
+            yield Change("uncertainty", scenario, label, ADDED, "", "", range_text(after))
         elif after is None and before is not None:
-            yield Change("uncertainty", "", label, REMOVED, "", range_text(before), "")
+            yield Change("uncertainty", scenario, label, REMOVED, "", range_text(before), "")
         elif before is not None and after is not None:
             if (before.distribution, before.low, before.high) != (
                 after.distribution,
@@ -603,9 +646,9 @@ def _uncertainty_changes(old: Project, new: Project) -> Iterator[Change]:
                 if was == now:  # the difference lies past two decimals
                     was = f"{before.distribution} {before.low!r} to {before.high!r}"
                     now = f"{after.distribution} {after.low!r} to {after.high!r}"
-                yield Change("uncertainty", "", label, "range", "", was, now)
+                yield Change("uncertainty", scenario, label, "range", "", was, now)
             if before.note != after.note:
-                yield Change("uncertainty", "", label, "note", "", before.note, after.note)
+                yield Change("uncertainty", scenario, label, "note", "", before.note, after.note)
 
 
 def _order_changes(old: Project, new: Project) -> Iterator[Change]:

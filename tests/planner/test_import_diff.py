@@ -143,6 +143,34 @@ def test_rows_added_removed_and_changed_are_named_by_their_labels(
     )
 
 
+def test_scenario_ranges_correlations_and_colours_show_beside_other_changes(
+    builtin: Project,
+) -> None:
+    changed = builtin.model_copy(deep=True)
+    changed.items[0].inputs[3] += 1  # type: ignore[index]
+    bear = changed.scenario("Bear case")
+    assert bear is not None
+    bear.colour = "#000000"
+    bear.uncertainty = [changed.uncertainty[0].model_copy(update={"low": 0.5})]
+    first, second, *rest = changed.correlations
+    changed.correlations = [first.model_copy(update={"rank": 0.2}), *rest]
+
+    diff = diff_projects(builtin, changed)
+
+    ranges = only(diff.changes, "uncertainty")
+    users = builtin.item(changed.uncertainty[0].item).label
+    assert [(c.scenario, c.item, c.where) for c in ranges] == [
+        ("Bear case", users, "added"),
+        ("", " and ".join(builtin.item(i).label for i in first.items), "correlation"),
+        ("", " and ".join(builtin.item(i).label for i in second.items), "correlation"),
+    ]
+    assert (ranges[1].old, ranges[1].new) == (f"{first.rank:+.2f}", "+0.20")
+    assert (ranges[2].old, ranges[2].new) == (f"{second.rank:+.2f}", "")
+    colours = [c for c in only(diff.changes, "scenario") if c.where == "colour"]
+    assert [(c.item, c.new) for c in colours] == [("Bear case", "#000000")]
+    assert not any(c.item == "Other details" for c in diff.changes)
+
+
 def test_formulas_scenarios_uncertainty_and_line_items(builtin: Project, tmp_path: Path) -> None:
     changed = builtin.model_copy(deep=True)
     changed.item("total_costs").formula = "sum_of(costs) * 1.1"
