@@ -13,12 +13,11 @@ from planner.overrides import Override, list_overrides
 from planner.scenario_colours import scenario_colours
 from ui import style
 from ui.document import Document
+from ui.item_model import READ_ONLY, RIGHT_ALIGNED
 from ui.style import swatch
 
 Index = QModelIndex | QPersistentModelIndex
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 DIFFERENCE_HEADER = "vs base"
 
 
@@ -96,7 +95,7 @@ class KpiComparisonModel(QAbstractTableModel):
         name = self.scenario_at(section)
         on_screen = name == self.document.scenario
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return LEFT if name is None else RIGHT
+            return LEFT if name is None else RIGHT_ALIGNED
         if role == Qt.ItemDataRole.DisplayRole:
             if name is None:
                 return "Key figure"
@@ -130,7 +129,7 @@ class KpiComparisonModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return figure.difference_text if difference else figure.text
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT
+            return RIGHT_ALIGNED
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(compared.kpi, figure, difference)
         if role == Qt.ItemDataRole.FontRole and figure.scenario == self.document.scenario:
@@ -234,7 +233,7 @@ class OverrideListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return texts[column]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if column >= 2 and not _is_text(override) else LEFT
+            return RIGHT_ALIGNED if column >= 2 and not _is_text(override) else LEFT
         if role == Qt.ItemDataRole.BackgroundRole and column == 3:
             return style.OVERRIDE_BG
         if role == Qt.ItemDataRole.ForegroundRole and column == 2:

@@ -15,7 +15,6 @@ The import never reads these two sheets; the scenario sheets stay the model.
 from __future__ import annotations
 
 import functools
-import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +34,12 @@ from planner.io.workbook_layout import (
     number_format,
     sheet_ref,
 )
-from planner.io.workbook_sheet import ScenarioSheet, SheetPlan, cached_numbers
+from planner.io.workbook_sheet import (
+    ScenarioSheet,
+    SheetPlan,
+    cached_numbers,
+    in_dependency_order,
+)
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_tables import TableRows
 from planner.io.workbook_templates import RowTexts
@@ -396,17 +400,7 @@ class ActiveSheet(ScenarioSheet):
             for ident in waiting:
                 if ident not in self.mirrored:
                     waiting[ident].update(d for d in same.get(ident, ()) if d in position)
-        ready = [position[i] for i, needs in waiting.items() if not needs]
-        heapq.heapify(ready)
-        ordered: list[LineItem] = []
-        while ready:
-            item = items[heapq.heappop(ready)]
-            ordered.append(item)
-            for other, needs in waiting.items():
-                if item.id in needs:
-                    needs.discard(item.id)
-                    if not needs:
-                        heapq.heappush(ready, position[other])
+        ordered = in_dependency_order(items, waiting)
         done = {item.id for item in ordered}
         return ordered, {i for i in waiting if i not in done}
 

@@ -267,22 +267,11 @@ class ScenarioSheet:
         """Formula rows in dependency order, keeping the model's order where free to."""
         items = [i for i in self.resolved.items if i.formula is not None]
         deps = dependencies(self.resolved.items)
-        position = {item.id: n for n, item in enumerate(items)}
+        formulas = {item.id for item in items}
         waiting = {
-            item.id: {d for d in deps.same_period[item.id] if d in position} for item in items
+            item.id: {d for d in deps.same_period[item.id] if d in formulas} for item in items
         }
-        ready = [position[i] for i, needs in waiting.items() if not needs]
-        heapq.heapify(ready)
-        ordered: list[LineItem] = []
-        while ready:
-            item = items[heapq.heappop(ready)]
-            ordered.append(item)
-            for other, needs in waiting.items():
-                if item.id in needs:
-                    needs.discard(item.id)
-                    if not needs:
-                        heapq.heappush(ready, position[other])
-        return ordered
+        return in_dependency_order(items, waiting)
 
     # --- writing --------------------------------------------------------------------
 
@@ -493,3 +482,23 @@ def cached_value(value: float | str) -> float | str:
         return value
     value = float(value)
     return value if math.isfinite(value) else 0.0
+
+
+def in_dependency_order(items: list[LineItem], waiting: dict[str, set[str]]) -> list[LineItem]:
+    """``items`` each after those it waits on (``waiting``: id -> ids), else in model order.
+
+    Items that wait on one another in a circle are left out; ``waiting`` is used up.
+    """
+    position = {item.id: n for n, item in enumerate(items)}
+    ready = [position[i] for i, needs in waiting.items() if not needs]
+    heapq.heapify(ready)
+    ordered: list[LineItem] = []
+    while ready:
+        item = items[heapq.heappop(ready)]
+        ordered.append(item)
+        for other, needs in waiting.items():
+            if item.id in needs:
+                needs.discard(item.id)
+                if not needs:
+                    heapq.heappush(ready, position[other])
+    return ordered

@@ -27,13 +27,10 @@ from planner.risk_commands import (
 )
 from planner.uncertainty import ranges_for
 from ui.document import Document
-from ui.item_model import COPY_ROLE, number_format
+from ui.item_model import COPY_ROLE, EDITABLE, READ_ONLY, RIGHT_ALIGNED, number_format
 from ui.style import INPUT_FG, OVERRIDE_BG
 
 Index = QModelIndex | QPersistentModelIndex
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-EDITABLE = READ_ONLY | Qt.ItemFlag.ItemIsEditable
 DEFAULT_RANGE = ("triangular", 0.8, 1.2)  # what a new row starts as, before it is edited
 
 DISTRIBUTION_HELP = {
@@ -152,7 +149,7 @@ class RangeTableModel(_RiskTable):
                 return " ".join(spec.note.split())  # one line in the table; whole in the tooltip
             return values[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.LOW, self.HIGH):
-            return RIGHT
+            return RIGHT_ALIGNED
         if role == Qt.ItemDataRole.BackgroundRole and self.is_overridden(index.row()):
             return OVERRIDE_BG
         if role == Qt.ItemDataRole.FontRole and self.is_overridden(index.row()):
@@ -307,7 +304,7 @@ class CorrelationTableModel(_RiskTable):
                 return " ".join(correlation.note.split())
             return correlation.note
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.RANK:
-            return RIGHT
+            return RIGHT_ALIGNED
         if role == Qt.ItemDataRole.ForegroundRole and column in (self.RANK, self.NOTE):
             return INPUT_FG
         if role == Qt.ItemDataRole.ToolTipRole:
