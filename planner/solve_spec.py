@@ -171,6 +171,8 @@ def parse_target(text: str, project: Project, resolved: ResolvedScenario) -> Tar
         chance = _number(m.group(2), "the chance")
         if not 0 <= chance <= 1:
             raise SolveError(f"a chance is from 0 to 1 (0.05 is 5%), not {m.group(2)}")
-        target = CashZeroChance(_year(project, m.group(1)), chance, tuple(project.uncertainty))
+        target = CashZeroChance.of_scenario(
+            project, resolved.name, _year(project, m.group(1)), chance
+        )
     target.check(project, resolved)
     return target

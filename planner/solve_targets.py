@@ -15,10 +15,16 @@ import numpy as np
 
 from planner.compiled import Array
 from planner.engine import Result, input_arrays
-from planner.model import EVENT_SERIES, Project, Uncertainty, period_year
+from planner.model import EVENT_SERIES, Correlation, Project, Uncertainty, period_year
 from planner.scenarios import ResolvedScenario
 from planner.solve_variables import SolveError
-from planner.uncertainty import NEVER, check_varied, draw_factors, sample_kpis
+from planner.uncertainty import (
+    NEVER,
+    check_varied,
+    draw_factors,
+    ranges_for,
+    sample_kpis,
+)
 
 # The draws behind a chance target: fixed, so the same question gets the same answer.
 CHANCE_SAMPLES = 1000
@@ -214,17 +220,26 @@ class SeriesValue(Target):
 
 @dataclass(frozen=True)
 class CashZeroChance(Target):
-    """The chance that cash runs out by a year at most ``chance``, over the project's ranges.
+    """The chance that cash runs out by a year at most ``chance``, over the scenario's ranges.
 
-    The factors are drawn once and reused for every candidate (common random
+    The factors are drawn once, as the risk view draws them (Latin hypercube, the
+    project's correlations), and reused for every candidate (common random
     numbers), so the answer does not move with the draw from one step to the next.
     """
 
     year: int
     chance: float
     ranges: tuple[Uncertainty, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
     samples: int = CHANCE_SAMPLES
     seed: int = CHANCE_SEED
+
+    @classmethod
+    def of_scenario(
+        cls, project: Project, scenario: str, year: int, chance: float
+    ) -> CashZeroChance:
+        """The target over the ranges ``scenario`` has (its own or the base's)."""
+        return cls(year, chance, ranges_for(project, scenario), tuple(project.correlations))
 
     @property
     def spec(self) -> str:
@@ -248,7 +263,7 @@ class CashZeroChance(Target):
         return self.samples
 
     def widen(self, resolved: ResolvedScenario, overrides: dict[str, Array]) -> dict[str, Array]:
-        factors = draw_factors(self.ranges, self.samples, self.seed)
+        factors = draw_factors(self.ranges, self.samples, self.seed, "lhs", self.correlations)
         candidates = next(iter(overrides.values())).shape[0]
         widened = {name: np.repeat(rows, self.samples, axis=0) for name, rows in overrides.items()}
         base = input_arrays(resolved)

@@ -38,6 +38,7 @@ from planner.solve import (
     Target,
     Variable,
 )
+from planner.uncertainty import ranges_for
 from ui import style
 from ui.appearance import palette_is_dark
 
@@ -290,7 +291,7 @@ class TargetPicker(QWidget):
         self.project = project
         self.resolved = resolved
         chance = self.kind.model().item(self.kind.findData("chance"))
-        chance.setEnabled(bool(project.uncertainty))
+        chance.setEnabled(bool(ranges_for(project, resolved.name)))
         chance.setToolTip(
             "" if project.uncertainty else "The project defines no ranges to draw from"
         )
@@ -345,4 +346,5 @@ class TargetPicker(QWidget):
         chance = parsed.value / 100 if parsed.percent else parsed.value
         if not 0 <= chance <= 1:
             raise SolveError("the chance is from 0% to 100%")
-        return CashZeroChance(int(year_text), chance, tuple(self.project.uncertainty))
+        assert self.resolved is not None
+        return CashZeroChance.of_scenario(self.project, self.resolved.name, int(year_text), chance)

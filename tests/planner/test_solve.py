@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from planner.engine import evaluate
+from planner.engine import evaluate, evaluate_resolved, input_arrays
 from planner.kpis import compute_kpis
 from planner.model import Project
+from planner.scenarios import resolve
 from planner.solve import (
     AtMost,
     BreakevenBy,
@@ -34,6 +35,8 @@ from planner.solve import (
     outcome_lines,
     solve,
 )
+from planner.solve_spec import parse_target
+from planner.uncertainty import ranges_for, run_montecarlo
 from tests.planner.helpers import make_project
 
 
@@ -385,3 +388,20 @@ def test_built_in_ranges_give_a_chance_target(builtin: Project) -> None:
     solution = solve(builtin, "Leaked plan", RowScale(("enterprise_api",)), target)
     assert solution.outcome == "reached"
     assert solution.value > 1.0
+
+
+def test_the_chance_target_draws_as_the_risk_view_does(builtin: Project) -> None:
+    bear = builtin.scenario("Bear case")
+    assert bear is not None
+    bear.uncertainty = [builtin.uncertainty[0].model_copy(update={"low": 0.5})]
+    target = parse_target("p_cash_zero_by:2030<=0.5", builtin, resolve(builtin, "Bear case"))
+    assert isinstance(target, CashZeroChance)
+    assert target.ranges == ranges_for(builtin, "Bear case") != tuple(builtin.uncertainty)
+    assert target.correlations == tuple(builtin.correlations)
+    # Nothing moved: the chance the solver sees is the risk view's for the same draws.
+    plan = CashZeroChance.of_scenario(builtin, "Leaked plan", 2035, 0.5)
+    resolved = resolve(builtin, "Leaked plan")
+    unmoved = {"other_costs": np.atleast_2d(input_arrays(resolved)["other_costs"])}
+    chance = plan.chances(evaluate_resolved(resolved, plan.widen(resolved, unmoved)))[0]
+    view = run_montecarlo(builtin, "Leaked plan", plan.samples, plan.seed)
+    assert chance == pytest.approx(view.cash_zero_by_period[-1])
