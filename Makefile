@@ -23,12 +23,14 @@ run: system-packages-run $(STAMP)
 	$(BIN)/python -m compileall -q planner ui
 	$(BIN)/python main.py
 
+# The suite runs on every core, a test file per worker at a time, so that a file's
+# costly fixtures (a LibreOffice session, an exported workbook) are built once.
 test: system-packages-test $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: system-packages-test $(STAMP)
 	$(BIN)/python -m compileall -q planner ui
