@@ -162,7 +162,12 @@ class Document(QObject):
     def _schedule_results_changed(self) -> None:
         if not self._emit_pending:
             self._emit_pending = True
-            QTimer.singleShot(0, self._emit_results_changed)
+            QTimer.singleShot(0, self._emit_if_pending)
+
+    def _emit_if_pending(self) -> None:
+        # flush() may have emitted already; the timer it leaves behind must not repeat it.
+        if self._emit_pending:
+            self._emit_results_changed()
 
     def _emit_results_changed(self) -> None:
         self._emit_pending = False

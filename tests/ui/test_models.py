@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from planner.commands import check_formula
 from planner.formula import FormulaError
@@ -152,3 +153,18 @@ def test_the_formula_editor_shows_any_failure_in_checking_as_a_message(
     assert "cannot be checked" in editor.status.text()
     assert "&lt;b&gt;unexpected" in editor.status.text()
     assert not editor.apply_button.isEnabled()
+
+
+def test_a_flushed_edit_redraws_once(window: MainWindow, qtbot: QtBot) -> None:
+    emitted: list[None] = []
+    window.document.resultsChanged.connect(lambda: emitted.append(None))
+    drivers = window.tables.item_views["drivers"].model()
+    assert drivers.setData(drivers.index(0, 4), "700")
+    window.document.flush()
+    assert len(emitted) == 1
+    qtbot.wait(50)
+    assert len(emitted) == 1  # the timer scheduled by the edit finds nothing left to do
+    assert drivers.setData(drivers.index(0, 4), "710")
+    qtbot.waitUntil(lambda: len(emitted) == 2)
+    qtbot.wait(50)
+    assert len(emitted) == 2
