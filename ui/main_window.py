@@ -206,12 +206,12 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.risk.shutdown()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue(
             "splitters", [self.horizontal.saveState(), self.vertical.saveState()]
         )
         self.files.closing()
-        self.risk.shutdown()
         event.accept()
 
     def _restore_geometry(self) -> None:

@@ -124,3 +124,20 @@ def test_the_axis_titles_fit_their_axes_at_1024_by_700(window: MainWindow, qtbot
             # The title is drawn turned a quarter: its text runs along the axis's height.
             length = axis.label.boundingRect().width()
             assert length <= axis.size().height(), f"{chart.title}, {side}: {axis.labelText}"
+
+
+def test_closing_in_the_risk_view_keeps_the_plan_views_layout(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.vertical.setSizes([300, 400])
+    plan_sizes = window.vertical.sizes()
+    window.risk.show_view("risk")
+    assert window.vertical.sizes() != plan_sizes  # the risk view takes height for its charts
+    window.close()
+    saved = window.settings.value("splitters")[1]
+    window.vertical.setSizes([500, 200])
+    window.vertical.restoreState(saved)
+    assert window.vertical.sizes() == plan_sizes

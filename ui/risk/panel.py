@@ -261,6 +261,8 @@ class RiskPanel(QObject):
         return True
 
     def shutdown(self) -> None:
+        """Give the tables back their plan-view height, so the layout saved is the plan's."""
+        self._share_height("plan")
         self.live.shutdown()
 
 
