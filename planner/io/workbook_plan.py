@@ -141,5 +141,7 @@ def plan_sheet(
     for key in ("round_rows", "contract_rows"):
         for row in dict(info[key]).values():
             labels.add(want(row, events))
+    for row in dict(info.get("spare_rows") or {}).values():
+        want(row, events)  # a round or contract typed under its table in a spreadsheet
     notes = NoteCells({(row, COL_LABEL) for row in labels}, period_rows, timeline)
     return SheetPlan(str(info["sheet"]), cells, notes, formula_rows)

@@ -80,6 +80,8 @@ class SheetPlan:
     constants: dict[str, int] = field(default_factory=dict)
     round_rows: dict[str, int] = field(default_factory=dict)
     contract_rows: dict[str, int] = field(default_factory=dict)
+    # the empty row under each event table, where a row typed in a spreadsheet is read
+    spare_rows: dict[str, int] = field(default_factory=dict)
     key_rows: dict[str, int] = field(default_factory=dict)
     last_row: int = 0
 
@@ -150,8 +152,10 @@ class ScenarioSheet:
         self._writers.append((row, functools.partial(writer, row, *args)))
         return row
 
-    def _gap(self) -> None:
+    def _gap(self) -> int:
+        """Leave the next row empty; its number."""
         self._row += 1
+        return self._row - 1
 
     def _section(self, text: str, style: str = "section") -> None:
         self._take(self._write_section, text, style)

@@ -54,11 +54,11 @@ class TableRows:
             sheet.plan.round_rows[funding_round.id] = sheet._take(
                 self._write_round, funding_round, latest
             )
-        sheet._gap()
+        sheet.plan.spare_rows["round"] = sheet._gap()
         sheet._take(self._write_table_header, "Compute contracts", CONTRACT_FIELDS)
         for contract in sheet.resolved.compute_contracts:
             sheet.plan.contract_rows[contract.id] = sheet._take(self._write_contract, contract)
-        sheet._gap()
+        sheet.plan.spare_rows["contract"] = sheet._gap()
 
     def _write_table_header(self, row: int, title: str, fields: Sequence[tuple[str, str]]) -> None:
         s = self.styles

@@ -392,6 +392,7 @@ def _write_metadata(
                 "constants": plan.constants,
                 "round_rows": plan.round_rows,
                 "contract_rows": plan.contract_rows,
+                "spare_rows": plan.spare_rows,
                 "formulas": dict(scenario.formulas) if scenario else {},
                 "row_overrides": sorted(
                     [*scenario.funding_rounds, *scenario.compute_contracts] if scenario else []

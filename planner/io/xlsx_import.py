@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import zipfile
 from collections.abc import Collection, Hashable, Mapping
 from pathlib import Path
@@ -36,7 +37,7 @@ from planner.io.workbook_layout import (
     cell_name,
     column_letter,
 )
-from planner.io.workbook_plan import formula_note_suffix, plan_sheet
+from planner.io.workbook_plan import EVENT_COLUMNS, formula_note_suffix, plan_sheet, row_number
 from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError, check_archive
 from planner.io.workbook_stream import (
     FORMULA,
@@ -62,6 +63,25 @@ from planner.text import quoted, shortened
 __all__ = ["WorkbookError", "import_workbook"]
 
 MAX_META_CHARS = 32 * 1024 * 1024
+_ROW_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # as the project file's row ids
+
+# An event row's fields: (column, how it is read).
+_ROUND_CELLS = {
+    "investor": (COL_LABEL, "text"),
+    "period": (COL_VALUE, "text"),
+    "amount": (COL_VALUE + 1, "number"),
+    "pre_money": (COL_VALUE + 2, "optional"),
+    "tranche_per_gw": (COL_VALUE + 3, "optional"),
+}
+_CONTRACT_CELLS = {
+    "counterparty": (COL_LABEL, "text"),
+    "gw": (COL_VALUE, "number"),
+    "total_value": (COL_VALUE + 1, "number"),
+    "first_year": (COL_VALUE + 2, "year"),
+    "last_year": (COL_VALUE + 3, "year"),
+    "custom_chip_share": (COL_VALUE + 4, "number"),
+    "service_years": (COL_VALUE + 5, "year"),
+}
 
 
 def import_workbook(path: str | os.PathLike[str]) -> Project:
@@ -187,6 +207,13 @@ class _Reader:
         self.sheets: dict[str, _Sheet] = {}
         self.project_scenarios: dict[str, Scenario] = {}
         self.timeline = range(FIRST_PERIOD_COL, FIRST_PERIOD_COL + len(self.periods))
+        # every event row's id on any sheet: a row typed in a spreadsheet gets a new one
+        self.row_ids: set[str] = {
+            str(ident)
+            for info in self.sheet_infos
+            for key in ("round_rows", "contract_rows")
+            for ident in dict(info.get(key) or {})
+        }
 
     # --- cells --------------------------------------------------------------------------
 
@@ -460,35 +487,61 @@ class _Reader:
     ) -> tuple[list[FundingRound], list[ComputeContract]]:
         base_rounds = {r.id: r for r in base.funding_rounds} if base else {}
         base_contracts = {c.id: c for c in base.compute_contracts} if base else {}
+        spare = dict(info.get("spare_rows") or {})
         rounds = []
         for ident, row in sorted(info["round_rows"].items(), key=lambda kv: kv[1]):
             self.check_row(sheet, row, ident)
-            fields = {
-                "investor": (COL_LABEL, "text"),
-                "period": (COL_VALUE, "text"),
-                "amount": (COL_VALUE + 1, "number"),
-                "pre_money": (COL_VALUE + 2, "optional"),
-                "tranche_per_gw": (COL_VALUE + 3, "optional"),
-            }
-            values = self.fields(sheet, row, fields, base_rounds.get(ident))
+            values = self.fields(sheet, row, _ROUND_CELLS, base_rounds.get(ident))
             rounds.append(FundingRound(id=ident, note=self.note(sheet, row, COL_LABEL), **values))
+        typed = self.typed_row(sheet, spare.get("round"), "round")
+        if typed is not None:
+            row, ident = typed
+            rounds.append(FundingRound(id=ident, **self.fields(sheet, row, _ROUND_CELLS, None)))
         contracts = []
         for ident, row in sorted(info["contract_rows"].items(), key=lambda kv: kv[1]):
             self.check_row(sheet, row, ident)
-            fields = {
-                "counterparty": (COL_LABEL, "text"),
-                "gw": (COL_VALUE, "number"),
-                "total_value": (COL_VALUE + 1, "number"),
-                "first_year": (COL_VALUE + 2, "year"),
-                "last_year": (COL_VALUE + 3, "year"),
-                "custom_chip_share": (COL_VALUE + 4, "number"),
-                "service_years": (COL_VALUE + 5, "year"),
-            }
-            values = self.fields(sheet, row, fields, base_contracts.get(ident))
+            values = self.fields(sheet, row, _CONTRACT_CELLS, base_contracts.get(ident))
             contracts.append(
                 ComputeContract(id=ident, note=self.note(sheet, row, COL_LABEL), **values)
             )
+        typed = self.typed_row(sheet, spare.get("contract"), "contract")
+        if typed is not None:
+            row, ident = typed
+            contracts.append(
+                ComputeContract(id=ident, **self.fields(sheet, row, _CONTRACT_CELLS, None))
+            )
         return rounds, contracts
+
+    def typed_row(self, sheet: _Sheet, row: object, stem: str) -> tuple[int, str] | None:
+        """The row under an event table and the id of what was typed there, if anything was.
+
+        The export leaves that row empty: a round or contract typed there in a spreadsheet
+        is read as a new one, with the id typed beside it or a new one.
+        """
+        if row is None:
+            return None
+        row = row_number(row)
+        columns = (COL_LABEL, COL_ID, *range(COL_VALUE, COL_VALUE + EVENT_COLUMNS))
+        if all(sheet.cells.get(row, col) in (None, "") for col in columns):
+            return None
+        typed = self.text(sheet, row, COL_ID)
+        if not typed:
+            return row, self.new_row_id(stem)
+        if typed in self.row_ids or not _ROW_ID.fullmatch(typed):
+            used = "is already used" if typed in self.row_ids else "is not a valid id"
+            raise WorkbookError(
+                f"{self.where(sheet, row, COL_ID)}: the id {_quoted(typed)} {used}; "
+                "use letters, digits, _ and -, or leave it empty for a new one"
+            )
+        self.row_ids.add(typed)
+        return row, typed
+
+    def new_row_id(self, stem: str) -> str:
+        n = 1
+        while f"{stem}{n}" in self.row_ids:
+            n += 1
+        self.row_ids.add(f"{stem}{n}")
+        return f"{stem}{n}"
 
     def fields(
         self, sheet: _Sheet, row: int, fields: dict[str, tuple[int, str]], base_row: Any
@@ -559,7 +612,9 @@ class _Reader:
             c.id: c for c in contracts if c.id in marked or base_contracts.get(c.id) != c
         }
         present = {r.id for r in rounds} | {c.id for c in contracts}
-        removed = [i for i in (*base_rounds, *base_contracts) if i not in present]
+        # a row typed under a table of the base sheet is on no scenario sheet, yet not removed
+        exported = {*self.base_meta["round_rows"], *self.base_meta["contract_rows"]}
+        removed = [i for i in (*base_rounds, *base_contracts) if i in exported and i not in present]
         return Scenario(
             name=info["scenario"],
             description=info.get("description", ""),
