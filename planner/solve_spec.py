@@ -33,7 +33,8 @@ from planner.solve_variables import (
 )
 
 VARY_FORMS = (
-    "ITEM:PERIOD (one cell), ITEM or ITEM,ITEM (whole rows scaled by one factor; "
+    "ITEM:PERIOD (one cell), ITEM or ITEM,ITEM (rows scaled by one factor after the "
+    "reference period; "
     "a constant's value), ITEM:growth:FROM_PERIOD, round:ROW_ID:amount or "
     "contract:ROW_ID:total_value|gw"
 )

@@ -43,6 +43,16 @@ def _input_row(resolved: ResolvedScenario, item_id: str) -> list[float]:
     return list(item.inputs)
 
 
+def _first_forecast(resolved: ResolvedScenario) -> int:
+    """The index of the first period after the reference period; 0 without one."""
+    reference = resolved.reference_period
+    if reference in resolved.periods:
+        start = resolved.periods.index(reference) + 1
+        if start < len(resolved.periods):
+            return start
+    return 0
+
+
 def _unit(item: LineItem) -> str:
     return item.unit or "value"
 
@@ -157,7 +167,11 @@ class ConstantValue(Variable):
 
 @dataclass(frozen=True)
 class RowScale(Variable):
-    """Whole input rows (or constants) multiplied by one factor, every period alike."""
+    """Input rows multiplied by one factor in every forecast period, or constants by it.
+
+    The periods up to the project's reference period hold actual figures, so they
+    stay as they are; without a reference period every period is scaled.
+    """
 
     item_ids: tuple[str, ...]
 
@@ -171,7 +185,8 @@ class RowScale(Variable):
     def label(self, resolved: ResolvedScenario) -> str:
         labels = [_item(resolved, i).label for i in self.item_ids]
         joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-        return f"{joined}, scaled"
+        start = _first_forecast(resolved)
+        return f"{joined}, scaled" + (f" from {resolved.periods[start]}" if start else "")
 
     def unit(self, resolved: ResolvedScenario) -> str:
         return "factor"
@@ -193,8 +208,19 @@ class RowScale(Variable):
             "scale an input row or a constant"
         )
 
+    def _factors(self, resolved: ResolvedScenario, values: Array) -> Array:
+        """(candidates, periods): each candidate's factor, 1 where the row is not scaled."""
+        factors = np.ones((len(values), len(resolved.periods)))
+        factors[:, _first_forecast(resolved) :] = values[:, None]
+        return factors
+
     def overrides(self, resolved: ResolvedScenario, values: Array) -> dict[str, Array]:
-        return {i: values[:, None] * self._base(resolved, i)[None, :] for i in self.item_ids}
+        overrides = {}
+        for item_id in self.item_ids:
+            item, base = _item(resolved, item_id), self._base(resolved, item_id)[None, :]
+            factors = values[:, None] if item.inputs is None else self._factors(resolved, values)
+            overrides[item_id] = factors * base
+        return overrides
 
     def command(self, resolved: ResolvedScenario, scenario: str | None, value: float) -> Command:
         commands: list[Command] = []
@@ -203,10 +229,13 @@ class RowScale(Variable):
             if item.value is not None:
                 commands.append(SetConstant(scenario, item_id, float(item.value * value)))
                 continue
+            start = _first_forecast(resolved)
             scaled = self._base(resolved, item_id) * value
             commands.extend(
                 SetInput(scenario, item_id, period, float(new))
-                for period, new in zip(resolved.periods, scaled.tolist(), strict=True)
+                for period, new in zip(
+                    resolved.periods[start:], scaled[start:].tolist(), strict=True
+                )
             )
         return Macro(tuple(commands), f"Scale {self.spec} by {value:.4g}")
 

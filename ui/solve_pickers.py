@@ -129,7 +129,10 @@ class VariablePicker(QWidget):
             self.kind.addItem(text, key)
         self.rows = QListWidget(self)
         self.rows.setMaximumHeight(110)
-        self.rows.setToolTip("Tick the rows to scale; all ticked rows move by the same factor")
+        self.rows.setToolTip(
+            "Tick the rows to scale; all ticked rows move by the same factor in every "
+            "period after the reference period (the actual figures stay)"
+        )
         if palette_is_dark(self.rows.palette()):
             # Fusion outlines a check box in a darker shade of the window colour, which
             # vanishes on a dark list: a lighter shade shows the boxes not ticked.

@@ -139,7 +139,7 @@ def test_the_built_in_bear_case(capsys: pytest.CaptureFixture[str]) -> None:
     )
     data = json.loads(out)
     assert status == 0
-    assert data["value"] == pytest.approx(5.2386, abs=1e-3)
+    assert data["value"] == pytest.approx(5.3584, abs=1e-3)
     assert data["kpis_before"]["cash_zero"] == "2028-12"
     assert data["kpis_after"]["cash_zero"] is None
 

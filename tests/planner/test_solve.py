@@ -359,8 +359,9 @@ def test_the_bear_case_needs_enterprise_revenue_about_five_times_higher(builtin:
     target = CashNeverBelowZero(2035)
     solution = solve(builtin, "Bear case", RowScale(("enterprise_api",)), target)
     assert solution.outcome == "reached"
-    # Found independently: the lowest cash through 2035 crosses zero at a factor of 5.2386.
-    assert solution.value == pytest.approx(5.2386, abs=1e-3)
+    # Found independently (bisection over the engine, revenue scaled from 2026 only, the
+    # years to 2025 being actual figures): the lowest cash through 2035 crosses zero at 5.3584.
+    assert solution.value == pytest.approx(5.3584, abs=1e-3)
     assert margin_at(builtin, solution, solution.value) >= 0
     assert margin_at(builtin, solution, solution.value - 3 * solution.tolerance) < 0
     kpis = compute_kpis(evaluate(applied_copy(builtin, solution), "Bear case"))
@@ -405,3 +406,18 @@ def test_the_chance_target_draws_as_the_risk_view_does(builtin: Project) -> None
     chance = plan.chances(evaluate_resolved(resolved, plan.widen(resolved, unmoved)))[0]
     view = run_montecarlo(builtin, "Leaked plan", plan.samples, plan.seed)
     assert chance == pytest.approx(view.cash_zero_by_period[-1])
+
+
+def test_a_scaled_row_keeps_the_actual_figures_up_to_the_reference_period(
+    builtin: Project,
+) -> None:
+    assert builtin.reference_period == "2025"
+    solution = solve(builtin, "Bear case", RowScale(("enterprise_api",)), CashNeverBelowZero(2035))
+    before = next(i for i in resolve(builtin, "Bear case").items if i.id == "enterprise_api")
+    moved = applied_copy(builtin, solution)
+    after = next(i for i in resolve(moved, "Bear case").items if i.id == "enterprise_api")
+    assert before.inputs is not None and after.inputs is not None
+    for period, old, new in zip(builtin.periods, before.inputs, after.inputs, strict=True):
+        factor = 1.0 if period <= "2025" else solution.value
+        assert new == pytest.approx(old * factor), period
+    assert solution.variable.label(resolve(builtin, "Bear case")).endswith("scaled from 2026")

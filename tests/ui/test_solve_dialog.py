@@ -46,8 +46,8 @@ def test_the_bear_case_answer_with_its_key_figures(window: MainWindow, qtbot: Qt
     choose(dialog.target, "year", "2035")
     qtbot.mouseClick(dialog.solve_button, Qt.MouseButton.LeftButton)
     assert dialog.solution is not None
-    assert dialog.solution.value == pytest.approx(5.2386, abs=1e-3)
-    assert "x5.2386 (now x1)" in dialog.answer.headline.text()
+    assert dialog.solution.value == pytest.approx(5.3584, abs=1e-3)
+    assert "x5.3584 (now x1)" in dialog.answer.headline.text()
     now, after = dialog.answer.cells["cash_zero"]
     assert (now.text(), after.text()) == ("2028-12", "never")
     assert after.font().bold()
@@ -80,7 +80,7 @@ def test_save_as_new_scenario_is_named_after_the_question(window: MainWindow, qt
     dialog = open_dialog(window, qtbot)
     choose(dialog.target, "year", "2035")
     dialog.run()
-    name = "Bear case: cash never below zero through 2035 (Enterprise and API, scaled)"
+    name = "Bear case: cash never below zero through 2035 (Enterprise and API, scaled from 2026)"
     assert name in dialog.new_button.toolTip()
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
     assert document.scenario == name  # shown at once, to compare
