@@ -19,7 +19,8 @@ import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,10 +44,12 @@ __all__ = [
     "MAX_CELL_TEXT",
     "MAX_COLUMNS",
     "MAX_ROWS",
+    "CheckedArchive",
     "SheetExtent",
     "WorkbookError",
     "check_archive",
     "column_number",
+    "open_workbook",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -78,32 +81,99 @@ def check_archive(path: str | os.PathLike[str]) -> dict[str, SheetExtent]:
     last row instead of the row a sheet claims (LibreOffice writes an empty
     row 1,048,576 once a row has been deleted).
     """
+    with open_workbook(path) as archive:
+        archive.scan()
+        return archive.budget.extents
+
+
+@contextmanager
+def open_workbook(path: str | os.PathLike[str]) -> Iterator[CheckedArchive]:
+    """The workbook at ``path``, open, once its zip directory has passed the checks."""
     file = Path(path)
     try:
         with open_regular_file(file) as handle:
-            return _check_zip(handle, os.fstat(handle.fileno()).st_size, file.name)
+            archive = CheckedArchive(handle, file.name)
+            with archive.zip:
+                yield archive
     except OSError as exc:
         raise WorkbookError(f"cannot read {file}: {exc.strerror or exc}") from None
 
 
-def _check_zip(handle: BinaryIO, size: int, name: str) -> dict[str, SheetExtent]:
-    head = handle.read(4)
-    if size > MAX_FILE_BYTES:
-        raise WorkbookError(
-            f"{name} is {size / 1e6:.0f} MB; a workbook may be at most "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB"
-        )
-    _check_end_record(handle, size, name)
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            infos = _check_directory(archive, name)
-        return _check_parts(handle, infos, name)
-    except zipfile.BadZipFile as exc:
-        if head.startswith(b"PK"):
-            raise WorkbookError(f"{name} is a damaged or truncated zip archive ({exc})") from None
-        raise WorkbookError(f"{name} is not an .xlsx workbook (not a zip archive)") from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as exc:
-        raise WorkbookError(f"{name} cannot be unpacked: {exc}") from None
+class CheckedArchive:
+    """An open workbook whose zip directory passed the checks; its parts are scanned on request.
+
+    ``zip`` reads the parts; each of them inflates to no more than its
+    declared size, since the directory's sizes are the ones checked here.
+    """
+
+    def __init__(self, handle: BinaryIO, name: str) -> None:
+        self.handle = handle
+        self.name = name
+        self.budget = Budget(name)
+        self.scanned: set[str] = set()
+        self._worksheets: dict[str, str] | None = None
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(4)
+        with self._unpacking(head):
+            if size > MAX_FILE_BYTES:
+                raise WorkbookError(
+                    f"{name} is {size / 1e6:.0f} MB; a workbook may be at most "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} MB"
+                )
+            _check_end_record(handle, size, name)
+            self.zip = zipfile.ZipFile(handle)
+            try:
+                self.infos = _check_directory(self.zip, name)
+            except BaseException:
+                self.zip.close()
+                raise
+
+    def worksheets(self) -> dict[str, str]:
+        """Sheet part -> title, from the workbook part and its relationships, scanned first."""
+        if self._worksheets is None:
+            first: dict[str, PartScan | None] = {WORKBOOK_PART: None, WORKBOOK_RELATIONSHIPS: None}
+            with self._unpacking():
+                for info in self.infos:
+                    if info.filename in first:
+                        first[info.filename] = _scan_part(self.handle, info, self.budget, True)
+                        self.scanned.add(info.filename)
+            book, relationships = first[WORKBOOK_PART], first[WORKBOOK_RELATIONSHIPS]
+            found = {}
+            if book is not None and relationships is not None:
+                found = sheet_titles(book, relationships)
+            self.budget.sheet_titles = found
+            self._worksheets = found
+        return self._worksheets
+
+    def scan(self, skip: Collection[str] = (), *, count: bool = True) -> None:
+        """Scan each part not scanned yet and not in ``skip``.
+
+        With ``count``, what a reader would visit is counted against the limits
+        (see workbook_scan); without it only what every reader must be spared is
+        refused: parts that inflate past their size or are damaged, DOCTYPEs,
+        entities and oversized markup; expat then runs at C speed.
+        """
+        self.worksheets()  # so that messages can name sheets
+        with self._unpacking():
+            for info in self.infos:
+                if info.filename not in self.scanned and info.filename not in skip:
+                    _scan_part(self.handle, info, self.budget, count)
+                    self.scanned.add(info.filename)
+
+    @contextmanager
+    def _unpacking(self, head: bytes = b"PK") -> Iterator[None]:
+        """Errors of the zip format as a :class:`WorkbookError` naming the file."""
+        name = self.name
+        try:
+            yield
+        except zipfile.BadZipFile as exc:
+            if head.startswith(b"PK"):
+                raise WorkbookError(
+                    f"{name} is a damaged or truncated zip archive ({exc})"
+                ) from None
+            raise WorkbookError(f"{name} is not an .xlsx workbook (not a zip archive)") from None
+        except (zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as exc:
+            raise WorkbookError(f"{name} cannot be unpacked: {exc}") from None
 
 
 def _check_end_record(handle: BinaryIO, size: int, name: str) -> None:
@@ -164,27 +234,11 @@ def _check_directory(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInf
     return infos
 
 
-def _check_parts(
-    handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str
-) -> dict[str, SheetExtent]:
-    budget = Budget(name)
-    # the workbook part and its relationships first, so that messages can name sheets
-    first: dict[str, PartScan | None] = {WORKBOOK_PART: None, WORKBOOK_RELATIONSHIPS: None}
-    for info in infos:
-        if info.filename in first:
-            first[info.filename] = _scan_part(handle, info, budget)
-    book, relationships = first[WORKBOOK_PART], first[WORKBOOK_RELATIONSHIPS]
-    if book is not None and relationships is not None:
-        budget.sheet_titles = sheet_titles(book, relationships)
-    for info in infos:
-        if info.filename not in first:
-            _scan_part(handle, info, budget)
-    return budget.extents
-
-
-def _scan_part(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> PartScan | None:
+def _scan_part(
+    handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget, count: bool
+) -> PartScan | None:
     """Inflate one part, scanning it if it is XML; the scan, or None for other parts."""
-    scan: PartScan | None = PartScan(info.filename, budget)
+    scan: PartScan | None = PartScan(info.filename, budget, count=count)
     is_xml: bool | None = None  # undecided until the first byte that is not blank
     checksum = 0
     for chunk in _inflated(handle, info, budget):

@@ -19,12 +19,23 @@ from __future__ import annotations
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Container, Hashable, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Container,
+    Hashable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import IO, Any, Final
 from xml.parsers import expat
 
+from planner.io.workbook_positions import PositionCheck
 from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError
+from planner.io.workbook_scan import MAX_TOKEN_BYTES, check_sheet
 
 CHUNK_BYTES = 1 << 20
 MAX_NOTE_TEXT = 4000
@@ -168,21 +179,33 @@ class Package:
         self.archive = archive
         self.name = name
         self._parts = set(archive.namelist())
+        self.checked_sheets: set[str] = set()  # worksheets read_cells has checked whole
 
     # --- plain parts ---------------------------------------------------------------
 
-    def _feed(self, part: str, parser: Any) -> None:
+    def _feed(self, part: str, parser: Any, positions: PositionCheck | None = None) -> None:
+        """Parse ``part``; with ``positions``, every byte of it also passes that check,
+        the bytes after the point where the parse stops included."""
+        with self._opened(part) as stream:
+            try:
+                self._parse(stream, part, parser, positions)
+            except _Stop:
+                while positions is not None and positions.vouched:
+                    chunk = stream.read(CHUNK_BYTES)
+                    if not chunk:
+                        break
+                    positions.feed(chunk)
+
+    @contextmanager
+    def _opened(self, part: str) -> Iterator[IO[bytes]]:
+        """The part's stream; what goes wrong while it is read becomes a WorkbookError."""
         if part not in self._parts:
             raise WorkbookError(
                 f"{self.name} is not a complete workbook: the part {part} is missing"
             )
         try:
             with self.archive.open(part) as stream:
-                while chunk := stream.read(CHUNK_BYTES):
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-        except _Stop:
-            pass
+                yield stream
         except _Refused:
             raise WorkbookError(
                 f"{self.name}: part {part} declares a DOCTYPE or XML entities; refused"
@@ -196,6 +219,23 @@ class Package:
             raise WorkbookError(f"{self.name}: part {part} cannot be unpacked ({exc})") from None
         except RuntimeError as exc:  # how zipfile refuses a part that needs a password
             raise WorkbookError(f"{self.name}: part {part} is encrypted ({exc})") from None
+
+    def _parse(
+        self, stream: IO[bytes], part: str, parser: Any, positions: PositionCheck | None
+    ) -> None:
+        fed = 0
+        while chunk := stream.read(CHUNK_BYTES):
+            if positions is not None:
+                positions.feed(chunk)
+            parser.Parse(chunk, False)
+            fed += len(chunk)
+            # text streams through expat, but a tag, comment or attribute is buffered whole
+            if fed - parser.CurrentByteIndex > MAX_TOKEN_BYTES:
+                raise WorkbookError(
+                    f"{self.name}: part {part} holds a tag, comment or attribute of more "
+                    f"than {MAX_TOKEN_BYTES // 1024 // 1024} MB; refused"
+                )
+        parser.Parse(b"", True)
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """Id -> (type, target part) of ``part``'s relationships; none when it has none."""
@@ -248,10 +288,20 @@ class Package:
         wanted: Mapping[int, Collection[int]] | EveryRow,
         last_row: int = LAST_ROW,
     ) -> SheetCells:
-        """The cells of ``wanted`` rows and columns; rows after ``last_row`` are not read."""
+        """The cells of ``wanted`` rows and columns; rows after ``last_row`` are not read.
+
+        The whole sheet is checked against the limits on rows and columns, its
+        unread rows at C speed (workbook_positions); what that check cannot
+        vouch for is judged element by element (workbook_scan).
+        """
         reader = _SheetReader(self.name, SheetCells(title), wanted, last_row)
-        self._feed(part, reader.parser)
+        positions = PositionCheck()
+        self._feed(part, reader.parser, positions)
         reader.finish()
+        if not positions.close():
+            with self._opened(part) as stream:
+                check_sheet(iter(lambda: stream.read(CHUNK_BYTES), b""), part, title, self.name)
+        self.checked_sheets.add(part)
         return reader.sheet
 
     def fill_shared_strings(self, sheets: Sequence[SheetCells]) -> None:
