@@ -19,7 +19,7 @@ import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -127,6 +127,7 @@ class CheckedArchive:
             except BaseException:
                 self.zip.close()
                 raise
+        self._infos_by_name = {info.filename: info for info in self.infos}
 
     def worksheets(self) -> dict[str, str]:
         """Sheet part -> title, from the workbook part and its relationships, scanned first."""
@@ -159,6 +160,13 @@ class CheckedArchive:
                 if info.filename not in self.scanned and info.filename not in skip:
                     _scan_part(self.handle, info, self.budget, count)
                     self.scanned.add(info.filename)
+
+    def chunks(self, part: str, size: int = CHUNK) -> Generator[bytes, None, None]:
+        """The bytes of ``part`` in chunks of at most ``size``, never inflated past its
+        declared size; its checksum is checked once all are read."""
+        info = self._infos_by_name[part]
+        with self._unpacking():
+            yield from _checked(self.handle, info, self.budget, size)
 
     @contextmanager
     def _unpacking(self, head: bytes = b"PK") -> Iterator[None]:
@@ -240,25 +248,35 @@ def _scan_part(
     """Inflate one part, scanning it if it is XML; the scan, or None for other parts."""
     scan: PartScan | None = PartScan(info.filename, budget, count=count)
     is_xml: bool | None = None  # undecided until the first byte that is not blank
-    checksum = 0
-    for chunk in _inflated(handle, info, budget):
-        checksum = zlib.crc32(chunk, checksum)
+    for chunk in _checked(handle, info, budget):
         if is_xml is None and chunk.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n"):
             is_xml = looks_like_xml(chunk)
             if not is_xml:
                 scan = None
         if scan is not None:
             scan.feed(chunk)
-    if checksum != info.CRC:
-        raise budget.refuse(f"part {quoted(info.filename)} is damaged (its checksum is wrong)")
     if scan is None or not is_xml:
         return None
     scan.close()
     return scan
 
 
-def _inflated(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> Iterator[bytes]:
-    """The part's bytes in chunks of at most ``CHUNK``, never more than its declared size."""
+def _checked(
+    handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget, size: int = CHUNK
+) -> Iterator[bytes]:
+    """The part's bytes as ``_inflated`` gives them; its checksum is checked once all are read."""
+    checksum = 0
+    for chunk in _inflated(handle, info, budget, size):
+        checksum = zlib.crc32(chunk, checksum)
+        yield chunk
+    if checksum != info.CRC:
+        raise budget.refuse(f"part {quoted(info.filename)} is damaged (its checksum is wrong)")
+
+
+def _inflated(
+    handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget, size: int = CHUNK
+) -> Iterator[bytes]:
+    """The part's bytes in chunks of at most ``size``, never more than its declared size."""
     if info.compress_size == 0 and info.file_size == 0:
         return
     part = quoted(info.filename)
@@ -273,13 +291,13 @@ def _inflated(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> Iterat
     left, produced, pending = info.compress_size, 0, b""
     while True:
         if not pending and left > 0:
-            pending = handle.read(min(CHUNK, left))
+            pending = handle.read(min(size, left))
             if not pending:
                 raise budget.refuse(f"part {part} is cut short")
             left -= len(pending)
         if deflated:
             try:
-                chunk = inflater.decompress(pending, CHUNK)
+                chunk = inflater.decompress(pending, size)
             except zlib.error:
                 raise budget.refuse(f"part {part} is damaged (bad deflate data)") from None
             pending = inflater.unconsumed_tail

@@ -28,14 +28,15 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from typing import IO, Any, Final
+from typing import Any, Final
 from xml.parsers import expat
 
 from planner.io.workbook_positions import PositionCheck
-from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError
+from planner.io.workbook_safety import MAX_CELL_TEXT, CheckedArchive, WorkbookError
 from planner.io.workbook_scan import MAX_TOKEN_BYTES, check_sheet
+from planner.text import quoted, shortened
 
 CHUNK_BYTES = 1 << 20
 MAX_NOTE_TEXT = 4000
@@ -175,10 +176,13 @@ def cell_position(ref: str) -> tuple[int, int] | None:
 class Package:
     """The parts of one open .xlsx archive, read on request."""
 
-    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+    def __init__(self, archive: zipfile.ZipFile | CheckedArchive, name: str) -> None:
+        """Parts of a :class:`CheckedArchive` inflate no further than their declared
+        sizes, and are refused if they would."""
         self.archive = archive
         self.name = name
-        self._parts = set(archive.namelist())
+        listed = archive.zip if isinstance(archive, CheckedArchive) else archive
+        self._parts = set(listed.namelist())
         self.checked_sheets: set[str] = set()  # worksheets read_cells has checked whole
 
     # --- plain parts ---------------------------------------------------------------
@@ -186,26 +190,30 @@ class Package:
     def _feed(self, part: str, parser: Any, positions: PositionCheck | None = None) -> None:
         """Parse ``part``; with ``positions``, every byte of it also passes that check,
         the bytes after the point where the parse stops included."""
-        with self._opened(part) as stream:
+        with self._opened(part) as chunks:
             try:
-                self._parse(stream, part, parser, positions)
+                self._parse(chunks, part, parser, positions)
             except _Stop:
-                while positions is not None and positions.vouched:
-                    chunk = stream.read(CHUNK_BYTES)
-                    if not chunk:
+                for chunk in chunks:
+                    if positions is None or not positions.vouched:
                         break
                     positions.feed(chunk)
 
     @contextmanager
-    def _opened(self, part: str) -> Iterator[IO[bytes]]:
-        """The part's stream; what goes wrong while it is read becomes a WorkbookError."""
+    def _opened(self, part: str) -> Iterator[Iterator[bytes]]:
+        """The part's bytes in chunks; what goes wrong while they are read becomes a
+        WorkbookError."""
         if part not in self._parts:
             raise WorkbookError(
                 f"{self.name} is not a complete workbook: the part {part} is missing"
             )
         try:
-            with self.archive.open(part) as stream:
-                yield stream
+            if isinstance(self.archive, CheckedArchive):
+                with closing(self.archive.chunks(part, CHUNK_BYTES)) as chunks:
+                    yield chunks
+            else:
+                with self.archive.open(part) as stream:
+                    yield iter(lambda: stream.read(CHUNK_BYTES), b"")
         except _Refused:
             raise WorkbookError(
                 f"{self.name}: part {part} declares a DOCTYPE or XML entities; refused"
@@ -221,10 +229,10 @@ class Package:
             raise WorkbookError(f"{self.name}: part {part} is encrypted ({exc})") from None
 
     def _parse(
-        self, stream: IO[bytes], part: str, parser: Any, positions: PositionCheck | None
+        self, chunks: Iterator[bytes], part: str, parser: Any, positions: PositionCheck | None
     ) -> None:
         fed = 0
-        while chunk := stream.read(CHUNK_BYTES):
+        for chunk in chunks:
             if positions is not None:
                 positions.feed(chunk)
             parser.Parse(chunk, False)
@@ -299,8 +307,8 @@ class Package:
         self._feed(part, reader.parser, positions)
         reader.finish()
         if not positions.close():
-            with self._opened(part) as stream:
-                check_sheet(iter(lambda: stream.read(CHUNK_BYTES), b""), part, title, self.name)
+            with self._opened(part) as chunks:
+                check_sheet(chunks, part, title, self.name)
         self.checked_sheets.add(part)
         return reader.sheet
 
@@ -453,7 +461,8 @@ class _SheetReader:
             self.row = int(number) - 1
         else:
             raise WorkbookError(
-                f"{self.book}: sheet {self.sheet.title}: a row is numbered {number[:20]!r}"
+                f"{self.book}: sheet {shortened(self.sheet.title)} has a row at "
+                f"{quoted(number, 20)}, which is not a row number of a sheet"
             )
         if self.row > self.last_row:
             raise _Stop

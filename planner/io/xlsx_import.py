@@ -71,7 +71,7 @@ def import_workbook(path: str | os.PathLike[str]) -> Project:
         with open_workbook(path) as archive:
             # the sheets are left to the reader, which checks what it reads in its one pass
             archive.scan(skip=archive.worksheets(), count=False)
-            package = Package(archive.zip, name)
+            package = Package(archive, name)
             reader = _read(package)
             archive.scan(skip=package.checked_sheets, count=False)
             project = reader.project()
