@@ -72,18 +72,24 @@ _UNPLACED = re.compile(
 _PREFIXED = re.compile(rb":(?:c|row)[\s>/]")
 _DECLARED_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)["']""")
 _UTF8_NAMES = frozenset({b"utf-8", b"us-ascii"})
+_LONGEST_DECLARATION = 4096
 
 
-def written_in_utf8(head: bytes) -> bool:
-    """Whether a part starting with ``head`` is UTF-8 (or ASCII), so that bytes are its text."""
-    head = head.removeprefix(b"\xef\xbb\xbf")
-    if not head.startswith(b"<?xml"):
-        start = head.lstrip(b" \t\r\n")
+def written_in_utf8(head: bytes, *, whole: bool = False) -> bool | None:
+    """Whether a part starting with ``head`` is UTF-8 (or ASCII), so that its bytes are its
+    text; None while the head is too short to tell, unless it is the ``whole`` part."""
+    bare = head.removeprefix(b"\xef\xbb\xbf")
+    if b"<?xml".startswith(bare[:5]) and len(bare) < 5 and not whole:
+        return None
+    if not bare.startswith(b"<?xml"):
+        start = bare.lstrip(b" \t\r\n")
+        if len(start) < 4 and not whole:
+            return None
         return start.startswith(b"<") and b"\x00" not in start[:4]
-    end = head.find(b"?>")
+    end = bare.find(b"?>")
     if end < 0:
-        return False
-    declared = _DECLARED_ENCODING.search(head, 0, end)
+        return None if len(bare) < _LONGEST_DECLARATION and not whole else False
+    declared = _DECLARED_ENCODING.search(bare, 0, end)
     return declared is None or declared.group(1).lower() in _UTF8_NAMES
 
 
@@ -93,15 +99,19 @@ class PositionCheck:
 
     def __init__(self) -> None:
         self.vouched = True
-        self.started = False
+        self.head: bytes | None = b""  # the first bytes, until they tell the encoding
         self.pending = b""  # from the last "<" of what was fed: a tag may go on
 
     def feed(self, chunk: bytes) -> None:
         if not self.vouched:
             return
-        if not self.started:
-            self.started = bool(chunk)
-            self.vouched = not chunk or written_in_utf8(chunk)
+        if self.head is not None:
+            self.head += chunk
+            utf8 = written_in_utf8(self.head)
+            if utf8 is None:
+                return
+            self.vouched = utf8
+            chunk, self.head = self.head, None
         text = self.pending + chunk
         cut = text.rfind(b"<")
         if cut < 0:
@@ -115,6 +125,9 @@ class PositionCheck:
 
     def close(self) -> bool:
         """Whether the whole sheet was vouched for."""
+        if self.head is not None:
+            self.vouched = bool(written_in_utf8(self.head, whole=True))
+            self.pending, self.head = self.head, None
         self._judge(self.pending)
         self.pending = b""
         return self.vouched
