@@ -102,15 +102,15 @@ def open_workbook(path: str | os.PathLike[str]) -> Iterator[CheckedArchive]:
 class CheckedArchive:
     """An open workbook whose zip directory passed the checks; its parts are scanned on request.
 
-    ``zip`` reads the parts; each of them inflates to no more than its
-    declared size, since the directory's sizes are the ones checked here.
+    ``chunks`` reads a part as a reader should: never inflated past the size
+    its entry declares, its checksum checked at the end.
     """
 
     def __init__(self, handle: BinaryIO, name: str) -> None:
         self.handle = handle
         self.name = name
         self.budget = Budget(name)
-        self.scanned: set[str] = set()
+        self.scanned: set[int] = set()  # indexes in infos
         self._worksheets: dict[str, str] | None = None
         size = os.fstat(handle.fileno()).st_size
         head = handle.read(4)
@@ -134,10 +134,10 @@ class CheckedArchive:
         if self._worksheets is None:
             first: dict[str, PartScan | None] = {WORKBOOK_PART: None, WORKBOOK_RELATIONSHIPS: None}
             with self._unpacking():
-                for info in self.infos:
+                for at, info in enumerate(self.infos):
                     if info.filename in first:
                         first[info.filename] = _scan_part(self.handle, info, self.budget, True)
-                        self.scanned.add(info.filename)
+                        self.scanned.add(at)
             book, relationships = first[WORKBOOK_PART], first[WORKBOOK_RELATIONSHIPS]
             found = {}
             if book is not None and relationships is not None:
@@ -147,7 +147,8 @@ class CheckedArchive:
         return self._worksheets
 
     def scan(self, skip: Collection[str] = (), *, count: bool = True) -> None:
-        """Scan each part not scanned yet and not in ``skip``.
+        """Scan each part not scanned yet and not in ``skip`` (where two entries share a
+        name, only the one ``zip`` reads is skipped).
 
         With ``count``, what a reader would visit is counted against the limits
         (see workbook_scan); without it only what every reader must be spared is
@@ -156,10 +157,11 @@ class CheckedArchive:
         """
         self.worksheets()  # so that messages can name sheets
         with self._unpacking():
-            for info in self.infos:
-                if info.filename not in self.scanned and info.filename not in skip:
+            for at, info in enumerate(self.infos):
+                read = info.filename in skip and self._infos_by_name[info.filename] is info
+                if at not in self.scanned and not read:
                     _scan_part(self.handle, info, self.budget, count)
-                    self.scanned.add(info.filename)
+                    self.scanned.add(at)
 
     def chunks(self, part: str, size: int = CHUNK) -> Generator[bytes, None, None]:
         """The bytes of ``part`` in chunks of at most ``size``, never inflated past its

@@ -4,6 +4,7 @@ every other part at C speed, and nothing it does not read costs it memory."""
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -117,6 +118,21 @@ def test_a_doctype_in_a_part_no_reader_opens_stops_the_import(
 ) -> None:
     path = rewrite(exported, tmp_path / "extra.xlsx", lambda n, d: d, {name: b"\n" + DTD + b"<a/>"})
     with pytest.raises(WorkbookError, match=f"part '{name}' declares a DOCTYPE, which a workbook"):
+        import_workbook(path)
+
+
+def test_a_doctype_in_an_entry_hidden_behind_another_of_its_name_stops_the_import(
+    exported: Path, parts: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = parts["Bull case"]
+    path = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(exported) as old, zipfile.ZipFile(path, "w") as new:
+        new.writestr(sheet, after_prolog(DTD)(old.read(sheet)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns of the second entry of that name
+            for info in old.infolist():
+                new.writestr(info.filename, old.read(info))
+    with pytest.raises(WorkbookError, match=f"part '{sheet}' declares a DOCTYPE"):
         import_workbook(path)
 
 
