@@ -1,16 +1,20 @@
-"""Checks a workbook must pass before it is read (by the streaming import, or by
-openpyxl for a plain sheet).
+"""Checks a workbook must pass before and while it is read (by the streaming import, or
+by openpyxl for a plain sheet).
 
-An .xlsx is a zip of XML parts. Before a reader opens the file, every part it
-could read is inflated here, in bounded chunks straight from the archive's
-bytes, and must inflate to no more than the size its directory entry declares
-(``zipfile`` reads the rest of a deflate stream into memory before cutting it
-to the declared size, so a lying header would otherwise cost gigabytes). Only
-stored and deflated parts are accepted: ``zipfile`` inflates bzip2 and LZMA
-reads whole. The directory is judged from its end record before ``zipfile``
-builds an object per entry. Each XML part is then scanned as it streams past
-(planner.io.workbook_scan): DOCTYPEs are refused wherever they sit, and what
-a reader would visit is counted against fixed limits.
+An .xlsx is a zip of XML parts. ``open_workbook`` judges the zip's directory
+first, from its end record before ``zipfile`` builds an object per entry:
+sizes, compression ratios, the number of parts. Only stored and deflated
+parts are accepted: ``zipfile`` inflates bzip2 and LZMA reads whole. Parts
+are inflated here, in bounded chunks straight from the archive's bytes, and
+must inflate to no more than the size their directory entry declares.
+
+Each XML part is scanned as it streams past (planner.io.workbook_scan):
+DOCTYPEs and entities are refused wherever they sit. ``check_archive``, for
+openpyxl, which turns what it passes into objects, also counts cells, rows
+and columns against fixed limits, element by element. The streaming import
+scans every part quickly instead (expat with no Python call per element),
+except the sheets it reads: its reader refuses DOCTYPEs in them and judges
+their rows and columns in its own single pass (planner.io.workbook_stream).
 """
 
 from __future__ import annotations

@@ -8,6 +8,11 @@ cell they cover), comments and shared strings. A worksheet is judged by the
 cells that hold data (a value, a formula or an inline string), not by its
 ``<dimension>`` or by empty styled rows: LibreOffice writes an empty row
 1,048,576 into any sheet once a row has been deleted.
+
+Counting costs a Python call per element, which only openpyxl needs. Without
+it (``count=False``) the scan refuses what every reader must be spared at
+expat's own speed; ``check_sheet`` judges one sheet's rows and columns alone,
+for the streaming reader when the quick check of workbook_positions cannot.
 """
 
 from __future__ import annotations

@@ -3,11 +3,19 @@
 A workbook's sheets can hold millions of cells that an import never looks at
 (the calculations, the charts' data). Each part is inflated in chunks and fed
 to expat, and only the cells of the rows and columns asked for are kept, so
-memory follows what is read, not the size of the file; a sheet is left as
-soon as the rows asked for are behind. Shared strings are kept only where a
-kept cell refers to them. A part declaring a DOCTYPE or entities is refused,
-as defusedxml refuses them, and zipfile stops inflating any part at its
-declared size (a part that inflates further fails its checksum).
+memory follows what is read, not the size of the file; a sheet stops being
+parsed as soon as the rows asked for are behind. Shared strings are kept
+only where a kept cell refers to them. A part declaring a DOCTYPE or
+entities is refused, as defusedxml refuses them. Read from a
+:class:`CheckedArchive`, no part inflates past its declared size (from a
+plain ``zipfile``, a part that inflates further fails its checksum).
+
+This pass is also the check of the sheets it reads, so that the import pays
+for each of them once: every byte of a sheet, the rows not parsed included,
+passes the C-speed check of where rows and cells lie (workbook_positions);
+a sheet it cannot vouch for is judged element by element (workbook_scan).
+Cells are not counted: none but those asked for become objects, and a
+sheet's time is bounded by its bytes.
 
 openpyxl's read-only mode streams too, but it turns every cell of every row
 it passes into Python objects: 80 s for the benchmark's large workbook, whose
@@ -216,7 +224,8 @@ class Package:
                     yield iter(lambda: stream.read(CHUNK_BYTES), b"")
         except _Refused:
             raise WorkbookError(
-                f"{self.name}: part {part} declares a DOCTYPE or XML entities; refused"
+                f"{self.name}: part {part} declares a DOCTYPE or XML entities; refused for "
+                "safety, as a workbook never needs them"
             ) from None
         except expat.ExpatError as exc:
             raise WorkbookError(

@@ -8,7 +8,8 @@ cell holding a value, text included, is the scenario's own override.
 
 Only the cells the structure names are read (see workbook_stream), each sheet
 once, so a large workbook costs what its inputs cost, not what its
-calculations cost.
+calculations cost. That one pass also checks the sheets it reads; every other
+part is scanned at C speed (see workbook_safety).
 """
 
 from __future__ import annotations
