@@ -1,16 +1,20 @@
-"""Checks a workbook must pass before it is read (by the streaming import, or by
-openpyxl for a plain sheet).
+"""Checks a workbook must pass before and while it is read (by the streaming import, or
+by openpyxl for a plain sheet).
 
-An .xlsx is a zip of XML parts. Before a reader opens the file, every part it
-could read is inflated here, in bounded chunks straight from the archive's
-bytes, and must inflate to no more than the size its directory entry declares
-(``zipfile`` reads the rest of a deflate stream into memory before cutting it
-to the declared size, so a lying header would otherwise cost gigabytes). Only
-stored and deflated parts are accepted: ``zipfile`` inflates bzip2 and LZMA
-reads whole. The directory is judged from its end record before ``zipfile``
-builds an object per entry. Each XML part is then scanned as it streams past
-(planner.io.workbook_scan): DOCTYPEs are refused wherever they sit, and what
-a reader would visit is counted against fixed limits.
+An .xlsx is a zip of XML parts. ``open_workbook`` judges the zip's directory
+first, from its end record before ``zipfile`` builds an object per entry:
+sizes, compression ratios, the number of parts. Only stored and deflated
+parts are accepted: ``zipfile`` inflates bzip2 and LZMA reads whole. Parts
+are inflated here, in bounded chunks straight from the archive's bytes, and
+must inflate to no more than the size their directory entry declares.
+
+Each XML part is scanned as it streams past (planner.io.workbook_scan):
+DOCTYPEs and entities are refused wherever they sit. ``check_archive``, for
+openpyxl, which turns what it passes into objects, also counts cells, rows
+and columns against fixed limits, element by element. The streaming import
+scans every part quickly instead (expat with no Python call per element),
+except the sheets it reads: its reader refuses DOCTYPEs in them and judges
+their rows and columns in its own single pass (planner.io.workbook_stream).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,10 +48,12 @@ __all__ = [
     "MAX_CELL_TEXT",
     "MAX_COLUMNS",
     "MAX_ROWS",
+    "CheckedArchive",
     "SheetExtent",
     "WorkbookError",
     "check_archive",
     "column_number",
+    "open_workbook",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -78,32 +85,109 @@ def check_archive(path: str | os.PathLike[str]) -> dict[str, SheetExtent]:
     last row instead of the row a sheet claims (LibreOffice writes an empty
     row 1,048,576 once a row has been deleted).
     """
+    with open_workbook(path) as archive:
+        archive.scan()
+        return archive.budget.extents
+
+
+@contextmanager
+def open_workbook(path: str | os.PathLike[str]) -> Iterator[CheckedArchive]:
+    """The workbook at ``path``, open, once its zip directory has passed the checks."""
     file = Path(path)
     try:
         with open_regular_file(file) as handle:
-            return _check_zip(handle, os.fstat(handle.fileno()).st_size, file.name)
+            archive = CheckedArchive(handle, file.name)
+            with archive.zip:
+                yield archive
     except OSError as exc:
         raise WorkbookError(f"cannot read {file}: {exc.strerror or exc}") from None
 
 
-def _check_zip(handle: BinaryIO, size: int, name: str) -> dict[str, SheetExtent]:
-    head = handle.read(4)
-    if size > MAX_FILE_BYTES:
-        raise WorkbookError(
-            f"{name} is {size / 1e6:.0f} MB; a workbook may be at most "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB"
-        )
-    _check_end_record(handle, size, name)
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            infos = _check_directory(archive, name)
-        return _check_parts(handle, infos, name)
-    except zipfile.BadZipFile as exc:
-        if head.startswith(b"PK"):
-            raise WorkbookError(f"{name} is a damaged or truncated zip archive ({exc})") from None
-        raise WorkbookError(f"{name} is not an .xlsx workbook (not a zip archive)") from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as exc:
-        raise WorkbookError(f"{name} cannot be unpacked: {exc}") from None
+class CheckedArchive:
+    """An open workbook whose zip directory passed the checks; its parts are scanned on request.
+
+    ``chunks`` reads a part as a reader should: never inflated past the size
+    its entry declares, its checksum checked at the end.
+    """
+
+    def __init__(self, handle: BinaryIO, name: str) -> None:
+        self.handle = handle
+        self.name = name
+        self.budget = Budget(name)
+        self.scanned: set[int] = set()  # indexes in infos
+        self._worksheets: dict[str, str] | None = None
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(4)
+        with self._unpacking(head):
+            if size > MAX_FILE_BYTES:
+                raise WorkbookError(
+                    f"{name} is {size / 1e6:.0f} MB; a workbook may be at most "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} MB"
+                )
+            _check_end_record(handle, size, name)
+            self.zip = zipfile.ZipFile(handle)
+            try:
+                self.infos = _check_directory(self.zip, name)
+            except BaseException:
+                self.zip.close()
+                raise
+        self._infos_by_name = {info.filename: info for info in self.infos}
+
+    def worksheets(self) -> dict[str, str]:
+        """Sheet part -> title, from the workbook part and its relationships, scanned first."""
+        if self._worksheets is None:
+            first: dict[str, PartScan | None] = {WORKBOOK_PART: None, WORKBOOK_RELATIONSHIPS: None}
+            with self._unpacking():
+                for at, info in enumerate(self.infos):
+                    if info.filename in first:
+                        first[info.filename] = _scan_part(self.handle, info, self.budget, True)
+                        self.scanned.add(at)
+            book, relationships = first[WORKBOOK_PART], first[WORKBOOK_RELATIONSHIPS]
+            found = {}
+            if book is not None and relationships is not None:
+                found = sheet_titles(book, relationships)
+            self.budget.sheet_titles = found
+            self._worksheets = found
+        return self._worksheets
+
+    def scan(self, skip: Collection[str] = (), *, count: bool = True) -> None:
+        """Scan each part not scanned yet and not in ``skip`` (where two entries share a
+        name, only the one ``zip`` reads is skipped).
+
+        With ``count``, what a reader would visit is counted against the limits
+        (see workbook_scan); without it only what every reader must be spared is
+        refused: parts that inflate past their size or are damaged, DOCTYPEs,
+        entities and oversized markup; expat then runs at C speed.
+        """
+        self.worksheets()  # so that messages can name sheets
+        with self._unpacking():
+            for at, info in enumerate(self.infos):
+                read = info.filename in skip and self._infos_by_name[info.filename] is info
+                if at not in self.scanned and not read:
+                    _scan_part(self.handle, info, self.budget, count)
+                    self.scanned.add(at)
+
+    def chunks(self, part: str, size: int = CHUNK) -> Generator[bytes, None, None]:
+        """The bytes of ``part`` in chunks of at most ``size``, never inflated past its
+        declared size; its checksum is checked once all are read."""
+        info = self._infos_by_name[part]
+        with self._unpacking():
+            yield from _checked(self.handle, info, self.budget, size)
+
+    @contextmanager
+    def _unpacking(self, head: bytes = b"PK") -> Iterator[None]:
+        """Errors of the zip format as a :class:`WorkbookError` naming the file."""
+        name = self.name
+        try:
+            yield
+        except zipfile.BadZipFile as exc:
+            if head.startswith(b"PK"):
+                raise WorkbookError(
+                    f"{name} is a damaged or truncated zip archive ({exc})"
+                ) from None
+            raise WorkbookError(f"{name} is not an .xlsx workbook (not a zip archive)") from None
+        except (zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as exc:
+            raise WorkbookError(f"{name} cannot be unpacked: {exc}") from None
 
 
 def _check_end_record(handle: BinaryIO, size: int, name: str) -> None:
@@ -164,47 +248,41 @@ def _check_directory(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInf
     return infos
 
 
-def _check_parts(
-    handle: BinaryIO, infos: list[zipfile.ZipInfo], name: str
-) -> dict[str, SheetExtent]:
-    budget = Budget(name)
-    # the workbook part and its relationships first, so that messages can name sheets
-    first: dict[str, PartScan | None] = {WORKBOOK_PART: None, WORKBOOK_RELATIONSHIPS: None}
-    for info in infos:
-        if info.filename in first:
-            first[info.filename] = _scan_part(handle, info, budget)
-    book, relationships = first[WORKBOOK_PART], first[WORKBOOK_RELATIONSHIPS]
-    if book is not None and relationships is not None:
-        budget.sheet_titles = sheet_titles(book, relationships)
-    for info in infos:
-        if info.filename not in first:
-            _scan_part(handle, info, budget)
-    return budget.extents
-
-
-def _scan_part(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> PartScan | None:
+def _scan_part(
+    handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget, count: bool
+) -> PartScan | None:
     """Inflate one part, scanning it if it is XML; the scan, or None for other parts."""
-    scan: PartScan | None = PartScan(info.filename, budget)
+    scan: PartScan | None = PartScan(info.filename, budget, count=count)
     is_xml: bool | None = None  # undecided until the first byte that is not blank
-    checksum = 0
-    for chunk in _inflated(handle, info, budget):
-        checksum = zlib.crc32(chunk, checksum)
+    for chunk in _checked(handle, info, budget):
         if is_xml is None and chunk.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n"):
             is_xml = looks_like_xml(chunk)
             if not is_xml:
                 scan = None
         if scan is not None:
             scan.feed(chunk)
-    if checksum != info.CRC:
-        raise budget.refuse(f"part {quoted(info.filename)} is damaged (its checksum is wrong)")
     if scan is None or not is_xml:
         return None
     scan.close()
     return scan
 
 
-def _inflated(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> Iterator[bytes]:
-    """The part's bytes in chunks of at most ``CHUNK``, never more than its declared size."""
+def _checked(
+    handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget, size: int = CHUNK
+) -> Iterator[bytes]:
+    """The part's bytes as ``_inflated`` gives them; its checksum is checked once all are read."""
+    checksum = 0
+    for chunk in _inflated(handle, info, budget, size):
+        checksum = zlib.crc32(chunk, checksum)
+        yield chunk
+    if checksum != info.CRC:
+        raise budget.refuse(f"part {quoted(info.filename)} is damaged (its checksum is wrong)")
+
+
+def _inflated(
+    handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget, size: int = CHUNK
+) -> Iterator[bytes]:
+    """The part's bytes in chunks of at most ``size``, never more than its declared size."""
     if info.compress_size == 0 and info.file_size == 0:
         return
     part = quoted(info.filename)
@@ -219,13 +297,13 @@ def _inflated(handle: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> Iterat
     left, produced, pending = info.compress_size, 0, b""
     while True:
         if not pending and left > 0:
-            pending = handle.read(min(CHUNK, left))
+            pending = handle.read(min(size, left))
             if not pending:
                 raise budget.refuse(f"part {part} is cut short")
             left -= len(pending)
         if deflated:
             try:
-                chunk = inflater.decompress(pending, CHUNK)
+                chunk = inflater.decompress(pending, size)
             except zlib.error:
                 raise budget.refuse(f"part {part} is damaged (bad deflate data)") from None
             pending = inflater.unconsumed_tail

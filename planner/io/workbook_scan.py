@@ -8,6 +8,11 @@ cell they cover), comments and shared strings. A worksheet is judged by the
 cells that hold data (a value, a formula or an inline string), not by its
 ``<dimension>`` or by empty styled rows: LibreOffice writes an empty row
 1,048,576 into any sheet once a row has been deleted.
+
+Counting costs a Python call per element, which only openpyxl needs. Without
+it (``count=False``) the scan refuses what every reader must be spared at
+expat's own speed; ``check_sheet`` judges one sheet's rows and columns alone,
+for the streaming reader when the quick check of workbook_positions cannot.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import math
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -91,16 +97,25 @@ def looks_like_xml(head: bytes) -> bool:
 class PartScan:
     """One XML part fed to expat in chunks; raises :class:`WorkbookError` on what it refuses."""
 
-    def __init__(self, part: str, budget: Budget) -> None:
+    def __init__(
+        self, part: str, budget: Budget, *, count: bool = True, end_where_broken: bool = False
+    ) -> None:
+        """``count=False`` only refuses DOCTYPEs, entities and oversized markup: expat then
+        runs without a Python call per element. ``end_where_broken`` ends the scan quietly
+        where the XML stops being well-formed, for a part whose reader has parsed what it uses.
+        """
         self.part = part
         self.budget = budget
         self.root: str | None = None
         self.fed = 0
+        self.end_where_broken = end_where_broken
+        self.broken = False
         self.parser = expat.ParserCreate()
         self.parser.buffer_text = True
         self.parser.StartDoctypeDeclHandler = self._doctype
         self.parser.EntityDeclHandler = self._entity
-        self.parser.StartElementHandler = self._start
+        if count:
+            self.parser.StartElementHandler = self._start
         # worksheet state, as openpyxl counts rows and columns
         self.row = 0
         self.column = 0
@@ -116,10 +131,13 @@ class PartScan:
         self.targets: dict[str, str] = {}  # relationship id -> part name
 
     def feed(self, chunk: bytes) -> None:
+        if self.broken:
+            return
         try:
             self.parser.Parse(chunk, False)
         except expat.ExpatError as exc:
-            raise self._malformed(exc) from None
+            self._broken(exc)
+            return
         self.fed += len(chunk)
         # text streams through expat, but a tag, comment or attribute is buffered whole
         if self.fed - self.parser.CurrentByteIndex > MAX_TOKEN_BYTES:
@@ -129,16 +147,20 @@ class PartScan:
             )
 
     def close(self) -> None:
+        if self.broken:
+            return
         try:
             self.parser.Parse(b"", True)
         except expat.ExpatError as exc:
-            raise self._malformed(exc) from None
+            self._broken(exc)
 
-    def _malformed(self, exc: expat.ExpatError) -> WorkbookError:
-        reason = expat.ErrorString(exc.code) if exc.code is not None else str(exc)
-        return self.budget.refuse(
-            f"part {quoted(self.part)} is not well-formed XML ({reason}, line {exc.lineno})"
-        )
+    def _broken(self, exc: expat.ExpatError) -> None:
+        if not self.end_where_broken:
+            reason = expat.ErrorString(exc.code) if exc.code is not None else str(exc)
+            raise self.budget.refuse(
+                f"part {quoted(self.part)} is not well-formed XML ({reason}, line {exc.lineno})"
+            ) from None
+        self.broken = True
 
     def _doctype(self, *_: object) -> None:
         raise self.budget.refuse(
@@ -323,6 +345,38 @@ class PartScan:
                 f"part {quoted(self.part)} brings its {what} past {MAX_CELLS:,} cells in all; "
                 "a workbook to import has fewer"
             )
+
+
+class PositionScan(PartScan):
+    """A worksheet judged only by where its rows and cells lie, as the full scan judges them.
+
+    For a reader that keeps only the cells it asks for and checks their values
+    itself: nothing here is turned into objects, so nothing is counted.
+    """
+
+    def _count_element(self) -> None:
+        pass
+
+    def _count_cells(self, count: int, what: str) -> None:
+        pass
+
+    def _check_number(self, text: str) -> None:
+        pass
+
+
+def check_sheet(chunks: Iterable[bytes], part: str, title: str, workbook: str) -> None:
+    """Judge one worksheet element by element against the limits on rows and columns.
+
+    For a sheet a reader has parsed as far as it uses it: where the XML stops
+    being well-formed further on, the judging ends there.
+    """
+    budget = Budget(workbook, sheet_titles={part: title})
+    scan = PositionScan(part, budget, end_where_broken=True)
+    for chunk in chunks:
+        scan.feed(chunk)
+        if scan.broken:
+            return
+    scan.close()
 
 
 def sheet_titles(book: PartScan, relationships: PartScan) -> dict[str, str]:

@@ -3,11 +3,19 @@
 A workbook's sheets can hold millions of cells that an import never looks at
 (the calculations, the charts' data). Each part is inflated in chunks and fed
 to expat, and only the cells of the rows and columns asked for are kept, so
-memory follows what is read, not the size of the file; a sheet is left as
-soon as the rows asked for are behind. Shared strings are kept only where a
-kept cell refers to them. A part declaring a DOCTYPE or entities is refused,
-as defusedxml refuses them, and zipfile stops inflating any part at its
-declared size (a part that inflates further fails its checksum).
+memory follows what is read, not the size of the file; a sheet stops being
+parsed as soon as the rows asked for are behind. Shared strings are kept
+only where a kept cell refers to them. A part declaring a DOCTYPE or
+entities is refused, as defusedxml refuses them. Read from a
+:class:`CheckedArchive`, no part inflates past its declared size (from a
+plain ``zipfile``, a part that inflates further fails its checksum).
+
+This pass is also the check of the sheets it reads, so that the import pays
+for each of them once: every byte of a sheet, the rows not parsed included,
+passes the C-speed check of where rows and cells lie (workbook_positions);
+a sheet it cannot vouch for is judged element by element (workbook_scan).
+Cells are not counted: none but those asked for become objects, and a
+sheet's time is bounded by its bytes.
 
 openpyxl's read-only mode streams too, but it turns every cell of every row
 it passes into Python objects: 80 s for the benchmark's large workbook, whose
@@ -19,12 +27,24 @@ from __future__ import annotations
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Container, Hashable, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Container,
+    Hashable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 from xml.parsers import expat
 
-from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError
+from planner.io.workbook_positions import PositionCheck
+from planner.io.workbook_safety import MAX_CELL_TEXT, CheckedArchive, WorkbookError
+from planner.io.workbook_scan import MAX_TOKEN_BYTES, check_sheet
+from planner.text import quoted, shortened
 
 CHUNK_BYTES = 1 << 20
 MAX_NOTE_TEXT = 4000
@@ -164,28 +184,48 @@ def cell_position(ref: str) -> tuple[int, int] | None:
 class Package:
     """The parts of one open .xlsx archive, read on request."""
 
-    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+    def __init__(self, archive: zipfile.ZipFile | CheckedArchive, name: str) -> None:
+        """Parts of a :class:`CheckedArchive` inflate no further than their declared
+        sizes, and are refused if they would."""
         self.archive = archive
         self.name = name
-        self._parts = set(archive.namelist())
+        listed = archive.zip if isinstance(archive, CheckedArchive) else archive
+        self._parts = set(listed.namelist())
+        self.checked_sheets: set[str] = set()  # worksheets read_cells has checked whole
 
     # --- plain parts ---------------------------------------------------------------
 
-    def _feed(self, part: str, parser: Any) -> None:
+    def _feed(self, part: str, parser: Any, positions: PositionCheck | None = None) -> None:
+        """Parse ``part``; with ``positions``, every byte of it also passes that check,
+        the bytes after the point where the parse stops included."""
+        with self._opened(part) as chunks:
+            try:
+                self._parse(chunks, part, parser, positions)
+            except _Stop:
+                for chunk in chunks:
+                    if positions is None or not positions.vouched:
+                        break
+                    positions.feed(chunk)
+
+    @contextmanager
+    def _opened(self, part: str) -> Iterator[Iterator[bytes]]:
+        """The part's bytes in chunks; what goes wrong while they are read becomes a
+        WorkbookError."""
         if part not in self._parts:
             raise WorkbookError(
                 f"{self.name} is not a complete workbook: the part {part} is missing"
             )
         try:
-            with self.archive.open(part) as stream:
-                while chunk := stream.read(CHUNK_BYTES):
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-        except _Stop:
-            pass
+            if isinstance(self.archive, CheckedArchive):
+                with closing(self.archive.chunks(part, CHUNK_BYTES)) as chunks:
+                    yield chunks
+            else:
+                with self.archive.open(part) as stream:
+                    yield iter(lambda: stream.read(CHUNK_BYTES), b"")
         except _Refused:
             raise WorkbookError(
-                f"{self.name}: part {part} declares a DOCTYPE or XML entities; refused"
+                f"{self.name}: part {part} declares a DOCTYPE or XML entities; refused for "
+                "safety, as a workbook never needs them"
             ) from None
         except expat.ExpatError as exc:
             raise WorkbookError(
@@ -196,6 +236,23 @@ class Package:
             raise WorkbookError(f"{self.name}: part {part} cannot be unpacked ({exc})") from None
         except RuntimeError as exc:  # how zipfile refuses a part that needs a password
             raise WorkbookError(f"{self.name}: part {part} is encrypted ({exc})") from None
+
+    def _parse(
+        self, chunks: Iterator[bytes], part: str, parser: Any, positions: PositionCheck | None
+    ) -> None:
+        fed = 0
+        for chunk in chunks:
+            if positions is not None:
+                positions.feed(chunk)
+            parser.Parse(chunk, False)
+            fed += len(chunk)
+            # text streams through expat, but a tag, comment or attribute is buffered whole
+            if fed - parser.CurrentByteIndex > MAX_TOKEN_BYTES:
+                raise WorkbookError(
+                    f"{self.name}: part {part} holds a tag, comment or attribute of more "
+                    f"than {MAX_TOKEN_BYTES // 1024 // 1024} MB; refused"
+                )
+        parser.Parse(b"", True)
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """Id -> (type, target part) of ``part``'s relationships; none when it has none."""
@@ -248,10 +305,20 @@ class Package:
         wanted: Mapping[int, Collection[int]] | EveryRow,
         last_row: int = LAST_ROW,
     ) -> SheetCells:
-        """The cells of ``wanted`` rows and columns; rows after ``last_row`` are not read."""
+        """The cells of ``wanted`` rows and columns; rows after ``last_row`` are not read.
+
+        The whole sheet is checked against the limits on rows and columns, its
+        unread rows at C speed (workbook_positions); what that check cannot
+        vouch for is judged element by element (workbook_scan).
+        """
         reader = _SheetReader(self.name, SheetCells(title), wanted, last_row)
-        self._feed(part, reader.parser)
+        positions = PositionCheck()
+        self._feed(part, reader.parser, positions)
         reader.finish()
+        if not positions.close():
+            with self._opened(part) as chunks:
+                check_sheet(chunks, part, title, self.name)
+        self.checked_sheets.add(part)
         return reader.sheet
 
     def fill_shared_strings(self, sheets: Sequence[SheetCells]) -> None:
@@ -403,7 +470,8 @@ class _SheetReader:
             self.row = int(number) - 1
         else:
             raise WorkbookError(
-                f"{self.book}: sheet {self.sheet.title}: a row is numbered {number[:20]!r}"
+                f"{self.book}: sheet {shortened(self.sheet.title)} has a row at "
+                f"{quoted(number, 20)}, which is not a row number of a sheet"
             )
         if self.row > self.last_row:
             raise _Stop

@@ -8,7 +8,8 @@ cell holding a value, text included, is the scenario's own override.
 
 Only the cells the structure names are read (see workbook_stream), each sheet
 once, so a large workbook costs what its inputs cost, not what its
-calculations cost.
+calculations cost. That one pass also checks the sheets it reads; every other
+part is scanned at C speed (see workbook_safety).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from planner.io.workbook_layout import (
     column_letter,
 )
 from planner.io.workbook_plan import EVENT_COLUMNS, formula_note_suffix, plan_sheet, row_number
-from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError, check_archive
+from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError, open_workbook
 from planner.io.workbook_stream import (
     FORMULA,
     MAX_NOTE_TEXT,
@@ -86,13 +87,16 @@ _CONTRACT_CELLS = {
 
 def import_workbook(path: str | os.PathLike[str]) -> Project:
     """Rebuild the project of a workbook Burnrate exported; raise :class:`WorkbookError`."""
-    check_archive(path)
     name = Path(path).name
     try:
-        with zipfile.ZipFile(path) as archive:
-            reader = _read(Package(archive, name))
+        with open_workbook(path) as archive:
+            # the sheets are left to the reader, which checks what it reads in its one pass
+            archive.scan(skip=archive.worksheets(), count=False)
+            package = Package(archive, name)
+            reader = _read(package)
+            archive.scan(skip=package.checked_sheets, count=False)
             project = reader.project()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError) as exc:
         raise WorkbookError(f"{name} cannot be unpacked: {shortened(str(exc))}") from None
     from planner.io.project_file import check_project
 
