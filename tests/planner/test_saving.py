@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import signal
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,15 +31,13 @@ def two_versions(builtin: Project) -> tuple[Project, Project]:
     return first, second
 
 
-def save_forever(versions: tuple[Project, Project], target: Path) -> None:
+def save_forever(versions: tuple[Project, Project], target: Path, saving: Any) -> None:
     """The child's whole life: save the two versions in turn until killed."""
-    try:
-        n = 0
-        while True:
-            save_project(versions[n % 2], target)
-            n += 1
-    finally:
-        os._exit(1)
+    saving.set()
+    n = 0
+    while True:
+        save_project(versions[n % 2], target)
+        n += 1
 
 
 def test_a_save_killed_at_any_moment_leaves_whole_files_and_no_litter(
@@ -52,14 +52,20 @@ def test_a_save_killed_at_any_moment_leaves_whole_files_and_no_litter(
     save_project(versions[1], target)
     one_save = time.perf_counter() - started
     rng = random.Random(20261130)
+    # Children are forked from a fresh single-threaded server that has this module loaded:
+    # forking the test process itself is unsafe where it runs threads (a pytest worker does).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
     for kill in range(KILLS):
-        child = os.fork()
-        if child == 0:
-            save_forever(versions, target)
+        saving = context.Event()
+        child = context.Process(target=save_forever, args=(versions, target, saving))
+        child.start()
+        assert saving.wait(30), "the saving process did not start"
         # Kill anywhere within the first few saves of the child.
         time.sleep(rng.uniform(0, 4 * one_save))
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
         assert target.read_text(encoding="utf-8") in texts, f"target torn by kill {kill}"
         assert backup.read_text(encoding="utf-8") in texts, f"backup torn by kill {kill}"
         left = sorted(p.name for p in tmp_path.iterdir() if p not in (target, backup))
