@@ -23,6 +23,7 @@ from planner.io.workbook_layout import ACTIVE_SHEET, CONTROL_SHEET, sheet_names
 from planner.io.workbook_sheet import ScenarioSheet
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
+from planner.model import FundingRound
 from tests.planner.libreoffice import MISSING_REASON, SOFFICE, convert, same_value
 from tests.planner.test_xlsx_switch import variants_project
 
@@ -137,7 +138,8 @@ _MACRO = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
 <script:module xmlns:script="http://openoffice.org/2000/script" script:name="Edit"
  script:language="StarBasic">
-Sub EditBook(sourcePath As String, targetPath As String, sheetName As String, choice As String)
+Sub EditBook(sourcePath As String, targetPath As String, sheetName As String, _
+             choice As String, spareRow As Long)
     Dim loadArgs(0) As New com.sun.star.beans.PropertyValue
     loadArgs(0).Name = "Hidden"
     loadArgs(0).Value = True
@@ -149,6 +151,10 @@ Sub EditBook(sourcePath As String, targetPath As String, sheetName As String, ch
     used = sheet.createCursor()
     used.gotoEndOfUsedArea(False)
     sheet.Rows.removeByIndex(used.RangeAddress.EndRow + 3, 1)
+    sheet.getCellByPosition(0, spareRow).setString("Sovereign fund")
+    sheet.getCellByPosition(3, spareRow).setValue(2028)
+    sheet.getCellByPosition(4, spareRow).setValue(40)
+    sheet.getCellByPosition(5, spareRow).setValue(1200)
     doc.Sheets.getByName("Control").getCellByPosition(1, 3).setString(choice)
     doc.calculateAll()
     Dim saveArgs(0) As New com.sun.star.beans.PropertyValue
@@ -184,8 +190,11 @@ _DIALOGS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def delete_row_in_libreoffice(source: Path, target: Path, sheet: str, scenario: str) -> None:
-    """Have LibreOffice delete an empty row below ``sheet``'s data, choose ``scenario``, save.
+def edit_in_libreoffice(
+    source: Path, target: Path, sheet: str, scenario: str, spare_row: int
+) -> None:
+    """Have LibreOffice delete an empty row below ``sheet``'s data, type a funding round in
+    its 0-based ``spare_row``, choose ``scenario`` and save.
 
     A fresh profile replaces its Basic library with the default one on its first
     start, so the first start only makes the profile.
@@ -200,20 +209,26 @@ def delete_row_in_libreoffice(source: Path, target: Path, sheet: str, scenario: 
         (basic / "dialog.xlc").write_text(_DIALOGS, encoding="utf-8")
         (basic / "Standard" / "script.xlb").write_text(_LIBRARY, encoding="utf-8")
         (basic / "Standard" / "Edit.xba").write_text(_MACRO, encoding="utf-8")
-        arguments = f'"{source}","{target}","{sheet}","{scenario}"'
+        arguments = f'"{source}","{target}","{sheet}","{scenario}",{spare_row}'
         macro = f"macro:///Standard.Edit.EditBook({arguments})"
         subprocess.run([*start, "--norestore", macro], capture_output=True, timeout=300)
     if not target.is_file():
         raise RuntimeError("LibreOffice wrote nothing: the macro did not run")
 
 
-def test_a_row_deleted_by_libreoffice_below_the_model_still_imports(tmp_path: Path) -> None:
+def test_a_workbook_edited_in_libreoffice_imports_with_its_new_round(tmp_path: Path) -> None:
+    """A row deleted below the model, and a round typed under the funding table."""
     project = builtin_project()
     exported = tmp_path / "builtin.xlsx"
     export_workbook(project, exported)
     sheet = sheet_names(project.scenario_names)[0]
+    ids = [
+        row[0].value
+        for row in openpyxl.load_workbook(exported)[sheet].iter_rows(min_col=3, max_col=3)
+    ]
+    spare_row = ids.index(project.funding_rounds[-1].id) + 1  # 0-based: the row under the table
     edited = tmp_path / "edited.xlsx"
-    delete_row_in_libreoffice(exported, edited, sheet, project.scenario_names[1])
+    edit_in_libreoffice(exported, edited, sheet, project.scenario_names[1], spare_row)
     check = openpyxl.load_workbook(edited, read_only=True)
     choice = check[CONTROL_SHEET].cell(CHOICE_ROW + 1, CHOICE_COL + 1).value
     check.close()
@@ -221,4 +236,8 @@ def test_a_row_deleted_by_libreoffice_below_the_model_still_imports(tmp_path: Pa
     with zipfile.ZipFile(edited) as archive:
         parts = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
     assert any(b'r="1048576"' in part for part in parts)  # how LibreOffice records a deletion
+    typed = FundingRound(
+        id="round1", investor="Sovereign fund", period="2028", amount=40, pre_money=1200
+    )
+    project.funding_rounds.append(typed)
     assert import_workbook(edited) == project
