@@ -204,6 +204,17 @@ def timeline_losses(project: Project, first_year: int, last_year: int) -> Timeli
     )
 
 
+def earlier_start_balances(project: Project, first_year: int) -> list[str]:
+    """The opening balances an earlier first year reads at its start, labelled as after the
+    change: their values stand for a year they were not entered for."""
+    old_first = period_year(project.periods[0])
+    if first_year >= old_first:
+        return []
+    constants = [b.constant for b in opening_balances(project)]
+    renamed = start_labels(project, constants, old_first, first_year)
+    return [renamed.get(item_id, project.item(item_id).label) for item_id in constants]
+
+
 @dataclass(frozen=True)
 class _TimelineSnapshot:
     """Everything a timeline change touches, as it was: the exact inverse of the change."""
@@ -298,12 +309,15 @@ class SetTimeline:
         old_periods = list(project.periods)
         if new_periods == old_periods:
             return before
-        carried = carry_opening_balances(project, self.first_year)
         old_first = period_year(old_periods[0])
-        if self.first_year > old_first:
-            # What now starts at the new first year is dated by it: carried opening
-            # balances, and balances that start over from a fixed number.
-            dated = [b.constant for b in carried] + restarting_balances(project)
+        # An earlier start reads the opening balances as they stand, before the new first year.
+        opening = opening_balances(project) if self.first_year < old_first else []
+        carried = carry_opening_balances(project, self.first_year)
+        if self.first_year != old_first:
+            # What starts at the first year is dated by it: opening balances, carried to a
+            # later start or read at an earlier one, and balances that start over from a
+            # fixed number.
+            dated = [b.constant for b in (*carried, *opening)] + restarting_balances(project)
             for item_id, label in start_labels(project, dated, old_first, self.first_year).items():
                 project.item(item_id).label = label
         per_year = 4 if is_quarterly(project) else 1

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
 
 from planner.commands import CommandError
 from planner.model import FIRST_YEAR, LAST_YEAR, Project, period_year
-from planner.timeline import SetTimeline, TimelineLosses, timeline_losses, timeline_periods
+from planner.timeline import (
+    SetTimeline,
+    TimelineLosses,
+    earlier_start_balances,
+    timeline_losses,
+    timeline_periods,
+)
 from ui import style
 from ui.document import Document
 
@@ -179,7 +185,16 @@ def change_timeline(parent: QWidget | None, document: Document) -> bool:
     losses = timeline_losses(document.project, command.first_year, command.last_year)
     if losses.anything and not confirm_losses(parent, losses):
         return False
-    return document.push(command)
+    earlier = earlier_start_balances(document.project, command.first_year)
+    if not document.push(command):
+        return False
+    if earlier:
+        document.message.emit(
+            f"The model now starts in {command.first_year}: check "
+            + ", ".join(earlier)
+            + " (their values were entered for the old start)"
+        )
+    return True
 
 
 def install_timeline_action(window: MainWindow) -> QAction:

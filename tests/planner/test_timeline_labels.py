@@ -1,4 +1,4 @@
-"""A later first year dates what starts there anew: opening balances and restarting ones."""
+"""A new first year dates what starts there anew: opening balances and restarting ones."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from planner.builtin import builtin_project
 from planner.commands import apply_checked
 from planner.model import Project
 from planner.templates import build_template
-from planner.timeline import SetTimeline, timeline_losses
+from planner.timeline import SetTimeline, earlier_start_balances, timeline_losses
 from tests.planner.helpers import make_project
 
 
@@ -94,11 +94,28 @@ def test_one_year_later_moves_both_years_once() -> None:
     assert moved_start_label("From 2022 to 2023", 2023, 2024) == "From 2023 to 2024"
 
 
-def test_an_earlier_start_or_a_new_last_year_renames_nothing() -> None:
-    for first, last in ((2021, 2026), (2023, 2030), (2023, 2024)):
+def test_a_new_last_year_renames_nothing() -> None:
+    for first, last in ((2023, 2030), (2023, 2024)):
         project = dated_project()
         apply_checked(project, SetTimeline(first, last))
         assert labels(project) == labels(dated_project())
+
+
+def test_an_earlier_start_dates_the_opening_balances_it_now_reads_and_names_them() -> None:
+    project = dated_project()
+    before = project.model_dump()
+    # Opening cash is read before the first period: from 2021 on, before 2021.
+    assert earlier_start_balances(project, 2021) == ["Cash at the start of 2021"]
+    assert earlier_start_balances(project, 2023) == earlier_start_balances(project, 2024) == []
+    applied = apply_checked(project, SetTimeline(2021, 2026))
+    after = labels(project)
+    assert after["opening_cash"] == "Cash at the start of 2021"
+    assert project.item("opening_cash").value == 20.0  # the value is the user's to check
+    assert after["holders"] == "Share held by 2020's holders"  # it starts at 1 in 2021
+    assert after["kept"] == "Share kept by 2022's holders"
+    assert after["revenue"] == "Revenue in 2023 dollars"
+    applied.inverse.apply(project)
+    assert project.model_dump() == before
 
 
 def test_the_question_before_shortening_names_the_new_labels() -> None:

@@ -96,6 +96,22 @@ def test_extending_asks_nothing_and_adds_columns_everywhere(
     assert all(len(chart.x) == 13 for chart in window.charts)
 
 
+def test_an_earlier_start_says_which_opening_balances_to_check(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = answer(monkeypatch, SetTimeline(2022, 2035), confirm=False)
+    messages: list[str] = []
+    window.document.message.connect(messages.append)
+    window.model_menu.actions()[0].trigger()
+    assert answers.questions == []  # nothing is dropped, so nothing is asked
+    assert window.document.project.periods[0] == "2022"
+    assert messages[-1] == (
+        "The model now starts in 2022: check Run-rate at the start of 2022, Capital raised "
+        "before 2022, Cash at the start of 2022 (their values were entered for the old start)"
+    )
+    assert window.statusBar().currentMessage() == messages[-1]
+
+
 def test_shortening_names_what_goes_and_a_no_keeps_everything(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
