@@ -71,25 +71,45 @@ class WorkbookActions(QObject):
     def export_workbook(
         self, path: str | None = None, explain: Sequence[ExplainRequest] = ()
     ) -> bool:
-        """Export every scenario (and the splits ``explain`` asks for); True when written."""
-        from planner.io.xlsx_export import ExportError, export_workbook
+        """Export every scenario (and the splits ``explain`` asks for); True when written.
+
+        The export runs in the background behind a progress dialog whose Cancel stops it,
+        leaving any file already at ``path`` as it was.
+        """
+        from planner.io.xlsx_export import ExportCancelled, ExportError, export_workbook
         from ui import workbook_dialogs
+        from ui.export_progress import run_with_progress
 
         target = path or workbook_dialogs.export_file_name(self.window, self._suggested_name())
         if not target:
             return False
         if not target.lower().endswith(".xlsx"):
             target += ".xlsx"
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self._status(f"Exporting {Path(target).name}…")
-            export_workbook(self.document.project, target, explain=explain, **self._risk_settings())
-        except (ExportError, FormulaError, OSError) as exc:
-            QGuiApplication.restoreOverrideCursor()
-            dialogs.error(self.window, "Export failed", str(exc))
+        project = self.document.project.model_copy(deep=True)
+        settings = self._risk_settings()
+        name = Path(target).name
+        self._status(f"Exporting {name}…")
+        task = run_with_progress(
+            self.window,
+            f"Exporting {name}",
+            lambda progress, should_stop: export_workbook(
+                project,
+                target,
+                explain=explain,
+                progress=progress,
+                should_stop=should_stop,
+                **settings,
+            ),
+        )
+        if isinstance(task.error, ExportCancelled):
+            self._status(f"Export cancelled: {name} was not written")
             return False
-        QGuiApplication.restoreOverrideCursor()
-        count = len(self.document.project.scenario_names)
+        if isinstance(task.error, ExportError | FormulaError | OSError):
+            dialogs.error(self.window, "Export failed", str(task.error))
+            return False
+        if task.error is not None:
+            raise task.error
+        count = len(project.scenario_names)
         self._status(f"Exported {count} scenarios to {target}")
         return True
 

@@ -141,10 +141,11 @@ def write_active(
     styles: Styles,
     sheets: ScenarioSheets,
     row_texts: RowTexts,
+    on_row: Callable[[float], None] | None = None,
 ) -> SheetPlan:
     """Fill the Control and Active scenario sheets, once every scenario sheet is planned."""
     number = write_control(control_ws, styles, sheets)
-    return ActiveSheet(active_ws, project, styles, sheets, number, row_texts).write()
+    return ActiveSheet(active_ws, project, styles, sheets, number, row_texts).write(on_row)
 
 
 def _kind(item: LineItem) -> str:

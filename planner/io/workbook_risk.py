@@ -27,6 +27,7 @@ from planner.io.workbook_layout import (
     cell_name,
     sheet_ref,
 )
+from planner.io.workbook_progress import ExportSteps
 from planner.io.workbook_styles import Styles
 from planner.io.workbook_write import write_text
 from planner.kpis import KPI_LABELS
@@ -50,6 +51,11 @@ SHARE = "0.0%"
 # Columns of the tables below the bands: label, unit, then figures.
 TABLE_COLS = (COL_LABEL, COL_UNIT, 2, 3, 4, 5, 6, 7, 8)
 COLUMN_WIDTHS = {COL_LABEL: 42, COL_UNIT: 10, 2: 14, 3: 14, 4: 14, 5: 14, 6: 14, 7: 14, 8: 60}
+
+
+def risk_scenarios(project: Project, scenarios: Sequence[str]) -> list[str]:
+    """The scenarios among ``scenarios`` that have uncertainty ranges: each gets a Risk sheet."""
+    return [name for name in scenarios if ranges_for(project, name)]
 
 
 def risk_sheet_titles(titles: Sequence[str], taken: set[str]) -> list[str]:
@@ -92,19 +98,29 @@ class RiskSheets:
         titles: Sequence[str],
         samples: int | None = DEFAULT_SAMPLES,
         seed: int = DEFAULT_SEED,
+        steps: ExportSteps | None = None,
     ) -> RiskSheets:
         """Run each scenario that has ranges and add its sheet; ``samples`` None adds none."""
+        risky = set(risk_scenarios(project, [r.scenario for r in results]))
         wanted = [
             (result.scenario, title)
             for result, title in zip(results, titles, strict=True)
-            if samples is not None and ranges_for(project, result.scenario)
+            if samples is not None and result.scenario in risky
         ]
         names = risk_sheet_titles([title for _, title in wanted], set(titles))
         planned = []
         for (scenario, _), name in zip(wanted, names, strict=True):
             assert samples is not None
+            share = steps.step(f"Running the risk of {scenario}") if steps else None
             try:
-                outcome: MonteCarlo | str = run_montecarlo(project, scenario, samples, seed)
+                outcome: MonteCarlo | str = run_montecarlo(
+                    project,
+                    scenario,
+                    samples,
+                    seed,
+                    should_stop=steps.should_stop if steps else None,
+                    progress=share,
+                )
             except UncertaintyError as exc:
                 outcome = str(exc)
             planned.append(_Planned(workbook.add_worksheet(name), name, scenario, outcome))

@@ -209,16 +209,20 @@ class ScenarioSheet:
 
     # --- planning -------------------------------------------------------------
 
-    def write(self) -> SheetPlan:
-        """Plan the rows, then write every cell, the charts and the page set-up."""
+    def write(self, on_row: Callable[[float], None] | None = None) -> SheetPlan:
+        """Plan the rows, then write every cell, the charts and the page set-up;
+        ``on_row`` is told the share of rows written after each one."""
         self._plan_timeline()
         self._plan_inputs()
         self._plan_tables()
         self._plan_calculations()
         self.plan.last_row = self._row
         self._write_header()
-        for _, writer in self._writers:
+        count = len(self._writers)
+        for n, (_, writer) in enumerate(self._writers, start=1):
             writer()
+            if on_row is not None:
+                on_row(n / count)
         # The writers are bound methods of this sheet and its helpers: dropping them
         # lets the sheet and its cells be freed as soon as the export ends, not by
         # a later pass of the cycle collector over every cell.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,9 @@ from planner.io.workbook_layout import (
     sheet_names,
     sheet_ref,
 )
-from planner.io.workbook_risk import DEFAULT_SEED, RiskSheets
+from planner.io.workbook_progress import ExportCancelled as ExportCancelled
+from planner.io.workbook_progress import ExportSteps, Report, StepShare
+from planner.io.workbook_risk import DEFAULT_SEED, RiskSheets, risk_scenarios
 from planner.io.workbook_sheet import BaseLinks, ScenarioSheet, SheetPlan
 from planner.io.workbook_styles import Styles, wrapped_row_height
 from planner.io.workbook_summary import write_summary
@@ -43,7 +45,7 @@ from planner.io.workbook_write import ExportError as ExportError
 from planner.io.workbook_write import write_texts, xml_text
 from planner.model import Project
 from planner.structure import broken_problem
-from planner.uncertainty import DEFAULT_SAMPLES
+from planner.uncertainty import DEFAULT_SAMPLES, Cancelled
 
 if TYPE_CHECKING:
     from planner.attribution import Attribution
@@ -63,12 +65,17 @@ def export_workbook(
     risk_samples: int | None = DEFAULT_SAMPLES,
     risk_seed: int = DEFAULT_SEED,
     explain: Sequence[ExplainRequest] = (),
+    progress: Report | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> None:
     """Write ``project`` (or only the named ``scenarios``) to the .xlsx file ``path``.
 
     Each scenario with uncertainty ranges gets a Risk sheet from a Monte Carlo run
     of ``risk_samples`` samples with ``risk_seed`` (none when ``risk_samples`` is None).
     Each of ``explain`` adds a sheet splitting a KPI's difference between two scenarios.
+    ``progress`` is told the share done and what is being written; ``should_stop`` is
+    asked as the export goes, and True stops it with :class:`ExportCancelled`, the
+    target untouched.
     """
     from xlsxwriter.exceptions import XlsxWriterException
 
@@ -97,14 +104,22 @@ def export_workbook(
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     temp = Path(temp_name)
+    risky = risk_scenarios(project, names) if risk_samples is not None else []
+    switch = 1 if _switch_wanted(project, results, titles) else 0
+    # Weights: a scenario sheet, the Active sheet, a Monte Carlo run and closing the
+    # file each count one; the Summary, Sources and structure sheets together half.
+    steps = ExportSteps(len(results) + switch + len(risky) + 1.5, progress, should_stop)
     try:
-        _write(temp, project, results, titles, (risk_samples, risk_seed), explained)
+        _write(temp, project, results, titles, (risk_samples, risk_seed), explained, steps)
+        steps.finish()
         temp.chmod(0o666 & ~_umask())  # mkstemp makes it private; a workbook is shared
         os.replace(temp, target)
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     except XlsxWriterException as exc:
         raise ExportError(f"cannot write {target}: {exc}") from None
+    except Cancelled:
+        raise ExportCancelled("the export was cancelled; nothing was written") from None
     finally:
         temp.unlink(missing_ok=True)
 
@@ -116,6 +131,7 @@ def _write(
     titles: list[str],
     risk: tuple[int | None, int] = (None, DEFAULT_SEED),
     explained: Sequence[Attribution] = (),
+    steps: ExportSteps | None = None,
 ) -> None:
     """Build the workbook and write it to ``path``."""
     import xlsxwriter
@@ -135,8 +151,10 @@ def _write(
         # Parts built in memory, and charts that cache their data for viewers that
         # do not recalculate.
         options["in_memory"] = True
+    steps = steps or ExportSteps(1.0)
     workbook = xlsxwriter.Workbook(str(path), options)
-    _fill(workbook, project, results, titles, risk, explained)
+    _fill(workbook, project, results, titles, risk, explained, steps)
+    steps.step("Saving the file")
     workbook.close()
 
 
@@ -147,8 +165,11 @@ def _fill(
     titles: list[str],
     risk: tuple[int | None, int] = (None, DEFAULT_SEED),
     explained: Sequence[Attribution] = (),
+    steps: ExportSteps | None = None,
 ) -> None:
     from planner.io.workbook_explain import explanation_titles, write_explanation
+
+    steps = steps or ExportSteps(1.0)
 
     styles = Styles(workbook)
     workbook.set_properties(
@@ -161,7 +182,7 @@ def _fill(
     summary_ws = workbook.add_worksheet(SUMMARY_SHEET)
     sheets = [workbook.add_worksheet(title) for title in titles]
     switch = _add_switch_sheets(workbook, project, results, titles)
-    risk_sheets = RiskSheets.add(workbook, project, results, titles, *risk)
+    risk_sheets = RiskSheets.add(workbook, project, results, titles, *risk, steps=steps)
     sources_ws = workbook.add_worksheet(SOURCES_SHEET)
     explain_sheets = [workbook.add_worksheet(t) for t in explanation_titles(titles, explained)]
     meta_ws = workbook.add_worksheet(META_SHEET)
@@ -177,7 +198,7 @@ def _fill(
         result = results[n]
         is_base = result.scenario == project.base_name
         writer = ScenarioSheet(sheets[n], titles[n], project, result, styles, links, row_texts)
-        plan = writer.write()
+        plan = writer.write(steps.step(f"Writing the sheet {titles[n]}"))
         _add_sheet_charts(workbook, sheets[n], titles[n], plan, len(result.periods))
         plans_by_index[n] = plan
         if is_base:
@@ -189,7 +210,9 @@ def _fill(
             )
     plans = [plans_by_index[n] for n in range(len(results))]
     if switch is not None:
-        _write_switch(workbook, switch, project, styles, results, titles, plans, row_texts)
+        on_row = steps.step(f"Writing the sheet {ACTIVE_SHEET}")
+        _write_switch(workbook, switch, project, styles, results, titles, plans, row_texts, on_row)
+    steps.step("Writing the Summary, Risk and Sources sheets", 0.5)
     write_summary(workbook, summary_ws, styles, project, results, titles, plans)
     risk_sheets.write(workbook, styles)
     _write_sources(sources_ws, styles, project, results)
@@ -209,11 +232,15 @@ def _add_switch_sheets(
     Nor where one cell choosing between all the scenario sheets would pass
     Excel's limit on a formula's length.
     """
-    from planner.io.workbook_active import switch_fits
-
-    if len(results) < 2 or _streamed(project, results) or not switch_fits(titles):
+    if not _switch_wanted(project, results, titles):
         return None
     return workbook.add_worksheet(CONTROL_SHEET), workbook.add_worksheet(ACTIVE_SHEET)
+
+
+def _switch_wanted(project: Project, results: list[Result], titles: list[str]) -> bool:
+    from planner.io.workbook_active import switch_fits
+
+    return len(results) >= 2 and not _streamed(project, results) and switch_fits(titles)
 
 
 def _write_switch(
@@ -225,6 +252,7 @@ def _write_switch(
     titles: list[str],
     plans: list[SheetPlan],
     row_texts: RowTexts,
+    on_row: StepShare | None = None,
 ) -> None:
     from planner.io.workbook_active import ScenarioSheets, write_active
 
@@ -232,7 +260,7 @@ def _write_switch(
     chosen = next((n for n, r in enumerate(results) if r.scenario == project.base_name), 0)
     sheets = ScenarioSheets([names[r.scenario] for r in results], titles, plans, results, chosen)
     control_ws, active_ws = switch
-    plan = write_active(workbook, control_ws, active_ws, project, styles, sheets, row_texts)
+    plan = write_active(workbook, control_ws, active_ws, project, styles, sheets, row_texts, on_row)
     _add_sheet_charts(workbook, active_ws, ACTIVE_SHEET, plan, len(project.periods))
 
 

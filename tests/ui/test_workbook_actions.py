@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import openpyxl
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
 from tests.ui.conftest import DialogLog
-from ui import import_review, workbook_dialogs
+from ui import export_progress, import_review, workbook_dialogs
 from ui.main_window import MainWindow
 from ui.workbook_dialogs import PlainSheetPreview
 
@@ -59,6 +62,53 @@ def test_the_risk_sheets_use_the_risk_views_samples_and_seed(
     sheet = openpyxl.load_workbook(written, read_only=True)["Risk Leaked plan"]
     subtitle = str(sheet.cell(2, 1).value or "") + str(sheet.cell(2, 2).value or "")
     assert "1,000 samples, seed 7" in subtitle
+
+
+class CancelOnFirstStep(QProgressDialog):
+    """The progress dialog as a user who presses Cancel once the export is under way."""
+
+    shown: ClassVar[list[tuple[int, str]]] = []
+
+    def setValue(self, progress: int) -> None:
+        super().setValue(progress)
+        CancelOnFirstStep.shown.append((progress, self.labelText()))
+        if progress > 0 and not self.wasCanceled():
+            button = self.findChild(QPushButton)
+            assert button is not None and button.text() == "Cancel"
+            button.click()
+
+
+def test_cancelling_an_export_keeps_the_old_file_and_says_so(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialog_log: DialogLog
+) -> None:
+    monkeypatch.setattr(export_progress, "QProgressDialog", CancelOnFirstStep)
+    CancelOnFirstStep.shown = []
+    target = tmp_path / "plan.xlsx"
+    target.write_bytes(b"the workbook exported yesterday")
+
+    assert not window.workbook_actions.export_workbook(str(target))
+
+    assert target.read_bytes() == b"the workbook exported yesterday"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+    assert window.statusBar().currentMessage() == "Export cancelled: plan.xlsx was not written"
+    assert dialog_log.errors == []
+    assert any(text.startswith("Running the risk of") for _, text in CancelOnFirstStep.shown)
+    # The window is usable again: a second export, not cancelled, writes the file.
+    monkeypatch.setattr(export_progress, "QProgressDialog", QProgressDialog)
+    assert window.workbook_actions.export_workbook(str(target))
+    assert import_workbook(target) == window.document.project
+
+
+def test_the_export_runs_in_the_background_while_the_window_paints(
+    window: MainWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    ticks: list[None] = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(None))
+    timer.start(5)
+    assert window.workbook_actions.export_workbook(str(tmp_path / "plan.xlsx"))
+    timer.stop()
+    assert len(ticks) >= 3  # the event loop ran while the workbook was written
 
 
 def test_export_problem_is_reported_not_raised(

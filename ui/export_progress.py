@@ -1,0 +1,85 @@
+"""A long task in a background thread behind a progress dialog with Cancel.
+
+Writing a large workbook takes minutes: the window keeps painting, shows how far
+the task has come and what it is writing, and Cancel stops it at its next check.
+The dialog is window-modal, so the project cannot change under the task.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from planner.io.workbook_progress import Report
+
+Work = Callable[[Report, Callable[[], bool]], object]  # (progress, should_stop) -> result
+SHOW_AFTER_MS = 400  # a quicker task never shows the dialog
+STEPS = 1000
+
+
+class BackgroundTask(QObject):
+    """Runs ``work`` once in a thread; its reports and outcome arrive in the GUI thread."""
+
+    progressed = Signal(float, str)
+    done = Signal()
+    _reported = Signal(float, str)  # from the worker thread, queued to this object's thread
+    _finished = Signal()
+
+    def __init__(self, work: Work, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._stop = threading.Event()
+        self.result: object = None
+        self.error: BaseException | None = None
+        self._reported.connect(self._relay)
+        self._finished.connect(self.done)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="burnrate-task", daemon=True).start()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._work(self._reported.emit, self._stop.is_set)
+        except Exception as exc:  # handed to the GUI thread, which reports it
+            self.error = exc
+        self._finished.emit()
+
+    def _relay(self, share: float, text: str) -> None:
+        self.progressed.emit(share, text)
+
+
+def run_with_progress(parent: QWidget | None, title: str, work: Work) -> BackgroundTask:
+    """Run ``work`` while a progress dialog shows; the finished task (result or error)."""
+    task = BackgroundTask(work)
+    dialog = QProgressDialog(title, "Cancel", 0, STEPS, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(SHOW_AFTER_MS)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setValue(0)
+
+    def show(share: float, text: str) -> None:
+        if not dialog.wasCanceled():
+            dialog.setLabelText(text)
+            dialog.setValue(round(share * STEPS))
+
+    def cancel() -> None:
+        dialog.setLabelText("Cancelling…")
+        task.cancel()
+
+    task.progressed.connect(show)
+    dialog.canceled.connect(cancel)
+    loop = QEventLoop()
+    task.done.connect(loop.quit)
+    task.start()
+    loop.exec()
+    dialog.close()
+    dialog.deleteLater()
+    return task
