@@ -7,9 +7,9 @@ import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from planner.analysis.risk_report import range_text, ranking_lines, run_with_draws
 from planner.builtin import builtin_project
@@ -177,8 +177,27 @@ def export_command(
     project = open_project(project_path)
     names = chosen_scenarios(project, scenarios)
     requests = [parse_explain_spec(spec, project.scenario_names) for spec in explain or []]
-    export_workbook(project, output, names, explain=requests)
+    progress = terminal_progress(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        export_workbook(project, output, names, explain=requests, progress=progress)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
     print(f"wrote {output}: {len(names)} scenario sheet{'s' if len(names) != 1 else ''}")
+
+
+def terminal_progress(stream: TextIO) -> Callable[[float, str], None]:
+    """Progress on one line of a terminal, rewritten as the share done grows."""
+    shown: list[tuple[int, str]] = []
+
+    def report(share: float, text: str) -> None:
+        line = (round(share * 100), text)
+        if line not in shown[-1:]:
+            shown.append(line)
+            stream.write(f"\r\x1b[K{line[0]:3d}%  {text}")
+            stream.flush()
+
+    return report
 
 
 def import_command(workbook: str, output: str | None, diff_against: str | None = None) -> None:

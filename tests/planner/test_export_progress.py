@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
+from planner import cli
 from planner.builtin import builtin_project
+from planner.cli import terminal_progress
 from planner.io.xlsx_export import ExportCancelled, export_workbook
 from planner.model import Project
 
@@ -60,3 +63,27 @@ def test_an_export_never_asked_to_stop_is_whole(builtin: Project, tmp_path: Path
     plain = tmp_path / "plain.xlsx"
     export_workbook(builtin, plain, risk_samples=None)
     assert target.stat().st_size == pytest.approx(plain.stat().st_size, rel=0.01)
+
+
+def test_the_command_line_shows_progress_on_one_terminal_line() -> None:
+    stream = io.StringIO()
+    report = terminal_progress(stream)
+    report(0.0, "Running the risk of Bull case")
+    report(0.001, "Running the risk of Bull case")  # the same line: not written again
+    report(0.5, "Writing the sheet Bull case")
+    report(1.0, "Saving the file")
+    assert stream.getvalue() == (
+        "\r\x1b[K  0%  Running the risk of Bull case"
+        "\r\x1b[K 50%  Writing the sheet Bull case"
+        "\r\x1b[K100%  Saving the file"
+    )
+
+
+def test_the_command_line_prints_no_progress_where_stderr_is_not_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "plan.xlsx"
+    assert cli.main(["export", "-o", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == (f"wrote {target}: 4 scenario sheets\n", "")
+    assert target.is_file()
