@@ -73,16 +73,15 @@ _RELATIONSHIP = f"{_RELS} Relationship"
 _REL_IDS = frozenset(f"{uri} id" for uri in _OFFICE_RELS)
 
 
+@dataclass(frozen=True)
 class FormulaCell:
-    """A cell holding a formula (a link to the base, or a user's own formula)."""
+    """A cell holding a formula (a link to the base, or a user's own formula), and the
+    value a spreadsheet program saved with it: None where none was saved."""
 
-    __slots__ = ()
+    cached: float | bool | str | ErrorCell | LongText | None = None
 
     def __repr__(self) -> str:
         return "a formula"
-
-
-FORMULA: Final = FormulaCell()
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,9 @@ class LongText:
     """Text longer than a cell or note may hold; only its length is kept."""
 
     length: int
+
+
+FORMULA: Final = FormulaCell()
 
 
 CellValue = float | bool | str | FormulaCell | ErrorCell | LongText
@@ -450,6 +452,7 @@ class _SheetReader:
         self.max_col = -1
         self.cells: dict[int, CellValue] = {}
         self.open = False  # a kept cell has started and not been stored yet
+        self.formula = False  # the open cell holds a formula
         self.kind = "n"
         self.parts: list[str] | None = None
         self.length = 0
@@ -494,6 +497,7 @@ class _SheetReader:
             self.col = col
             if col in self.columns:
                 self.open = True
+                self.formula = False
                 self.kind = attrs.get("t", "n")
                 self.parts = None
                 self.phonetic = 0
@@ -505,10 +509,8 @@ class _SheetReader:
 
     def in_cell(self, name: str, attrs: dict[str, str]) -> None:
         if name in _FORMULA:
-            # a formula is all the import needs to know of a cell: the rest is skipped
-            self.open = False
-            self.cells[self.col] = FORMULA
-            self.parser.StartElementHandler = self.in_row
+            # the formula's text is not needed: its saved value, in <v>, may be
+            self.formula = True
         elif name in _CELL or name in _ROW:
             self.parser.StartElementHandler = self.in_row
             self.in_row(name, attrs)
@@ -548,27 +550,42 @@ class _SheetReader:
         if not self.open:
             return
         self.open = False
-        if self.parts is None:
-            return  # a cell with a style and no value
+        formula, self.formula = self.formula, False
+        if formula:
+            # A formula's saved value is never a shared string; an empty one is how
+            # programs that do not calculate (openpyxl) write a formula with no value.
+            value = None if self.parts is None or self.kind == "s" else self._value()
+            self.cells[self.col] = FormulaCell(None if value == "" else value)
+        elif self.parts is not None:  # else a cell with a style and no value
+            if self.kind == "s":
+                self._shared_string()
+            else:
+                self.cells[self.col] = self._value()
+
+    def _value(self) -> float | bool | str | ErrorCell | LongText:
+        assert self.parts is not None
         if self.length > MAX_CELL_TEXT:
-            self.cells[self.col] = LongText(self.length)
-            return
+            return LongText(self.length)
         text = "".join(self.parts)
         kind = self.kind
         if kind == "n":
             try:
-                self.cells[self.col] = float(text)
+                return float(text)
             except ValueError:
-                self.cells[self.col] = text
-        elif kind == "s":
-            index = text.strip()
-            if index.isdigit():
-                self.sheet.shared.append((self.cells, self.col, int(index)))
-            else:
-                self.cells[self.col] = ErrorCell(f"a broken shared string reference {index[:20]!r}")
-        elif kind == "b":
-            self.cells[self.col] = text.strip() in ("1", "true")
-        elif kind == "e":
-            self.cells[self.col] = ErrorCell(text)
-        else:  # inlineStr, str, and dates as ISO text
-            self.cells[self.col] = text
+                return text
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        if kind == "e":
+            return ErrorCell(text)
+        return text  # inlineStr, str, and dates as ISO text
+
+    def _shared_string(self) -> None:
+        assert self.parts is not None
+        if self.length > MAX_CELL_TEXT:
+            self.cells[self.col] = LongText(self.length)
+            return
+        index = "".join(self.parts).strip()
+        if index.isdigit():
+            self.sheet.shared.append((self.cells, self.col, int(index)))
+        else:
+            self.cells[self.col] = ErrorCell(f"a broken shared string reference {index[:20]!r}")

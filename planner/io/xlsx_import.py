@@ -279,9 +279,11 @@ class _Reader:
 
     @staticmethod
     def period_text(value: object) -> str | FormulaCell | None:
+        if isinstance(value, FormulaCell):
+            return FORMULA
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        return value if isinstance(value, str | FormulaCell) else None
+        return value if isinstance(value, str) else None
 
     def check_row(self, sheet: _Sheet, row: int, ident: str) -> None:
         found = sheet.cells.get(row, COL_ID)
@@ -292,24 +294,37 @@ class _Reader:
             )
 
     def raw(self, sheet: _Sheet, row: int, col: int) -> float | bool | str | None:
-        """A cell's number, text or None; formulas and error values are refused."""
+        """A cell's number, text or None; a formula's is the value saved with it.
+
+        A formula with no value saved (as a program that does not calculate writes it)
+        and error values are refused.
+        """
         value = sheet.cells.get(row, col)
+        if isinstance(value, FormulaCell):
+            if value.cached is None:
+                raise WorkbookError(
+                    f"{self.where(sheet, row, col)} holds a formula and no value saved with "
+                    "it; type the value itself, or save the workbook in a spreadsheet program "
+                    "that calculates it"
+                )
+            value = value.cached
         if isinstance(value, LongText):
             raise WorkbookError(
                 f"{self.where(sheet, row, col)} holds {value.length:,} characters; "
                 f"at most {MAX_CELL_TEXT:,}"
             )
-        if isinstance(value, FormulaCell):
-            raise WorkbookError(
-                f"{self.where(sheet, row, col)} holds a formula; type the value itself"
-            )
         if isinstance(value, ErrorCell):
             raise WorkbookError(f"{self.where(sheet, row, col)} holds {_quoted(value)}")
         return value
 
-    def is_link(self, sheet: _Sheet, row: int, col: int) -> bool:
-        """A formula on a scenario sheet follows the base, whatever its text."""
-        return isinstance(sheet.cells.get(row, col), FormulaCell)
+    def is_link(self, sheet: _Sheet, row: int, col: int, base: object = None) -> bool:
+        """Whether a cell of a scenario sheet follows the base: a formula with no value
+        saved, or whose saved value is the base's ``base`` (a blank saved as "")."""
+        value = sheet.cells.get(row, col)
+        if not isinstance(value, FormulaCell):
+            return False
+        cached = None if value.cached == "" else value.cached
+        return cached is None or cached == base
 
     def number(self, sheet: _Sheet, row: int, col: int, *, optional: bool = False) -> float | None:
         value = self.raw(sheet, row, col)
@@ -355,7 +370,7 @@ class _Reader:
         own = {}
         for t, col in enumerate(self.timeline):
             value = cells.get(col)
-            if linked and value is FORMULA:
+            if linked and self.is_link(sheet, row, col, base[t]):
                 continue
             if type(value) is not float or not math.isfinite(value):
                 value = self.value(sheet, row, col)
@@ -552,8 +567,9 @@ class _Reader:
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for field, (col, kind) in fields.items():
-            if base_row is not None and self.is_link(sheet, row, col):
-                values[field] = getattr(base_row, field)
+            base = getattr(base_row, field, None)
+            if base_row is not None and self.is_link(sheet, row, col, base):
+                values[field] = base
             elif kind == "text":
                 values[field] = self.text(sheet, row, col)
             elif kind == "year":
@@ -602,7 +618,7 @@ class _Reader:
             elif item.value is not None:
                 row = info["constants"][item.id]
                 self.check_row(sheet, row, item.id)
-                if linked and self.is_link(sheet, row, COL_VALUE):
+                if linked and self.is_link(sheet, row, COL_VALUE, item.value):
                     continue
                 value = self.value(sheet, row, COL_VALUE)
                 if linked or value != item.value:

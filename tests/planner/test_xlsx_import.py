@@ -580,3 +580,74 @@ def test_rows_deleted_in_libreoffice_are_read_by_the_rows_that_hold_data(
     rewrite(path, libre, saved)
     with pytest.raises(WorkbookError, match="rows were inserted, deleted or moved"):
         import_workbook(libre)
+
+
+# --- formulas typed in a spreadsheet: the value saved with them is read -----------------
+
+
+def retyped(
+    exported: Path, target: Path, part: str, cell: str, formula: bytes, value: bytes
+) -> None:
+    """Copy ``exported`` with ``cell`` of ``part`` holding ``formula`` and the saved ``value``
+    (b"" for none), as a spreadsheet program writes a formula typed there."""
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        pattern = rb'<c r="' + cell.encode() + rb'"( s="[0-9]+")?[^>]*?(/>|>.*?</c>)'
+        saved = b"<v>" + value + b"</v>" if value else b""
+        new = rb'<c r="' + cell.encode() + rb'"\1><f>' + formula + b"</f>" + saved + b"</c>"
+        edited, count = re.subn(pattern, new, data, count=1, flags=re.S)
+        assert count == 1, cell
+        return edited
+
+    rewrite(exported, target, edit)
+
+
+def test_a_formula_typed_over_a_link_gives_the_scenario_its_saved_value(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    row = row_of(openpyxl.load_workbook(exported, read_only=False)["Bull case"], "chatgpt_users")
+    base = builtin.item("chatgpt_users").inputs
+    assert base is not None and base[2] == 650.0  # 2025, column M
+    path = tmp_path / "grown.xlsx"
+    # Bull case is sheet3; the link in M was 'Leaked plan'!M{row}, worth 650.
+    retyped(exported, path, "xl/worksheets/sheet3.xml", f"M{row}", b"L%d*1.1" % row, b"715")
+
+    project = import_workbook(path)
+
+    before, after = builtin.scenario("Bull case"), project.scenario("Bull case")
+    assert before is not None and after is not None
+    assert after.inputs["chatgpt_users"] == {
+        **before.inputs.get("chatgpt_users", {}),
+        "2025": 715.0,
+    }
+
+
+def test_a_formula_whose_saved_value_is_the_bases_still_follows_the_base(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    row = row_of(openpyxl.load_workbook(exported, read_only=False)["Bull case"], "chatgpt_users")
+    path = tmp_path / "same.xlsx"
+    retyped(exported, path, "xl/worksheets/sheet3.xml", f"M{row}", b"600+50", b"650")
+    assert import_workbook(path) == builtin
+    # Written by a program that saves no values (openpyxl): taken as the link it replaced.
+    retyped(exported, path, "xl/worksheets/sheet3.xml", f"M{row}", b"L%d*1.1" % row, b"")
+    assert import_workbook(path) == builtin
+
+
+def test_a_formula_on_the_base_sheet_is_read_by_its_saved_value_or_refused_without_one(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    row = row_of(openpyxl.load_workbook(exported, read_only=False)["Leaked plan"], "chatgpt_users")
+    path = tmp_path / "base.xlsx"
+    retyped(exported, path, "xl/worksheets/sheet2.xml", f"M{row}", b"L%d*2" % row, b"600")
+    inputs = import_workbook(path).item("chatgpt_users").inputs
+    assert inputs is not None and inputs[2] == 600.0
+
+    retyped(exported, path, "xl/worksheets/sheet2.xml", f"M{row}", b"L%d*2" % row, b"")
+    with pytest.raises(WorkbookError, match=rf"Leaked plan!M{row} holds a formula and no value"):
+        import_workbook(path)
+    retyped(exported, path, "xl/worksheets/sheet2.xml", f"M{row}", b"1/0", b"#DIV/0!")
+    with pytest.raises(WorkbookError, match=rf"Leaked plan!M{row} holds.*#DIV/0!"):
+        import_workbook(path)

@@ -10,9 +10,9 @@ import pytest
 
 from planner.io.workbook_safety import WorkbookError
 from planner.io.workbook_stream import (
-    FORMULA,
     ErrorCell,
     EveryRow,
+    FormulaCell,
     LongText,
     Package,
     cell_position,
@@ -87,7 +87,13 @@ def test_cell_kinds_of_other_writers(tmp_path: Path) -> None:
         package.fill_shared_strings([cells])
     assert cells.rows[0] == {0: "plain", 1: "rich text"}
     assert cells.rows[1] == {0: "inline", 1: 2.5, 2: True, 3: ErrorCell("#REF!")}
-    assert cells.rows[3] == {0: FORMULA, 1: FORMULA, 2: "text", 4: "not a number"}
+    # A formula keeps the value saved with it, a shared one too.
+    assert cells.rows[3] == {
+        0: FormulaCell(5.0),
+        1: FormulaCell(2.0),
+        2: "text",
+        4: "not a number",
+    }
 
 
 def test_only_the_cells_asked_for_are_kept_and_later_rows_are_not_read(tmp_path: Path) -> None:
@@ -96,7 +102,7 @@ def test_only_the_cells_asked_for_are_kept_and_later_rows_are_not_read(tmp_path:
     with zipfile.ZipFile(build(tmp_path / "cut.xlsx", broken)) as zf:
         package = Package(zf, "cut.xlsx")
         cells = package.read_cells("Plan", "xl/worksheets/sheet1.xml", {1: {1}, 3: {0, 2}}, 3)
-        assert cells.rows == {1: {1: 2.5}, 3: {0: FORMULA, 2: "text"}}
+        assert cells.rows == {1: {1: 2.5}, 3: {0: FormulaCell(5.0), 2: "text"}}
         with pytest.raises(WorkbookError, match=r"sheet1\.xml is not well-formed XML"):
             package.read_cells("Plan", "xl/worksheets/sheet1.xml", {1: {1}, 8: {0}})
 
