@@ -1,8 +1,9 @@
 """A long task in a background thread behind a progress dialog with Cancel.
 
-Writing a large workbook takes minutes: the window keeps painting, shows how far
-the task has come and what it is writing, and Cancel stops it at its next check.
-The dialog is window-modal, so the project cannot change under the task.
+Writing a large workbook takes minutes, reading one seconds: the window keeps
+painting, shows how far the task has come and what it is doing, and Cancel stops
+it at its next check. The dialog is window-modal, so the project cannot change
+under the task.
 """
 
 from __future__ import annotations
@@ -54,10 +55,18 @@ class BackgroundTask(QObject):
         self.progressed.emit(share, text)
 
 
-def run_with_progress(parent: QWidget | None, title: str, work: Work) -> BackgroundTask:
-    """Run ``work`` while a progress dialog shows; the finished task (result or error)."""
+def run_with_progress(
+    parent: QWidget | None, title: str, work: Work, *, cancellable: bool = True
+) -> BackgroundTask:
+    """Run ``work`` while a progress dialog shows; the finished task (result or error).
+
+    A task that is not ``cancellable`` shows a busy bar and no Cancel button, unless
+    it reports its progress.
+    """
     task = BackgroundTask(work)
-    dialog = QProgressDialog(title, "Cancel", 0, STEPS, parent)
+    dialog = QProgressDialog(title, "Cancel", 0, STEPS if cancellable else 0, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)
@@ -68,6 +77,7 @@ def run_with_progress(parent: QWidget | None, title: str, work: Work) -> Backgro
     def show(share: float, text: str) -> None:
         if not dialog.wasCanceled():
             dialog.setLabelText(text)
+            dialog.setMaximum(STEPS)
             dialog.setValue(round(share * STEPS))
 
     def cancel() -> None:

@@ -7,12 +7,12 @@ plain-sheet import is one undoable edit).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from planner.commands import Macro, SetInput
@@ -22,6 +22,7 @@ from ui import dialogs
 
 if TYPE_CHECKING:
     from planner.io.workbook_explain import ExplainRequest
+    from planner.io.workbook_progress import Report
 
 # The readers, writers and dialogs are imported when an action runs, which keeps
 # them off the start-up path.
@@ -129,20 +130,25 @@ class WorkbookActions(QObject):
         from planner.io.workbook_safety import WorkbookError
         from planner.io.xlsx_import import import_workbook
         from ui import import_review, workbook_dialogs
+        from ui.export_progress import run_with_progress
 
         source = path or workbook_dialogs.import_file_name(self.window, "Import workbook")
         if not source:
             return False
         name = Path(source).name
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
+        current = self.document.project.model_copy(deep=True)
+
+        def read(progress: Report, should_stop: Callable[[], bool]) -> tuple[Project, Any]:
             project = import_workbook(source)
-            diff = diff_projects(self.document.project, project)
-        except (WorkbookError, ValueError) as exc:
-            QGuiApplication.restoreOverrideCursor()
-            dialogs.error(self.window, "Cannot import the workbook", str(exc))
+            return project, diff_projects(current, project)
+
+        task = run_with_progress(self.window, f"Reading {name}", read, cancellable=False)
+        if isinstance(task.error, WorkbookError | ValueError):
+            dialogs.error(self.window, "Cannot import the workbook", str(task.error))
             return False
-        QGuiApplication.restoreOverrideCursor()
+        if task.error is not None:
+            raise task.error
+        project, diff = cast(tuple[Project, Any], task.result)
         here = self.document.display_name
         if not diff:
             import_review.tell_no_changes(self.window, name, here)

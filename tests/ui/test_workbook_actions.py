@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -131,6 +132,33 @@ def test_import_as_a_new_project_replaces_the_project_as_unsaved_work(
     assert window.document.project == project
     assert window.document.is_modified
     assert "Imported colleague.xlsx" in window.statusBar().currentMessage()
+
+
+def test_a_workbook_is_read_in_the_background_while_the_window_paints(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner.io import xlsx_import
+
+    project = window.document.project.model_copy(deep=True)
+    project.name = "From a colleague"
+    path = tmp_path / "colleague.xlsx"
+    export_workbook(project, path)
+    real_import = xlsx_import.import_workbook
+
+    def slow_import(source: str) -> object:
+        time.sleep(0.3)  # as a large workbook takes seconds
+        return real_import(source)
+
+    monkeypatch.setattr(xlsx_import, "import_workbook", slow_import)
+    monkeypatch.setattr(import_review, "review_import", lambda *args: "new")
+    ticks: list[None] = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(None))
+    timer.start(5)
+    assert window.workbook_actions.import_workbook(str(path))
+    timer.stop()
+    assert len(ticks) >= 10  # the event loop ran while the workbook was read
+    assert window.document.project == project
 
 
 @pytest.mark.parametrize(
