@@ -181,19 +181,32 @@ class WorkbookActions(QObject):
 
     def import_plain_sheet(self, path: str | None = None) -> bool:
         """Read a plain sheet, preview the mapping, then set the inputs as one undoable edit."""
-        from planner.io.workbook_plain import plain_sheet_edits, propose_mapping, read_plain_sheet
+        from planner.io.workbook_plain import (
+            PlainSheet,
+            plain_sheet_edits,
+            propose_mapping,
+            read_plain_sheet,
+        )
         from planner.io.workbook_safety import WorkbookError
         from ui import workbook_dialogs
+        from ui.export_progress import run_with_progress
 
         source = path or workbook_dialogs.import_file_name(self.window, "Import plain sheet")
         if not source:
             return False
         project = self.document.project
-        try:
-            sheet = read_plain_sheet(source)
-        except WorkbookError as exc:
-            dialogs.error(self.window, "Cannot read the sheet", str(exc))
+        task = run_with_progress(
+            self.window,
+            f"Reading {Path(source).name}",
+            lambda progress, should_stop: read_plain_sheet(source),
+            cancellable=False,
+        )
+        if isinstance(task.error, WorkbookError):
+            dialogs.error(self.window, "Cannot read the sheet", str(task.error))
             return False
+        if task.error is not None:
+            raise task.error
+        sheet = cast(PlainSheet, task.result)
         matches = propose_mapping(sheet, project)
         chosen = workbook_dialogs.preview_plain_sheet(
             self.window, sheet, matches, project, self.document.scenario
