@@ -129,9 +129,9 @@ def _write(
     project: Project,
     results: list[Result],
     titles: list[str],
-    risk: tuple[int | None, int] = (None, DEFAULT_SEED),
-    explained: Sequence[Attribution] = (),
-    steps: ExportSteps | None = None,
+    risk: tuple[int | None, int],
+    explained: Sequence[Attribution],
+    steps: ExportSteps,
 ) -> None:
     """Build the workbook and write it to ``path``."""
     import xlsxwriter
@@ -151,7 +151,6 @@ def _write(
         # Parts built in memory, and charts that cache their data for viewers that
         # do not recalculate.
         options["in_memory"] = True
-    steps = steps or ExportSteps(1.0)
     workbook = xlsxwriter.Workbook(str(path), options)
     _fill(workbook, project, results, titles, risk, explained, steps)
     steps.step("Saving the file")
@@ -163,13 +162,11 @@ def _fill(
     project: Project,
     results: list[Result],
     titles: list[str],
-    risk: tuple[int | None, int] = (None, DEFAULT_SEED),
-    explained: Sequence[Attribution] = (),
-    steps: ExportSteps | None = None,
+    risk: tuple[int | None, int],
+    explained: Sequence[Attribution],
+    steps: ExportSteps,
 ) -> None:
     from planner.io.workbook_explain import explanation_titles, write_explanation
-
-    steps = steps or ExportSteps(1.0)
 
     styles = Styles(workbook)
     workbook.set_properties(
