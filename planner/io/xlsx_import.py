@@ -3,8 +3,11 @@
 The hidden structure sheet says which rows hold which line items and event
 rows and what the formulas are; the values and notes come from the visible
 cells, so edits made in a spreadsheet are honoured. On a scenario sheet a cell
-that still holds a formula (the link to the base sheet) follows the base; a
-cell holding a value, text included, is the scenario's own override.
+that still holds a formula whose saved value is the base's (or that has no
+saved value) follows the base; a cell holding a value, text included, or a
+formula saved with another value, is the scenario's own override. Elsewhere a
+formula counts by the value saved with it. A round or contract typed in the
+empty row under its table is a new one.
 
 Only the cells the structure names are read (see workbook_stream), each sheet
 once, so a large workbook costs what its inputs cost, not what its
