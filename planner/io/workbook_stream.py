@@ -38,7 +38,7 @@ from collections.abc import (
 )
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from xml.parsers import expat
 
 from planner.io.workbook_positions import PositionCheck
@@ -74,17 +74,6 @@ _REL_IDS = frozenset(f"{uri} id" for uri in _OFFICE_RELS)
 
 
 @dataclass(frozen=True)
-class FormulaCell:
-    """A cell holding a formula (a link to the base, or a user's own formula), and the
-    value a spreadsheet program saved with it: None where none was saved."""
-
-    cached: float | bool | str | ErrorCell | LongText | None = None
-
-    def __repr__(self) -> str:
-        return "a formula"
-
-
-@dataclass(frozen=True)
 class ErrorCell:
     """A cell holding an error value such as #REF!, or a broken reference to a shared string."""
 
@@ -96,6 +85,19 @@ class LongText:
     """Text longer than a cell or note may hold; only its length is kept."""
 
     length: int
+
+
+class FormulaCell(NamedTuple):
+    """A cell holding a formula (a link to the base, or a user's own formula), and the
+    value a spreadsheet program saved with it: None where none was saved.
+
+    A tuple, not a dataclass: a scenario sheet's input rows hold a link in every cell.
+    """
+
+    cached: float | bool | str | ErrorCell | LongText | None = None
+
+    def __repr__(self) -> str:
+        return "a formula"
 
 
 FORMULA: Final = FormulaCell()

@@ -373,7 +373,8 @@ class _Reader:
         own = {}
         for t, col in enumerate(self.timeline):
             value = cells.get(col)
-            if linked and self.is_link(sheet, row, col, base[t]):
+            # is_link, written out: a scenario sheet's input rows are links cell by cell
+            if linked and type(value) is FormulaCell and value.cached in (None, "", base[t]):
                 continue
             if type(value) is not float or not math.isfinite(value):
                 value = self.value(sheet, row, col)
