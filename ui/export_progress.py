@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Generic, TypeVar, cast
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from planner.io.workbook_progress import Report
 
-Work = Callable[[Report, Callable[[], bool]], object]  # (progress, should_stop) -> result
+T = TypeVar("T")
+Work = Callable[[Report, Callable[[], bool]], T]  # (progress, should_stop) -> result
 SHOW_AFTER_MS = 400  # a quicker task never shows the dialog
 STEPS = 1000
 
 
-class BackgroundTask(QObject):
+class BackgroundTask(QObject, Generic[T]):
     """Runs ``work`` once in a thread; its reports and outcome arrive in the GUI thread."""
 
     progressed = Signal(float, str)
@@ -29,12 +31,12 @@ class BackgroundTask(QObject):
     _reported = Signal(float, str)  # from the worker thread, queued to this object's thread
     _finished = Signal()
 
-    def __init__(self, work: Work, parent: QObject | None = None) -> None:
+    def __init__(self, work: Work[T], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._work = work
         self._stop = threading.Event()
-        self.result: object = None
-        self.error: BaseException | None = None
+        self.result: T | None = None
+        self.error: Exception | None = None
         self._reported.connect(self._relay)
         self._finished.connect(self.done)
 
@@ -47,7 +49,7 @@ class BackgroundTask(QObject):
     def _run(self) -> None:
         try:
             self.result = self._work(self._reported.emit, self._stop.is_set)
-        except Exception as exc:  # handed to the GUI thread, which reports it
+        except Exception as exc:  # raised again in the GUI thread
             self.error = exc
         self._finished.emit()
 
@@ -56,14 +58,14 @@ class BackgroundTask(QObject):
 
 
 def run_with_progress(
-    parent: QWidget | None, title: str, work: Work, *, cancellable: bool = True
-) -> BackgroundTask:
-    """Run ``work`` while a progress dialog shows; the finished task (result or error).
+    parent: QWidget | None, title: str, work: Work[T], *, cancellable: bool = True
+) -> T:
+    """Run ``work`` while a progress dialog shows; its result, or its exception raised here.
 
     A task that is not ``cancellable`` shows a busy bar and no Cancel button, unless
     it reports its progress.
     """
-    task = BackgroundTask(work)
+    task: BackgroundTask[T] = BackgroundTask(work)
     dialog = QProgressDialog(title, "Cancel", 0, STEPS if cancellable else 0, parent)
     if not cancellable:
         dialog.setCancelButton(None)
@@ -92,4 +94,6 @@ def run_with_progress(
     loop.exec()
     dialog.close()
     dialog.deleteLater()
-    return task
+    if task.error is not None:
+        raise task.error
+    return cast(T, task.result)  # the work returned it

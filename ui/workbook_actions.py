@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -90,26 +90,25 @@ class WorkbookActions(QObject):
         settings = self._risk_settings()
         name = Path(target).name
         self._status(f"Exporting {name}…")
-        task = run_with_progress(
-            self.window,
-            f"Exporting {name}",
-            lambda progress, should_stop: export_workbook(
-                project,
-                target,
-                explain=explain,
-                progress=progress,
-                should_stop=should_stop,
-                **settings,
-            ),
-        )
-        if isinstance(task.error, ExportCancelled):
+        try:
+            run_with_progress(
+                self.window,
+                f"Exporting {name}",
+                lambda progress, should_stop: export_workbook(
+                    project,
+                    target,
+                    explain=explain,
+                    progress=progress,
+                    should_stop=should_stop,
+                    **settings,
+                ),
+            )
+        except ExportCancelled:
             self._status(f"Export cancelled: {name} was not written")
             return False
-        if isinstance(task.error, ExportError | FormulaError | OSError):
-            dialogs.error(self.window, "Export failed", str(task.error))
+        except (ExportError, FormulaError, OSError) as exc:
+            dialogs.error(self.window, "Export failed", str(exc))
             return False
-        if task.error is not None:
-            raise task.error
         count = len(project.scenario_names)
         self._status(f"Exported {count} scenarios to {target}")
         return True
@@ -142,13 +141,13 @@ class WorkbookActions(QObject):
             project = import_workbook(source)
             return project, diff_projects(current, project)
 
-        task = run_with_progress(self.window, f"Reading {name}", read, cancellable=False)
-        if isinstance(task.error, WorkbookError | ValueError):
-            dialogs.error(self.window, "Cannot import the workbook", str(task.error))
+        try:
+            project, diff = run_with_progress(
+                self.window, f"Reading {name}", read, cancellable=False
+            )
+        except (WorkbookError, ValueError) as exc:
+            dialogs.error(self.window, "Cannot import the workbook", str(exc))
             return False
-        if task.error is not None:
-            raise task.error
-        project, diff = cast(tuple[Project, Any], task.result)
         here = self.document.display_name
         if not diff:
             import_review.tell_no_changes(self.window, name, here)
@@ -181,12 +180,7 @@ class WorkbookActions(QObject):
 
     def import_plain_sheet(self, path: str | None = None) -> bool:
         """Read a plain sheet, preview the mapping, then set the inputs as one undoable edit."""
-        from planner.io.workbook_plain import (
-            PlainSheet,
-            plain_sheet_edits,
-            propose_mapping,
-            read_plain_sheet,
-        )
+        from planner.io.workbook_plain import plain_sheet_edits, propose_mapping, read_plain_sheet
         from planner.io.workbook_safety import WorkbookError
         from ui import workbook_dialogs
         from ui.export_progress import run_with_progress
@@ -195,18 +189,16 @@ class WorkbookActions(QObject):
         if not source:
             return False
         project = self.document.project
-        task = run_with_progress(
-            self.window,
-            f"Reading {Path(source).name}",
-            lambda progress, should_stop: read_plain_sheet(source),
-            cancellable=False,
-        )
-        if isinstance(task.error, WorkbookError):
-            dialogs.error(self.window, "Cannot read the sheet", str(task.error))
+        try:
+            sheet = run_with_progress(
+                self.window,
+                f"Reading {Path(source).name}",
+                lambda progress, should_stop: read_plain_sheet(source),
+                cancellable=False,
+            )
+        except WorkbookError as exc:
+            dialogs.error(self.window, "Cannot read the sheet", str(exc))
             return False
-        if task.error is not None:
-            raise task.error
-        sheet = cast(PlainSheet, task.result)
         matches = propose_mapping(sheet, project)
         chosen = workbook_dialogs.preview_plain_sheet(
             self.window, sheet, matches, project, self.document.scenario
