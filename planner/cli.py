@@ -188,13 +188,14 @@ def export_command(
 
 def terminal_progress(stream: TextIO) -> Callable[[float, str], None]:
     """Progress on one line of a terminal, rewritten as the share done grows."""
-    shown: list[tuple[int, str]] = []
+    shown = ""
 
     def report(share: float, text: str) -> None:
-        line = (round(share * 100), text)
-        if line not in shown[-1:]:
-            shown.append(line)
-            stream.write(f"\r\x1b[K{line[0]:3d}%  {text}")
+        nonlocal shown
+        line = f"{round(share * 100):3d}%  {text}"
+        if line != shown:
+            shown = line
+            stream.write(f"\r\x1b[K{line}")
             stream.flush()
 
     return report

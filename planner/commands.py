@@ -7,6 +7,7 @@ longer evaluates, so a bad edit is refused with a message and nothing changes.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -524,6 +525,11 @@ def new_row_id(project: Project, stem: str) -> str:
     used = _base_row_ids(project)
     for scenario in project.scenarios:
         used |= set(scenario.funding_rounds) | set(scenario.compute_contracts)
+    return numbered_id(stem, used)
+
+
+def numbered_id(stem: str, used: Container[str]) -> str:
+    """``stem`` numbered from 1 ("round1", "round2", …): the first not in ``used``."""
     n = 1
     while f"{stem}{n}" in used:
         n += 1

@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from planner.commands import numbered_id
 from planner.formula import FormulaError
 from planner.io.workbook_evaluation import check_evaluates
 from planner.io.workbook_layout import (
@@ -547,9 +548,7 @@ class _Reader:
         columns = (COL_LABEL, COL_ID, *range(COL_VALUE, COL_VALUE + EVENT_COLUMNS))
         if all(sheet.cells.get(row, col) in (None, "") for col in columns):
             return None
-        typed = self.text(sheet, row, COL_ID)
-        if not typed:
-            return row, self.new_row_id(stem)
+        typed = self.text(sheet, row, COL_ID) or numbered_id(stem, self.row_ids)
         if typed in self.row_ids or not _ROW_ID.fullmatch(typed):
             used = "is already used" if typed in self.row_ids else "is not a valid id"
             raise WorkbookError(
@@ -558,13 +557,6 @@ class _Reader:
             )
         self.row_ids.add(typed)
         return row, typed
-
-    def new_row_id(self, stem: str) -> str:
-        n = 1
-        while f"{stem}{n}" in self.row_ids:
-            n += 1
-        self.row_ids.add(f"{stem}{n}")
-        return f"{stem}{n}"
 
     def fields(
         self, sheet: _Sheet, row: int, fields: dict[str, tuple[int, str]], base_row: Any

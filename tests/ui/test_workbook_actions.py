@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
+from planner.model import Project
 from tests.ui.conftest import DialogLog
 from ui import export_progress, import_review, workbook_dialogs
 from ui.main_window import MainWindow
@@ -119,13 +120,19 @@ def test_export_problem_is_reported_not_raised(
     assert dialog_log.errors and "cannot write" in dialog_log.errors[0]
 
 
-def test_import_as_a_new_project_replaces_the_project_as_unsaved_work(
-    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def colleagues_workbook(window: MainWindow, tmp_path: Path) -> tuple[Project, Path]:
+    """The window's project under another name, exported as a colleague would send it."""
     project = window.document.project.model_copy(deep=True)
     project.name = "From a colleague"
     path = tmp_path / "colleague.xlsx"
     export_workbook(project, path)
+    return project, path
+
+
+def test_import_as_a_new_project_replaces_the_project_as_unsaved_work(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, path = colleagues_workbook(window, tmp_path)
     monkeypatch.setattr(workbook_dialogs, "import_file_name", lambda parent, title: str(path))
     monkeypatch.setattr(import_review, "review_import", lambda *args: "new")
     window.workbook_actions.import_action.trigger()
@@ -139,10 +146,7 @@ def test_a_workbook_is_read_in_the_background_while_the_window_paints(
 ) -> None:
     from planner.io import xlsx_import
 
-    project = window.document.project.model_copy(deep=True)
-    project.name = "From a colleague"
-    path = tmp_path / "colleague.xlsx"
-    export_workbook(project, path)
+    project, path = colleagues_workbook(window, tmp_path)
     real_import = xlsx_import.import_workbook
 
     def slow_import(source: str) -> object:
