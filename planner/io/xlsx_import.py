@@ -186,6 +186,12 @@ def _read_meta(cells: SheetCells, name: str) -> dict[str, Any]:
     return meta
 
 
+def follows_base(cell: object, base: object) -> bool:
+    """Whether a cell of a scenario sheet follows the base: a formula with no value saved,
+    or whose saved value is the base's ``base`` (a blank is saved as "")."""
+    return type(cell) is FormulaCell and cell.cached in (None, "", base)
+
+
 class _Sheet:
     """A sheet's kept cells and notes."""
 
@@ -322,13 +328,7 @@ class _Reader:
         return value
 
     def is_link(self, sheet: _Sheet, row: int, col: int, base: object = None) -> bool:
-        """Whether a cell of a scenario sheet follows the base: a formula with no value
-        saved, or whose saved value is the base's ``base`` (a blank saved as "")."""
-        value = sheet.cells.get(row, col)
-        if not isinstance(value, FormulaCell):
-            return False
-        cached = None if value.cached == "" else value.cached
-        return cached is None or cached == base
+        return follows_base(sheet.cells.get(row, col), base)
 
     def number(self, sheet: _Sheet, row: int, col: int, *, optional: bool = False) -> float | None:
         value = self.raw(sheet, row, col)
@@ -374,8 +374,7 @@ class _Reader:
         own = {}
         for t, col in enumerate(self.timeline):
             value = cells.get(col)
-            # is_link, written out: a scenario sheet's input rows are links cell by cell
-            if linked and type(value) is FormulaCell and value.cached in (None, "", base[t]):
+            if linked and follows_base(value, base[t]):
                 continue
             if type(value) is not float or not math.isfinite(value):
                 value = self.value(sheet, row, col)
