@@ -86,6 +86,30 @@ def sheet_ref(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!"
 
 
+_CELL_REF = re.compile(
+    r"(?:'((?:[^']|'')+)'|([^\s'!()=,\"]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?![0-9A-Za-z(])"
+)
+# What the export writes to follow the base: the cell itself, or a blank kept blank.
+_LINK_SHAPES = frozenset({"@", 'IF(ISBLANK(@),"",@)'})
+
+
+def is_link_to(formula: str, sheet: str, row: int, col: int) -> bool:
+    """Whether a formula's text is a link to that cell (0-based) of that sheet, as the
+    export writes one: ``'Base'!K14`` or ``IF(ISBLANK('Base'!$D$40),"",'Base'!$D$40)``,
+    with or without the "=" and the "$", in any case."""
+    targets: set[tuple[str, str, int]] = set()
+
+    def mark(found: re.Match[str]) -> str:
+        quoted, plain, letters, number = found.groups()
+        name = quoted.replace("''", "'") if quoted is not None else plain
+        targets.add((name.casefold(), letters.upper(), int(number)))
+        return "@"
+
+    shape = _CELL_REF.sub(mark, formula.strip().removeprefix("=")).replace(" ", "").upper()
+    target = (sheet.casefold(), column_letter(col), row + 1)
+    return shape in _LINK_SHAPES and targets == {target}
+
+
 def sheet_names(scenarios: Iterable[str]) -> list[str]:
     """Unique, valid Excel sheet names for scenario names, in order.
 

@@ -89,18 +89,22 @@ class LongText:
 
 class FormulaCell(NamedTuple):
     """A cell holding a formula (a link to the base, or a user's own formula), and the
-    value a spreadsheet program saved with it: None where none was saved.
+    value a spreadsheet program saved with it: None where none was saved. Only then is
+    the formula's text kept (None if longer than ``MAX_FORMULA_TEXT``): it alone can
+    tell a link from a user's formula.
 
     A tuple, not a dataclass: a scenario sheet's input rows hold a link in every cell.
     """
 
     cached: float | bool | str | ErrorCell | LongText | None = None
+    text: str | None = None
 
     def __repr__(self) -> str:
         return "a formula"
 
 
 FORMULA: Final = FormulaCell()
+MAX_FORMULA_TEXT: Final = 1000  # far longer than any link the export writes
 
 
 CellValue = float | bool | str | FormulaCell | ErrorCell | LongText
@@ -455,6 +459,8 @@ class _SheetReader:
         self.cells: dict[int, CellValue] = {}
         self.open = False  # a kept cell has started and not been stored yet
         self.formula = False  # the open cell holds a formula
+        self.formula_parts: list[str] = []
+        self.formula_length = 0
         self.kind = "n"
         self.parts: list[str] | None = None
         self.length = 0
@@ -511,8 +517,11 @@ class _SheetReader:
 
     def in_cell(self, name: str, attrs: dict[str, str]) -> None:
         if name in _FORMULA:
-            # the formula's text is not needed: its saved value, in <v>, may be
             self.formula = True
+            self.formula_parts = []
+            self.formula_length = 0
+            self.parser.CharacterDataHandler = self.formula_text
+            self.parser.EndElementHandler = self.end_formula
         elif name in _CELL or name in _ROW:
             self.parser.StartElementHandler = self.in_row
             self.in_row(name, attrs)
@@ -531,6 +540,16 @@ class _SheetReader:
         if self.length + len(data) <= MAX_CELL_TEXT:
             self.parts.append(data)
         self.length += len(data)
+
+    def formula_text(self, data: str) -> None:
+        self.formula_length += len(data)
+        if self.formula_length <= MAX_FORMULA_TEXT:
+            self.formula_parts.append(data)
+
+    def end_formula(self, name: str) -> None:
+        if name in _FORMULA:
+            self.parser.CharacterDataHandler = None
+            self.parser.EndElementHandler = None
 
     def end_text(self, name: str) -> None:
         if name in _VALUE:
@@ -557,7 +576,12 @@ class _SheetReader:
             # A formula's saved value is never a shared string; an empty one is how
             # programs that do not calculate (openpyxl) write a formula with no value.
             value = None if self.parts is None or self.kind == "s" else self._value()
-            self.cells[self.col] = FormulaCell(None if value == "" else value)
+            if value is None or value == "":
+                fits = self.formula_length <= MAX_FORMULA_TEXT
+                text = "".join(self.formula_parts) if fits else None
+                self.cells[self.col] = FormulaCell(None, text)
+            else:
+                self.cells[self.col] = FormulaCell(value)
         elif self.parts is not None:  # else a cell with a style and no value
             if self.kind == "s":
                 self._shared_string()

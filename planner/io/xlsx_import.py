@@ -41,6 +41,7 @@ from planner.io.workbook_layout import (
     META_SHEET,
     cell_name,
     column_letter,
+    is_link_to,
 )
 from planner.io.workbook_plan import EVENT_COLUMNS, formula_note_suffix, plan_sheet, row_number
 from planner.io.workbook_safety import MAX_CELL_TEXT, WorkbookError, open_workbook
@@ -186,10 +187,16 @@ def _read_meta(cells: SheetCells, name: str) -> dict[str, Any]:
     return meta
 
 
-def follows_base(cell: object, base: object) -> bool:
-    """Whether a cell of a scenario sheet follows the base: a formula with no value saved,
-    or whose saved value is the base's ``base`` (a blank is saved as "")."""
-    return type(cell) is FormulaCell and cell.cached in (None, "", base)
+def follows_base(cell: object, base: object, link: tuple[str, int, int]) -> bool:
+    """Whether a cell of a scenario sheet follows the base: a formula whose saved value is
+    the base's ``base`` (a blank is saved as ""), or, with no value saved (as programs
+    that do not calculate write it), the export's link to ``link``: the base sheet's
+    title, row and column. Any other formula with no value saved is the user's own."""
+    if type(cell) is not FormulaCell:
+        return False
+    if cell.cached is None:
+        return cell.text is not None and is_link_to(cell.text, *link)
+    return cell.cached in ("", base)
 
 
 class _Sheet:
@@ -327,8 +334,10 @@ class _Reader:
             raise WorkbookError(f"{self.where(sheet, row, col)} holds {_quoted(value)}")
         return value
 
-    def is_link(self, sheet: _Sheet, row: int, col: int, base: object = None) -> bool:
-        return follows_base(sheet.cells.get(row, col), base)
+    def is_link(self, sheet: _Sheet, row: int, col: int, base: object, base_row: int) -> bool:
+        """Whether the cell follows ``base``, in ``base_row`` of the base sheet."""
+        link = (self.base_meta["sheet"], base_row, col)
+        return follows_base(sheet.cells.get(row, col), base, link)
 
     def number(self, sheet: _Sheet, row: int, col: int, *, optional: bool = False) -> float | None:
         value = self.raw(sheet, row, col)
@@ -362,7 +371,7 @@ class _Reader:
         return numbers
 
     def own_numbers(
-        self, sheet: _Sheet, row: int, base: list[float], linked: bool
+        self, sheet: _Sheet, row: int, base: list[float], base_row: int, linked: bool
     ) -> dict[str, float]:
         """Period -> value of a scenario row's cells that do not follow the base.
 
@@ -371,10 +380,11 @@ class _Reader:
         that differ from the sheet standing in for the base are.
         """
         cells = sheet.cells.rows.get(row, {})
+        base_title = self.base_meta["sheet"]
         own = {}
         for t, col in enumerate(self.timeline):
             value = cells.get(col)
-            if linked and follows_base(value, base[t]):
+            if linked and follows_base(value, base[t], (base_title, base_row, col)):
                 continue
             if type(value) is not float or not math.isfinite(value):
                 value = self.value(sheet, row, col)
@@ -514,16 +524,20 @@ class _Reader:
         rounds = []
         for ident, row in sorted(info["round_rows"].items(), key=lambda kv: kv[1]):
             self.check_row(sheet, row, ident)
-            values = self.fields(sheet, row, _ROUND_CELLS, base_rounds.get(ident))
+            base_row = self.base_meta["round_rows"].get(ident)
+            values = self.fields(sheet, row, _ROUND_CELLS, base_rounds.get(ident), base_row)
             rounds.append(FundingRound(id=ident, note=self.note(sheet, row, COL_LABEL), **values))
         typed = self.typed_row(sheet, spare.get("round"), "round")
         if typed is not None:
             row, ident = typed
-            rounds.append(FundingRound(id=ident, **self.fields(sheet, row, _ROUND_CELLS, None)))
+            rounds.append(
+                FundingRound(id=ident, **self.fields(sheet, row, _ROUND_CELLS, None, None))
+            )
         contracts = []
         for ident, row in sorted(info["contract_rows"].items(), key=lambda kv: kv[1]):
             self.check_row(sheet, row, ident)
-            values = self.fields(sheet, row, _CONTRACT_CELLS, base_contracts.get(ident))
+            base_row = self.base_meta["contract_rows"].get(ident)
+            values = self.fields(sheet, row, _CONTRACT_CELLS, base_contracts.get(ident), base_row)
             contracts.append(
                 ComputeContract(id=ident, note=self.note(sheet, row, COL_LABEL), **values)
             )
@@ -531,7 +545,7 @@ class _Reader:
         if typed is not None:
             row, ident = typed
             contracts.append(
-                ComputeContract(id=ident, **self.fields(sheet, row, _CONTRACT_CELLS, None))
+                ComputeContract(id=ident, **self.fields(sheet, row, _CONTRACT_CELLS, None, None))
             )
         return rounds, contracts
 
@@ -558,12 +572,20 @@ class _Reader:
         return row, typed
 
     def fields(
-        self, sheet: _Sheet, row: int, fields: dict[str, tuple[int, str]], base_row: Any
+        self,
+        sheet: _Sheet,
+        row: int,
+        fields: dict[str, tuple[int, str]],
+        base_event: Any,
+        base_row: int | None,
     ) -> dict[str, Any]:
+        """A table row's fields; those that follow ``base_event``, in ``base_row`` of the
+        base sheet, take its values."""
         values: dict[str, Any] = {}
+        link_row = None if base_event is None else base_row
         for field, (col, kind) in fields.items():
-            base = getattr(base_row, field, None)
-            if base_row is not None and self.is_link(sheet, row, col, base):
+            base = getattr(base_event, field, None)
+            if link_row is not None and self.is_link(sheet, row, col, base, link_row):
                 values[field] = base
             elif kind == "text":
                 values[field] = self.text(sheet, row, col)
@@ -607,13 +629,15 @@ class _Reader:
             if item.inputs is not None:
                 row = info["rows"][item.id]
                 self.check_row(sheet, row, item.id)
-                own = self.own_numbers(sheet, row, item.inputs, linked)
+                base_row = self.base_meta["rows"][item.id]
+                own = self.own_numbers(sheet, row, item.inputs, base_row, linked)
                 if own:
                     inputs[item.id] = own
             elif item.value is not None:
                 row = info["constants"][item.id]
                 self.check_row(sheet, row, item.id)
-                if linked and self.is_link(sheet, row, COL_VALUE, item.value):
+                base_row = self.base_meta["constants"][item.id]
+                if linked and self.is_link(sheet, row, COL_VALUE, item.value, base_row):
                     continue
                 value = self.value(sheet, row, COL_VALUE)
                 if linked or value != item.value:

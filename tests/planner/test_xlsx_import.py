@@ -631,9 +631,31 @@ def test_a_formula_whose_saved_value_is_the_bases_still_follows_the_base(
     path = tmp_path / "same.xlsx"
     retyped(exported, path, "xl/worksheets/sheet3.xml", f"M{row}", b"600+50", b"650")
     assert import_workbook(path) == builtin
-    # Written by a program that saves no values (openpyxl): taken as the link it replaced.
-    retyped(exported, path, "xl/worksheets/sheet3.xml", f"M{row}", b"L%d*1.1" % row, b"")
-    assert import_workbook(path) == builtin
+    # A program that saves no values (openpyxl) leaves the link's own text to go by.
+    for link in (b"'Leaked plan'!M%d" % row, b"'leaked plan'!$M$%d" % row):
+        retyped(exported, path, "xl/worksheets/sheet3.xml", f"M{row}", link, b"")
+        assert import_workbook(path) == builtin
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        b"L{row}*1.1",  # the user's own
+        b"'Leaked plan'!L{row}",  # a link to another cell of the base: the year before
+        b"'Leaked plan'!M{row}*2",
+        b"'Bear case'!M{row}",  # a link to a sheet that is not the base
+    ],
+)
+def test_a_formula_over_a_link_saved_with_no_value_is_refused_naming_its_cell(
+    exported: Path, tmp_path: Path, formula: bytes
+) -> None:
+    """Taking it for the link would drop the user's edit without a word."""
+    row = row_of(openpyxl.load_workbook(exported, read_only=False)["Bull case"], "chatgpt_users")
+    path = tmp_path / "unsaved.xlsx"
+    typed = formula.replace(b"{row}", str(row).encode())
+    retyped(exported, path, "xl/worksheets/sheet3.xml", f"M{row}", typed, b"")
+    with pytest.raises(WorkbookError, match=rf"Bull case!M{row} holds a formula and no value"):
+        import_workbook(path)
 
 
 def test_a_formula_on_the_base_sheet_is_read_by_its_saved_value_or_refused_without_one(
