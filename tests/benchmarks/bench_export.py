@@ -5,10 +5,10 @@ and charts. ``export_large_s`` and ``export_large_peak_mb``: the large synthetic
 project (tests.benchmarks.synthetic.large_project) exported in a process of its
 own, whose peak resident memory is the figure. Each time figure is followed by
 the time XlsxWriter alone takes to write the same formulas with their cached
-values (no styles, charts or notes): the least that writing each formula through
-its public ``write_formula`` can cost. ``engine_vs_spreadsheet``: the engine
-evaluating every scenario, beside the ``formulas`` package calculating the
-exported workbook.
+values (no styles, charts or notes), and as many plain numbers: the least that
+writing each formula through its public ``write_formula``, or any cell at all,
+can cost. ``engine_vs_spreadsheet``: the engine evaluating every scenario, beside
+the ``formulas`` package calculating the exported workbook.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,26 +57,41 @@ def _formulas(path: Path) -> tuple[int, list[str]]:
 
 
 def _xlsxwriter_alone(path: Path) -> str:
-    """What XlsxWriter alone takes to write the workbook's formulas, timed on a sample."""
-    import xlsxwriter
-
+    """What XlsxWriter alone takes to write the workbook's formulas, and as many plain
+    numbers, timed on a sample: the least any workbook of that many cells can cost."""
     count, sample = _formulas(path)
     if not sample:
         return "no formulas"
+
+    def write_formula(sheet: Any, n: int) -> None:
+        sheet.write_formula(n // 1000, n % 1000, "=" + sample[n], None, 1.0)
+
+    def write_number(sheet: Any, n: int) -> None:
+        sheet.write_number(n // 1000, n % 1000, 1.0)
+
+    scale = count / len(sample)
+    formulas_s = _xlsxwriter_seconds(write_formula, len(sample)) * scale
+    numbers_s = _xlsxwriter_seconds(write_number, len(sample)) * scale
+    timed = "" if len(sample) == count else f", timed on {len(sample):,}"
+    return (
+        f"XlsxWriter alone writing its {count:,} formulas: {formulas_s:.3g} s"
+        f" at {formulas_s / count * 1e6:.0f} us each, or as many plain numbers:"
+        f" {numbers_s:.3g} s{timed}"
+    )
+
+
+def _xlsxwriter_seconds(write: Callable[[Any, int], object], cells: int) -> float:
+    """Seconds XlsxWriter takes to write ``cells`` cells with ``write`` and close the file."""
+    import xlsxwriter
+
     with tempfile.TemporaryDirectory() as folder:
         book = xlsxwriter.Workbook(str(Path(folder) / "floor.xlsx"), {"constant_memory": True})
         sheet = book.add_worksheet()
         start = time.perf_counter()
-        for n, formula in enumerate(sample):
-            sheet.write_formula(n // 1000, n % 1000, "=" + formula, None, 1.0)
+        for n in range(cells):
+            write(sheet, n)
         book.close()
-        seconds = (time.perf_counter() - start) * count / len(sample)
-    timed = "" if len(sample) == count else f", timed on {len(sample):,}"
-    per_formula = seconds / count * 1e6
-    return (
-        f"XlsxWriter alone writing its {count:,} formulas: {seconds:.3g} s"
-        f" at {per_formula:.0f} us each{timed}"
-    )
+        return time.perf_counter() - start
 
 
 def _spreadsheet_engine(path: Path) -> tuple[float, Any] | str:
