@@ -3,9 +3,10 @@
 The hidden structure sheet says which rows hold which line items and event
 rows and what the formulas are; the values and notes come from the visible
 cells, so edits made in a spreadsheet are honoured. On a scenario sheet a cell
-that still holds a formula whose saved value is the base's (or that has no
-saved value) follows the base; a cell holding a value, text included, or a
-formula saved with another value, is the scenario's own override. Elsewhere a
+that still holds a formula whose saved value is the base's (or, with no value
+saved, that is still the export's link) follows the base; a cell holding a value,
+text included, or a formula saved with another value, is the scenario's own
+override. Elsewhere a
 formula counts by the value saved with it. A round or contract typed in the
 empty row under its table is a new one.
 
