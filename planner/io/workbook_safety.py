@@ -117,7 +117,8 @@ class CheckedArchive:
         self.scanned: set[int] = set()  # indexes in infos
         self._worksheets: dict[str, str] | None = None
         size = os.fstat(handle.fileno()).st_size
-        head = handle.read(4)
+        head = handle.read(_HEAD_BYTES)
+        handle.seek(0)
         with self._unpacking(head):
             if size > MAX_FILE_BYTES:
                 raise WorkbookError(
@@ -185,9 +186,32 @@ class CheckedArchive:
                 raise WorkbookError(
                     f"{name} is a damaged or truncated zip archive ({exc})"
                 ) from None
-            raise WorkbookError(f"{name} is not an .xlsx workbook (not a zip archive)") from None
+            raise WorkbookError(f"{name} is not an .xlsx workbook: {_what_it_is(head)}") from None
         except (zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as exc:
             raise WorkbookError(f"{name} cannot be unpacked: {exc}") from None
+
+
+_HEAD_BYTES = 512  # enough to tell what a file that is not a zip archive is
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_TEXT_BYTES = b"\t\r\n" + bytes(range(32, 256))
+
+
+def _what_it_is(head: bytes) -> str:
+    """What a file that is not a zip archive seems to be, from its first bytes, and what to do."""
+    if not head:
+        return "the file is empty"
+    if head.startswith(_OLE_SIGNATURE):
+        return (
+            "it looks like an Excel 97-2003 .xls file or a password-protected workbook; "
+            "save it from Excel or LibreOffice as an .xlsx workbook with no password"
+        )
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "it looks like XML or HTML; save it from a spreadsheet program as .xlsx"
+    if not head.translate(None, _TEXT_BYTES):  # no control characters: text in any encoding
+        return (
+            "it looks like text, such as CSV; open it in a spreadsheet program and save it as .xlsx"
+        )
+    return "it is not a zip archive"
 
 
 def _check_end_record(handle: BinaryIO, size: int, name: str) -> None:

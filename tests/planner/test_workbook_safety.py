@@ -328,3 +328,24 @@ def test_a_directory_too_large_to_load_is_refused_from_its_end_record(tmp_path: 
             archive.writestr(f"p{n}", b"")
     with pytest.raises(WorkbookError, match="holds 5,001 parts; a workbook has at most 5,000"):
         check_archive(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "the file is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Excel 97-2003 .xls file or a password"),
+        (b'\xef\xbb\xbf<?xml version="1.0"?><Workbook/>', "looks like XML or HTML"),
+        (b"<html><table><tr><td>1</td></tr></table></html>", "looks like XML or HTML"),
+        (b"year,revenue\n2025,3.7\n" * 40, "looks like text, such as CSV"),
+        ("année;coût\n2025;3,7\n".encode("cp1252"), "looks like text, such as CSV"),
+        (bytes(range(256)) * 3, "it is not a zip archive"),
+    ],
+)
+def test_a_file_that_is_no_workbook_is_refused_saying_what_it_seems_to_be(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(WorkbookError, match=f"plan.xlsx is not an .xlsx workbook: .*{said}"):
+        check_archive(path)
