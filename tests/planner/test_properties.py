@@ -19,9 +19,13 @@ from planner.scenarios import resolve
 from tests.planner.helpers import make_project
 
 PERIODS = 6
+# Multiples of 1/64: sums and products of them are exact, so the engine, which may add a
+# loop's terms in another order than the formula, cannot differ from the reference by a
+# rounding that a comparison then turns into 0 against 1 (0.125 - 0.148 + 0.023 is
+# 6.9e-18 one way and 0 the other). Division and powers still round.
 numbers = st.one_of(
     st.sampled_from([0, 1, -1, 2, 0.5]),
-    st.floats(min_value=-3, max_value=3, allow_nan=False).map(lambda v: round(v, 3)),
+    st.integers(min_value=-192, max_value=192).map(lambda n: n / 64),
 )
 INPUT_GROUPS = ("ga", "gb")
 KINDS = [

@@ -347,5 +347,7 @@ def test_a_file_that_is_no_workbook_is_refused_saying_what_it_seems_to_be(
 ) -> None:
     path = tmp_path / "plan.xlsx"
     path.write_bytes(content)
-    with pytest.raises(WorkbookError, match=f"plan.xlsx is not an .xlsx workbook: .*{said}"):
+    with pytest.raises(
+        WorkbookError, match=rf"plan\.xlsx is not an \.xlsx workbook: .*{re.escape(said)}"
+    ):
         check_archive(path)
