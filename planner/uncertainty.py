@@ -298,7 +298,15 @@ class MonteCarlo:
 
 def spread(values: Array, fixed: float) -> Spread:
     p5, p50, p95 = np.percentile(values, PERCENTILES)
-    return Spread(float(p5), float(p50), float(p95), float(values.mean()), fixed)
+    return Spread(float(p5), float(p50), float(p95), _mean(values), fixed)
+
+
+def _mean(values: Array) -> float:
+    """The mean, also of values so large (1e306, say) that their sum would overflow."""
+    largest = float(np.abs(values).max())
+    if largest < 1e300 or not np.isfinite(largest):
+        return float(values.mean())
+    return float((values / largest).mean() * largest)
 
 
 def event(happens_at: IntArray, fixed: int) -> Event:

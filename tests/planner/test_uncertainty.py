@@ -1,5 +1,7 @@
 """Monte Carlo over a scenario's inputs: draws, one-call evaluation, vectorised KPIs, summaries."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -340,3 +342,13 @@ def test_a_run_too_big_for_one_call_goes_in_blocks_with_the_same_outcome(
     blocks = as_json(run_montecarlo(varied, "Bear case", 1000, seed=4), labels)
     assert calls[:4] == [300, 300, 300, 100]
     assert blocks == whole
+
+
+def test_the_mean_of_values_near_the_largest_float_does_not_overflow() -> None:
+    """An imported 1e306 is a valid input; its samples' sum is not a float."""
+    values = np.linspace(-1.2e306, -1.0e306, 10_001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        summary = spread(values, -1.1e306)
+    assert summary.mean == pytest.approx(-1.1e306, rel=1e-12)
+    assert spread(np.array([1.0, 2.0, 6.0]), 2.0).mean == 3.0
