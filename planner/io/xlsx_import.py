@@ -33,6 +33,7 @@ from planner.commands import numbered_id
 from planner.formula import FormulaError
 from planner.io.workbook_evaluation import check_evaluates
 from planner.io.workbook_layout import (
+    ACTIVE_SHEET,
     COL_ID,
     COL_LABEL,
     COL_VALUE,
@@ -140,13 +141,13 @@ def _read(package: Package) -> _Reader:
             plan_sheet(meta, info, len(reader.periods), is_base=info is reader.base_meta)
             for info in reader.sheet_infos
         ]
-        for plan in plans:
-            if plan.title not in parts:
-                raise WorkbookError(f"{name}: the sheet {_quoted(plan.title)} is missing")
-        notes = [package.read_notes(parts[plan.title], plan.notes) for plan in plans]
+        titles = _current_titles(package, parts, reader.sheet_infos)
+        notes = [package.read_notes(parts[titles[plan.title]], plan.notes) for plan in plans]
         plans = [plan.sign(found) for plan, found in zip(plans, notes, strict=True)]
         cells = [
-            package.read_cells(plan.title, parts[plan.title], plan.cells, plan.last_row)
+            package.read_cells(
+                titles[plan.title], parts[titles[plan.title]], plan.cells, plan.last_row
+            )
             for plan in plans
         ]
         package.fill_shared_strings(cells)
@@ -157,6 +158,44 @@ def _read(package: Package) -> _Reader:
             raise
         raise WorkbookError(_damaged_meta(name, exc)) from None
     return reader
+
+
+def _current_titles(
+    package: Package, parts: dict[str, str], infos: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Each scenario sheet's title now, by the title it was exported with.
+
+    A sheet renamed in a spreadsheet is the one sheet the structure does not name
+    that is still headed with its scenario's name and whose id column holds the
+    exported sheet's line item ids, row for row.
+    """
+    titles = {str(info["sheet"]): str(info["sheet"]) for info in infos}
+    missing = [info for info in infos if info["sheet"] not in parts]
+    # the Active scenario sheet repeats the base sheet's ids; it is never a scenario's
+    unclaimed = [t for t in parts if t not in titles and t not in (META_SHEET, ACTIVE_SHEET)]
+    for info in missing:
+        ids = {int(row): str(ident) for ident, row in dict(info["rows"]).items()}
+        wanted = {**dict.fromkeys(ids, (COL_ID,)), 0: (COL_LABEL,)}
+        sheets = [package.read_cells(t, parts[t], wanted, max(wanted)) for t in unclaimed]
+        package.fill_shared_strings(sheets)
+        headings = (info["scenario"], info["sheet"])
+        alike = [
+            title
+            for title, cells in zip(unclaimed, sheets, strict=True)
+            if cells.get(0, COL_LABEL) in headings
+            and all(cells.get(row, COL_ID) == ident for row, ident in ids.items())
+        ]
+        exported = _quoted(info["sheet"])
+        if len(alike) != 1:
+            suspects = " and ".join(_quoted(t) for t in alike[:3])
+            found = f"; {suspects} could each be it renamed" if len(alike) > 1 else ""
+            raise WorkbookError(
+                f"{package.name}: the sheet {exported} is missing{found}; "
+                f"if it was renamed, give it back the name {exported} to import the workbook"
+            )
+        titles[str(info["sheet"])] = alike[0]
+        unclaimed.remove(alike[0])
+    return titles
 
 
 def _damaged_meta(name: str, exc: Exception) -> str:
@@ -437,7 +476,8 @@ class _Reader:
         if not isinstance(row, int):
             return None
         col = COL_VALUE if period is None else FIRST_PERIOD_COL + period
-        return f"{shortened(str(info['sheet']))}!{cell_name(row, col)}"
+        title = self.sheets[str(info["sheet"])].title  # the title now, if it was renamed
+        return f"{shortened(title)}!{cell_name(row, col)}"
 
     # --- the project ----------------------------------------------------------------
 

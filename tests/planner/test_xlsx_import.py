@@ -673,3 +673,45 @@ def test_a_formula_on_the_base_sheet_is_read_by_its_saved_value_or_refused_witho
     retyped(exported, path, "xl/worksheets/sheet2.xml", f"M{row}", b"1/0", b"#DIV/0!")
     with pytest.raises(WorkbookError, match=rf"Leaked plan!M{row} holds.*#DIV/0!"):
         import_workbook(path)
+
+
+# --- sheets renamed in a spreadsheet ------------------------------------------------
+
+
+def test_renamed_scenario_sheets_are_found_by_their_ids(
+    exported: Path, builtin: Project, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    workbook["Bull case"].title = "Bull (board deck)"
+    workbook["Leaked plan"].title = "Plan"
+    workbook.move_sheet("Plan", offset=3)  # moved as well as renamed
+    path = tmp_path / "renamed.xlsx"
+    workbook.save(path)
+    assert import_workbook(path) == builtin
+
+    bull = workbook["Bull (board deck)"]
+    bull.cell(row_of(bull, "other_costs"), FIRST_PERIOD_COL + 1 + 5).value = 99.0
+    bull.cell(row_of(bull, "other_costs"), FIRST_PERIOD_COL + 1 + 6).value = "lots"
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match=r"cell Bull \(board deck\)!Q\d+ holds 'lots'"):
+        import_workbook(path)
+
+
+def test_a_scenario_sheet_that_cannot_be_told_is_refused_asking_for_its_name(
+    exported: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    del workbook["Bear case"]
+    path = tmp_path / "deleted.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError, match="the sheet 'Bear case' is missing; if it was renamed, give it back"
+    ):
+        import_workbook(path)
+
+    workbook = openpyxl.load_workbook(exported)
+    workbook["Bear case"].title = "Bear 1"
+    workbook.copy_worksheet(workbook["Bear 1"]).title = "Bear 2"
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match="'Bear 1' and 'Bear 2' could each be it renamed"):
+        import_workbook(path)
