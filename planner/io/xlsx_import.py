@@ -4,11 +4,11 @@ The hidden structure sheet says which rows hold which line items and event
 rows and what the formulas are; the values and notes come from the visible
 cells, so edits made in a spreadsheet are honoured. On a scenario sheet a cell
 that still holds a formula whose saved value is the base's (or, with no value
-saved, that is still the export's link) follows the base; a cell holding a value,
-text included, or a formula saved with another value, is the scenario's own
-override. Elsewhere a
-formula counts by the value saved with it. A round or contract typed in the
-empty row under its table is a new one.
+saved, that is still the export's link) follows the base; a cell holding a
+value, text included, or a formula saved with another value, is the scenario's
+own override. Elsewhere a formula counts by the value saved with it. A round or
+contract typed in the empty row under its table is a new one, and a scenario
+sheet renamed in a spreadsheet is found by its heading and ids.
 
 Only the cells the structure names are read (see workbook_stream), each sheet
 once, so a large workbook costs what its inputs cost, not what its
