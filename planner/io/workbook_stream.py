@@ -520,8 +520,8 @@ class _SheetReader:
             self.formula = True
             self.formula_parts = []
             self.formula_length = 0
+            # kept until the value starts or the cell ends (see finish): no end handler
             self.parser.CharacterDataHandler = self.formula_text
-            self.parser.EndElementHandler = self.end_formula
         elif name in _CELL or name in _ROW:
             self.parser.StartElementHandler = self.in_row
             self.in_row(name, attrs)
@@ -546,11 +546,6 @@ class _SheetReader:
         if self.formula_length <= MAX_FORMULA_TEXT:
             self.formula_parts.append(data)
 
-    def end_formula(self, name: str) -> None:
-        if name in _FORMULA:
-            self.parser.CharacterDataHandler = None
-            self.parser.EndElementHandler = None
-
     def end_text(self, name: str) -> None:
         if name in _VALUE:
             # a cell has one value: it is complete
@@ -573,12 +568,13 @@ class _SheetReader:
         self.open = False
         formula, self.formula = self.formula, False
         if formula:
+            self.parser.CharacterDataHandler = None
             # A formula's saved value is never a shared string; an empty one is how
             # programs that do not calculate (openpyxl) write a formula with no value.
             value = None if self.parts is None or self.kind == "s" else self._value()
             if value is None or value == "":
                 fits = self.formula_length <= MAX_FORMULA_TEXT
-                text = "".join(self.formula_parts) if fits else None
+                text = "".join(self.formula_parts).strip() if fits else None
                 self.cells[self.col] = FormulaCell(None, text)
             else:
                 self.cells[self.col] = FormulaCell(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -169,3 +170,26 @@ def test_an_encrypted_part_is_refused(tmp_path: Path) -> None:
 )
 def test_cell_position(ref: str, expected: tuple[int, int] | None) -> None:
     assert cell_position(ref) == expected
+
+
+def test_a_formula_saved_with_no_value_keeps_its_text_alone(tmp_path: Path) -> None:
+    """Its text is all that tells a link from a user's formula; a value makes it moot."""
+    rows = (
+        '<x:row r="1">\n  <x:c r="A1"><x:f>\'Base\'!$K$14</x:f></x:c>\n'
+        '  <x:c r="B1"><x:f>B0*2</x:f><x:v></x:v></x:c>\n'
+        f'  <x:c r="C1"><x:f>{"1+" * 600}1</x:f></x:c>\n'
+        '  <x:c r="D1"><x:f>Base!K14</x:f><x:v>3</x:v></x:c>\n  <x:c r="E1"><x:v>4</x:v></x:c>\n'
+        "</x:row>\n"
+    )
+    sheet = re.sub(r"<x:row r=\"1\">.*?</x:row>", lambda _: rows, SHEET, count=1, flags=re.S)
+    with zipfile.ZipFile(build(tmp_path / "unsaved.xlsx", sheet)) as archive:
+        cells = Package(archive, "unsaved.xlsx").read_cells(
+            "Plan", "xl/worksheets/sheet1.xml", {0: range(5)}, 0
+        )
+    assert cells.rows[0] == {
+        0: FormulaCell(None, "'Base'!$K$14"),
+        1: FormulaCell(None, "B0*2"),
+        2: FormulaCell(None, None),  # longer than any link: not kept
+        3: FormulaCell(3.0),
+        4: 4.0,
+    }
