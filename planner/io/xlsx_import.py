@@ -171,31 +171,39 @@ def _current_titles(
     """
     titles = {str(info["sheet"]): str(info["sheet"]) for info in infos}
     missing = [info for info in infos if info["sheet"] not in parts]
+    if not missing:
+        return titles
     # the Active scenario sheet repeats the base sheet's ids; it is never a scenario's
     unclaimed = [t for t in parts if t not in titles and t not in (META_SHEET, ACTIVE_SHEET)]
-    for info in missing:
-        ids = {int(row): str(ident) for ident, row in dict(info["rows"]).items()}
-        wanted = {**dict.fromkeys(ids, (COL_ID,)), 0: (COL_LABEL,)}
-        sheets = [package.read_cells(t, parts[t], wanted, max(wanted)) for t in unclaimed]
-        package.fill_shared_strings(sheets)
-        headings = (info["scenario"], info["sheet"])
+    if len(missing) > len(unclaimed):  # they cannot all have been renamed
+        raise _missing_sheet(package.name, missing[0], [])
+    id_rows = [{int(row): str(ident) for ident, row in dict(i["rows"]).items()} for i in missing]
+    wanted = {row: (COL_ID,) for ids in id_rows for row in ids} | {0: (COL_LABEL,)}
+    # each candidate is read once, for every missing sheet's rows
+    sheets = {t: package.read_cells(t, parts[t], wanted, max(wanted)) for t in unclaimed}
+    package.fill_shared_strings(list(sheets.values()))
+    for info, ids in zip(missing, id_rows, strict=True):
         alike = [
             title
-            for title, cells in zip(unclaimed, sheets, strict=True)
-            if cells.get(0, COL_LABEL) in headings
+            for title, cells in sheets.items()
+            if cells.get(0, COL_LABEL) in (info["scenario"], info["sheet"])
             and all(cells.get(row, COL_ID) == ident for row, ident in ids.items())
         ]
-        exported = _quoted(info["sheet"])
         if len(alike) != 1:
-            suspects = " and ".join(_quoted(t) for t in alike[:3])
-            found = f"; {suspects} could each be it renamed" if len(alike) > 1 else ""
-            raise WorkbookError(
-                f"{package.name}: the sheet {exported} is missing{found}; "
-                f"if it was renamed, give it back the name {exported} to import the workbook"
-            )
+            raise _missing_sheet(package.name, info, alike)
         titles[str(info["sheet"])] = alike[0]
-        unclaimed.remove(alike[0])
+        del sheets[alike[0]]
     return titles
+
+
+def _missing_sheet(name: str, info: dict[str, Any], alike: list[str]) -> WorkbookError:
+    exported = _quoted(info["sheet"])
+    suspects = " and ".join(_quoted(t) for t in alike[:3])
+    found = f"; {suspects} could each be it renamed" if len(alike) > 1 else ""
+    return WorkbookError(
+        f"{name}: the sheet {exported} is missing{found}; "
+        f"if it was renamed, give it back the name {exported} to import the workbook"
+    )
 
 
 def _damaged_meta(name: str, exc: Exception) -> str:
@@ -224,6 +232,15 @@ def _read_meta(cells: SheetCells, name: str) -> dict[str, Any]:
         raise WorkbookError(f"{name}: the hidden {META_SHEET} sheet is not Burnrate's")
     if not isinstance(meta.get("sheets"), list) or not meta["sheets"]:
         raise WorkbookError(f"{name}: the {META_SHEET} sheet lists no scenario sheets")
+    titles = [
+        str(info.get("sheet")).casefold() for info in meta["sheets"] if isinstance(info, dict)
+    ]
+    if len(set(titles)) != len(meta["sheets"]):
+        # a sheet listed twice would be read twice, and a scenario come from another's sheet
+        raise WorkbookError(
+            f"{name}: the hidden {META_SHEET} sheet does not describe this workbook "
+            "(it lists a scenario sheet twice)"
+        )
     return meta
 
 

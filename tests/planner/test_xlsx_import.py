@@ -336,6 +336,38 @@ def test_a_tampered_structure_sheet_is_refused(
         import_workbook(path)
 
 
+def _many_missing(meta: dict[str, Any]) -> None:
+    extra = [{**meta["sheets"][1], "sheet": f"S{n}", "scenario": f"S{n}"} for n in range(2000)]
+    meta["sheets"] += extra
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda meta: meta.update(sheets=meta["sheets"] * 500), "lists a scenario sheet twice"),
+        (lambda meta: meta["sheets"][2].update(sheet="leaked PLAN"), "a scenario sheet twice"),
+        # more sheets than the workbook has: refused before any is looked for
+        (_many_missing, "the sheet 'S0' is missing; if it was renamed"),
+    ],
+)
+def test_a_structure_sheet_listing_sheets_twice_or_too_many_is_refused_at_once(
+    exported: Path, tmp_path: Path, change: Callable[[dict[str, Any]], object], said: str
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["_burnrate"]
+    meta = json.loads("".join(str(ws.cell(r, 1).value) for r in range(2, ws.max_row + 1)))
+    change(meta)
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 1).value = None
+    text = json.dumps(meta)
+    for n, start in enumerate(range(0, len(text), 30000)):
+        ws.cell(2 + n, 1).value = text[start : start + 30000]
+    path = tmp_path / "listed.xlsx"
+    workbook.save(path)
+    with pytest.raises(WorkbookError, match=said):
+        import_workbook(path)
+
+
 def test_a_foreign_workbook_points_to_plain_sheet_import(tmp_path: Path) -> None:
     path = tmp_path / "foreign.xlsx"
     workbook = openpyxl.Workbook()
