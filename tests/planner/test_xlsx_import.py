@@ -268,6 +268,21 @@ def test_a_control_character_in_a_name_cell_is_refused_naming_the_cell(
         import_workbook(path)
 
 
+def tampered(exported: Path, path: Path, change: Callable[[dict[str, Any]], object]) -> Path:
+    """A copy of ``exported`` at ``path`` whose structure sheet ``change`` has edited."""
+    workbook = openpyxl.load_workbook(exported)
+    ws = workbook["_burnrate"]
+    meta = json.loads("".join(str(ws.cell(r, 1).value) for r in range(2, ws.max_row + 1)))
+    change(meta)
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 1).value = None
+    text = json.dumps(meta)
+    for n, start in enumerate(range(0, len(text), 30000)):  # a cell holds 32,767 characters
+        ws.cell(2 + n, 1).value = text[start : start + 30000]
+    workbook.save(path)
+    return path
+
+
 @pytest.mark.parametrize(
     ("change", "fragment"),
     [
@@ -279,15 +294,7 @@ def test_a_control_character_in_a_name_cell_is_refused_naming_the_cell(
 def test_a_control_character_in_the_structure_sheet_is_refused(
     exported: Path, tmp_path: Path, change: Callable[[dict[str, Any]], object], fragment: str
 ) -> None:
-    workbook = openpyxl.load_workbook(exported)
-    ws = workbook["_burnrate"]
-    meta = json.loads("".join(str(ws.cell(r, 1).value) for r in range(2, ws.max_row + 1)))
-    change(meta)
-    for r in range(2, ws.max_row + 1):
-        ws.cell(r, 1).value = None
-    ws.cell(2, 1).value = json.dumps(meta)
-    path = tmp_path / "tampered.xlsx"
-    workbook.save(path)
+    path = tampered(exported, tmp_path / "tampered.xlsx", change)
     with pytest.raises(WorkbookError, match="hidden _burnrate sheet") as caught:
         import_workbook(path)
     assert fragment in str(caught.value) and "contains the character U+" in str(caught.value)
@@ -322,16 +329,7 @@ def test_text_where_a_number_belongs_and_moved_rows(exported: Path, tmp_path: Pa
 def test_a_tampered_structure_sheet_is_refused(
     exported: Path, tmp_path: Path, change: Callable[[dict[str, Any]], object]
 ) -> None:
-    workbook = openpyxl.load_workbook(exported)
-    ws = workbook["_burnrate"]
-    text = "".join(str(ws.cell(r, 1).value) for r in range(2, ws.max_row + 1))
-    meta = json.loads(text)
-    change(meta)
-    for r in range(2, ws.max_row + 1):
-        ws.cell(r, 1).value = None
-    ws.cell(2, 1).value = json.dumps(meta)
-    path = tmp_path / "tampered.xlsx"
-    workbook.save(path)
+    path = tampered(exported, tmp_path / "tampered.xlsx", change)
     with pytest.raises(WorkbookError):
         import_workbook(path)
 
@@ -353,17 +351,7 @@ def _many_missing(meta: dict[str, Any]) -> None:
 def test_a_structure_sheet_listing_sheets_twice_or_too_many_is_refused_at_once(
     exported: Path, tmp_path: Path, change: Callable[[dict[str, Any]], object], said: str
 ) -> None:
-    workbook = openpyxl.load_workbook(exported)
-    ws = workbook["_burnrate"]
-    meta = json.loads("".join(str(ws.cell(r, 1).value) for r in range(2, ws.max_row + 1)))
-    change(meta)
-    for r in range(2, ws.max_row + 1):
-        ws.cell(r, 1).value = None
-    text = json.dumps(meta)
-    for n, start in enumerate(range(0, len(text), 30000)):
-        ws.cell(2 + n, 1).value = text[start : start + 30000]
-    path = tmp_path / "listed.xlsx"
-    workbook.save(path)
+    path = tampered(exported, tmp_path / "listed.xlsx", change)
     with pytest.raises(WorkbookError, match=said):
         import_workbook(path)
 
@@ -721,11 +709,18 @@ def test_renamed_scenario_sheets_are_found_by_their_ids(
     workbook.save(path)
     assert import_workbook(path) == builtin
 
+    # a message names the cell on the sheet as it is called now
     bull = workbook["Bull (board deck)"]
-    bull.cell(row_of(bull, "other_costs"), FIRST_PERIOD_COL + 1 + 5).value = 99.0
     bull.cell(row_of(bull, "other_costs"), FIRST_PERIOD_COL + 1 + 6).value = "lots"
     workbook.save(path)
     with pytest.raises(WorkbookError, match=r"cell Bull \(board deck\)!Q\d+ holds 'lots'"):
+        import_workbook(path)
+    bull.cell(row_of(bull, "other_costs"), FIRST_PERIOD_COL + 1 + 6).value = 9.0
+    bull.cell(row_of(bull, "chatgpt_users"), FIRST_PERIOD_COL + 1 + 2).value = 1e308
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError, match=r"cell Bull \(board deck\)!M\d+ holds 1e\+308, which breaks"
+    ):
         import_workbook(path)
 
 
