@@ -17,6 +17,7 @@ COL_UNIT = 1
 COL_ID = 2
 COL_VALUE = 3  # constants; first field of an event table row
 FIRST_PERIOD_COL = 10
+TITLE_ROW = 0  # the scenario's name, in COL_LABEL
 HEADER_ROW = 2  # period labels
 FROZEN_ROWS = 3
 

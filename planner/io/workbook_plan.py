@@ -24,6 +24,7 @@ from planner.io.workbook_layout import (
     FIRST_PERIOD_COL,
     FROZEN_ROWS,
     HEADER_ROW,
+    TITLE_ROW,
 )
 from planner.io.workbook_stream import LAST_ROW, LongText
 
@@ -116,7 +117,10 @@ def plan_sheet(
     inputs = frozenset((COL_ID, *timeline))
     ids = frozenset((COL_ID,))
     events = frozenset((COL_LABEL, COL_ID, *range(COL_VALUE, COL_VALUE + EVENT_COLUMNS)))
-    cells: dict[int, Collection[int]] = {HEADER_ROW: range(timeline.stop + HEADER_SLACK)}
+    cells: dict[int, Collection[int]] = {
+        TITLE_ROW: (COL_LABEL,),  # the sheet's heading: its scenario's name
+        HEADER_ROW: range(timeline.stop + HEADER_SLACK),
+    }
 
     def want(row: object, columns: frozenset[int]) -> int:
         number = row_number(row)

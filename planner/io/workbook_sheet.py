@@ -31,6 +31,7 @@ from planner.io.workbook_layout import (
     FROZEN_ROWS,
     HEADER_ROW,
     ROUND_FIELDS,
+    TITLE_ROW,
     cell_name,
     column_letter,
     number_format,
@@ -285,7 +286,7 @@ class ScenarioSheet:
 
     def _write_header(self) -> None:
         ws, s = self.ws, self.styles
-        write_text(ws, 0, COL_LABEL, self.result.scenario, s["title"])
+        write_text(ws, TITLE_ROW, COL_LABEL, self.result.scenario, s["title"])
         legend = (
             ("Input", "input"),
             ("Override", "override"),

@@ -41,6 +41,7 @@ from planner.io.workbook_layout import (
     HEADER_ROW,
     META_FORMAT,
     META_SHEET,
+    TITLE_ROW,
     cell_name,
     column_letter,
     is_link_to,
@@ -151,6 +152,7 @@ def _read(package: Package) -> _Reader:
             for plan in plans
         ]
         package.fill_shared_strings(cells)
+        _check_headings(name, reader.sheet_infos, cells)
         for plan, sheet_cells, found in zip(plans, cells, notes, strict=True):
             reader.sheets[plan.title] = _Sheet(sheet_cells, found, plan.signed_rows)
     except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
@@ -178,7 +180,7 @@ def _current_titles(
     if len(missing) > len(unclaimed):  # they cannot all have been renamed
         raise _missing_sheet(package.name, missing[0], [])
     id_rows = [{int(row): str(ident) for ident, row in dict(i["rows"]).items()} for i in missing]
-    wanted = {row: (COL_ID,) for ids in id_rows for row in ids} | {0: (COL_LABEL,)}
+    wanted = {row: (COL_ID,) for ids in id_rows for row in ids} | {TITLE_ROW: (COL_LABEL,)}
     # each candidate is read once, for every missing sheet's rows
     sheets = {t: package.read_cells(t, parts[t], wanted, max(wanted)) for t in unclaimed}
     package.fill_shared_strings(list(sheets.values()))
@@ -186,7 +188,7 @@ def _current_titles(
         alike = [
             title
             for title, cells in sheets.items()
-            if cells.get(0, COL_LABEL) in (info["scenario"], info["sheet"])
+            if cells.get(TITLE_ROW, COL_LABEL) in (info["scenario"], info["sheet"])
             and all(cells.get(row, COL_ID) == ident for row, ident in ids.items())
         ]
         if len(alike) != 1:
@@ -194,6 +196,20 @@ def _current_titles(
         titles[str(info["sheet"])] = alike[0]
         del sheets[alike[0]]
     return titles
+
+
+def _check_headings(name: str, infos: list[dict[str, Any]], sheets: list[SheetCells]) -> None:
+    """Refuse a scenario sheet headed with another scenario's name: tabs renamed in a
+    spreadsheet (two swapped, say) would give one scenario the other's values."""
+    scenarios = {str(info["scenario"]) for info in infos}
+    for info, cells in zip(infos, sheets, strict=True):
+        heading = cells.get(TITLE_ROW, COL_LABEL)
+        if heading != info["scenario"] and heading in scenarios:
+            raise WorkbookError(
+                f"{name}: the sheet {_quoted(cells.title)} is headed {_quoted(heading)}, "
+                f"which is another scenario's sheet; if sheets were renamed, give each "
+                "back the name it was exported with"
+            )
 
 
 def _missing_sheet(name: str, info: dict[str, Any], alike: list[str]) -> WorkbookError:

@@ -737,6 +737,16 @@ def test_a_scenario_sheet_that_cannot_be_told_is_refused_asking_for_its_name(
         import_workbook(path)
 
     workbook = openpyxl.load_workbook(exported)
+    workbook["Bear case"].title = "swap"
+    workbook["Bull case"].title = "Bear case"
+    workbook["swap"].title = "Bull case"
+    workbook.save(path)
+    with pytest.raises(
+        WorkbookError, match="the sheet 'Bull case' is headed 'Bear case', which is another"
+    ):
+        import_workbook(path)
+
+    workbook = openpyxl.load_workbook(exported)
     workbook["Bear case"].title = "Bear 1"
     workbook.copy_worksheet(workbook["Bear 1"]).title = "Bear 2"
     workbook.save(path)
