@@ -101,9 +101,12 @@ class ScenarioSheet:
         styles: Styles,
         base_links: BaseLinks | None,
         row_texts: RowTexts | None = None,
+        heading: str | None = None,
     ) -> None:
         self.ws = worksheet
         self.title = title
+        # the scenario's name as the workbook holds it (see xlsx_export._writable_names)
+        self.heading = result.scenario if heading is None else heading
         self.project = project
         self.result = result
         self.resolved = result.resolved
@@ -286,7 +289,7 @@ class ScenarioSheet:
 
     def _write_header(self) -> None:
         ws, s = self.ws, self.styles
-        write_text(ws, TITLE_ROW, COL_LABEL, self.result.scenario, s["title"])
+        write_text(ws, TITLE_ROW, COL_LABEL, self.heading, s["title"])
         legend = (
             ("Input", "input"),
             ("Override", "override"),

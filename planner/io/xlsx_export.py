@@ -191,10 +191,13 @@ def _fill(
         column_letter(FIRST_PERIOD_COL - 1),
     )
     plans_by_index: dict[int, SheetPlan] = {}
+    names = _writable_names(project.scenario_names)
     for n in order:
         result = results[n]
         is_base = result.scenario == project.base_name
-        writer = ScenarioSheet(sheets[n], titles[n], project, result, styles, links, row_texts)
+        writer = ScenarioSheet(
+            sheets[n], titles[n], project, result, styles, links, row_texts, names[result.scenario]
+        )
         plan = writer.write(steps.step(f"Writing the sheet {titles[n]}"))
         _add_sheet_charts(workbook, sheets[n], titles[n], plan, len(result.periods))
         plans_by_index[n] = plan
@@ -253,7 +256,7 @@ def _write_switch(
 ) -> None:
     from planner.io.workbook_active import ScenarioSheets, write_active
 
-    names = _writable_names([r.scenario for r in results])
+    names = _writable_names(project.scenario_names)  # as the structure sheet names them
     chosen = next((n for n, r in enumerate(results) if r.scenario == project.base_name), 0)
     sheets = ScenarioSheets([names[r.scenario] for r in results], titles, plans, results, chosen)
     control_ws, active_ws = switch

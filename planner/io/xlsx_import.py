@@ -58,6 +58,7 @@ from planner.io.workbook_stream import (
     Package,
     SheetCells,
 )
+from planner.io.workbook_write import xml_text
 from planner.model import (
     ComputeContract,
     FundingRound,
@@ -188,7 +189,7 @@ def _current_titles(
         alike = [
             title
             for title, cells in sheets.items()
-            if cells.get(TITLE_ROW, COL_LABEL) in (info["scenario"], info["sheet"])
+            if cells.get(TITLE_ROW, COL_LABEL) in (_heading(info), info["sheet"])
             and all(cells.get(row, COL_ID) == ident for row, ident in ids.items())
         ]
         if len(alike) != 1:
@@ -201,15 +202,20 @@ def _current_titles(
 def _check_headings(name: str, infos: list[dict[str, Any]], sheets: list[SheetCells]) -> None:
     """Refuse a scenario sheet headed with another scenario's name: tabs renamed in a
     spreadsheet (two swapped, say) would give one scenario the other's values."""
-    scenarios = {str(info["scenario"]) for info in infos}
-    for info, cells in zip(infos, sheets, strict=True):
+    headings = [_heading(info) for info in infos]
+    for cells, own in zip(sheets, headings, strict=True):
         heading = cells.get(TITLE_ROW, COL_LABEL)
-        if heading != info["scenario"] and heading in scenarios:
+        if heading != own and heading in headings:
             raise WorkbookError(
                 f"{name}: the sheet {_quoted(cells.title)} is headed {_quoted(heading)}, "
                 f"which is another scenario's sheet; if sheets were renamed, give each "
                 "back the name it was exported with"
             )
+
+
+def _heading(info: dict[str, Any]) -> str:
+    """The heading the export wrote on a scenario's sheet: its name, as a cell holds it."""
+    return xml_text(str(info["scenario"]))
 
 
 def _missing_sheet(name: str, info: dict[str, Any], alike: list[str]) -> WorkbookError:

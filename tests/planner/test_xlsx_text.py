@@ -87,6 +87,11 @@ def test_names_left_empty_or_equal_by_cleaning_stay_apart(tmp_path: Path) -> Non
     imported = import_workbook(path)
     assert len(set(imported.scenario_names)) == len(project.scenario_names)
     assert all(name.strip() for name in imported.scenario_names)
+    # each sheet is headed with the name the import gives its scenario
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    titles = sheet_names(project.scenario_names)
+    headings = [workbook[title]["A1"].value for title in titles]
+    assert headings == imported.scenario_names
 
 
 @pytest.mark.parametrize(
