@@ -20,6 +20,7 @@ from planner.io.project_file import ProjectFileError, load_project
 from planner.io.user_files import refuse_replacing_a_non_file
 from planner.kpis import KPI_LABELS, compute_kpis, format_kpi
 from planner.model import SUMMARY_SERIES, Project
+from planner.numbers import HUGE, money_text
 from planner.structure import broken_problem
 from planner.uncertainty import (
     MAX_SAMPLES,
@@ -150,7 +151,7 @@ def print_summary(data: dict[str, object]) -> None:
         periods = scenario["periods"]
         print(f"{'':24}" + "".join(f"{p:>9}" for p in periods))
         for sid, values in scenario["series"].items():
-            print(f"{sid:24}" + "".join(f"{v:9.1f}" for v in values))
+            print(f"{sid:24}" + "".join(column(v, 9) for v in values))
         print()
         for kpi, value in scenario["kpis"].items():
             print(f"  {KPI_LABELS[kpi][0]:28} {format_kpi(kpi, value)}")
@@ -248,11 +249,14 @@ def montecarlo_command(args: argparse.Namespace) -> None:
         print(montecarlo_text(mc, project), end="")
 
 
+def column(value: float, width: int) -> str:
+    """A number in a column of a table: one decimal, or powers of ten past ``HUGE``."""
+    return f"{value:{width}.3g}" if abs(value) >= HUGE else f"{value:{width}.1f}"
+
+
 def money(value: float, signed: bool = False) -> str:
     """$B as people read it: "$1,234B", "-$61.8B"; ``signed`` puts "+" on gains."""
-    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
-    size = abs(value)
-    return f"{sign}${size:,.0f}B" if size >= 100 else f"{sign}${size:,.1f}B"
+    return money_text(value, signed=signed)
 
 
 def montecarlo_text(mc: MonteCarlo, project: Project) -> str:
@@ -296,7 +300,7 @@ def _event_lines(mc: MonteCarlo) -> list[str]:
 def _band_lines(mc: MonteCarlo) -> list[str]:
     lines = [f"Cash at period end, $B{'':3}" + "".join(f"{p:>8}" for p in mc.periods)]
     for name, row in zip(("p5", "median", "p95"), mc.bands["cash"][[0, 2, 4]], strict=True):
-        lines.append(f"  {name:23}" + "".join(f"{v:8.1f}" for v in row))
+        lines.append(f"  {name:23}" + "".join(column(v, 8) for v in row))
     return lines
 
 

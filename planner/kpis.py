@@ -12,6 +12,7 @@ import numpy.typing as npt
 from planner.compiled import Array
 from planner.engine import Result
 from planner.model import period_months, period_year
+from planner.numbers import HUGE, money_text
 
 KPI_LABELS: Final[dict[str, tuple[str, str]]] = {
     "cash_zero": ("Cash runs out", "month"),
@@ -115,11 +116,11 @@ def format_kpi(kpi: str, value: KpiValue) -> str:
     if isinstance(value, str) or unit == "year":
         return str(value)
     if unit == "x":
+        if abs(value) >= HUGE:
+            return f"{value:.3g}x"
         return f"{value:,.0f}x" if abs(value) >= 10 else f"{value:,.1f}x"
     # The sign before the dollar ("-$47.4B"); ASCII, so any terminal can print the summary.
-    sign = "-" if value < 0 else ""
-    magnitude = abs(value)
-    return f"{sign}${magnitude:,.0f}B" if magnitude >= 100 else f"{sign}${magnitude:,.1f}B"
+    return money_text(value)
 
 
 def _sustained_breakeven_year(periods: tuple[str, ...], losing: npt.NDArray[np.intp]) -> int | None:

@@ -39,6 +39,9 @@ SCALES: dict[str, float] = {
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _MULTIPLE_SIGNS = "x×"
 MAX_DECIMALS = 4
+# From here on a number is shown in powers of ten: no plan reaches it, and its digits
+# in full would fill the screen (1e306 is a valid input, typed or imported).
+HUGE = 1e15
 SIGNIFICANT_DIGITS = 3
 LARGEST_GROWTH = 100.0  # +10,000%: anything beyond is a typo for a level
 
@@ -280,11 +283,25 @@ def format_value(value: float, unit: str, decimals: int | None = None) -> str:
     if decimals is None:
         decimals = row_decimals([value], unit)
     shown = _shown_value(value, unit)
-    text = f"{shown:,.{decimals}f}"
+    text = f"{shown:.3g}" if abs(shown) >= HUGE else f"{shown:,.{decimals}f}"
     if text.lstrip("-").strip("0.,") == "":
         text = text.lstrip("-")  # no "-0.0"
     text = text.replace("-", "\u2212")
     return text + "%" if unit.strip() == "%" else text
+
+
+def money_text(value: float, *, signed: bool = False, minus: str = "-") -> str:
+    """$B as people read them: "$1,400B", "-$47.4B", "+$5.0B" when ``signed``.
+
+    An amount that rounds to zero has no sign; ``minus`` is "\u2212" in the window.
+    """
+    size = abs(value)
+    decimals = 0 if size >= 100 else 1
+    digits = f"{size:.3g}" if size >= HUGE else f"{size:,.{decimals}f}"
+    if not digits.strip("0.,"):
+        return f"${digits}B"
+    sign = minus if value < 0 else "+" if signed and value > 0 else ""
+    return f"{sign}${digits}B"
 
 
 def edit_text(value: float, unit: str, decimal_point: str = ".") -> str:

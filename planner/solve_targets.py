@@ -16,6 +16,7 @@ import numpy as np
 from planner.compiled import Array
 from planner.engine import Result, input_arrays
 from planner.model import EVENT_SERIES, Correlation, Project, Uncertainty, period_year
+from planner.numbers import money_text
 from planner.scenarios import ResolvedScenario
 from planner.solve_variables import SolveError
 from planner.uncertainty import (
@@ -29,12 +30,6 @@ from planner.uncertainty import (
 # The draws behind a chance target: fixed, so the same question gets the same answer.
 CHANCE_SAMPLES = 1000
 CHANCE_SEED = 1
-
-
-def money(value: float) -> str:
-    size = abs(value)
-    text = f"${size:,.0f}B" if size >= 100 else f"${size:,.1f}B"
-    return "-" + text if value < 0 and text != "$0.0B" else text
 
 
 def plain(value: float) -> str:
@@ -117,7 +112,7 @@ class CashNeverBelowZero(Target):
 
     def reached(self, margin: float) -> str:
         through = "" if self.year is None else f" through {self.year}"
-        return f"the lowest cash{through} is {money(margin)}"
+        return f"the lowest cash{through} is {money_text(margin)}"
 
 
 @dataclass(frozen=True)
@@ -143,7 +138,7 @@ class BreakevenBy(Target):
         return -highest
 
     def reached(self, margin: float) -> str:
-        return f"the highest burn from {self.year} on is {money(-margin)}"
+        return f"the highest burn from {self.year} on is {money_text(-margin)}"
 
 
 AtMostKpi = Literal["peak_funding_need", "cumulative_burn"]
@@ -161,7 +156,7 @@ class AtMost(Target):
         return f"{self.kpi}<={self.limit:g}"
 
     def label(self) -> str:
-        return f"{self.kpi.replace('_', ' ')} at most {money(self.limit)}"
+        return f"{self.kpi.replace('_', ' ')} at most {money_text(self.limit)}"
 
     def margins(self, result: Result) -> Array:
         burn = result.values["burn"]
@@ -172,7 +167,7 @@ class AtMost(Target):
         return self.limit - value
 
     def reached(self, margin: float) -> str:
-        return f"{self.kpi.replace('_', ' ')} is {money(self.limit - margin)}"
+        return f"{self.kpi.replace('_', ' ')} is {money_text(self.limit - margin)}"
 
 
 Comparison = Literal["<=", ">=", "="]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.model import period_months, period_year
+from planner.numbers import money_text
 from ui import dialogs
 from ui.appearance import LIGHT_CHARTS
 from ui.document import Document
@@ -331,10 +332,7 @@ def nice_step(rough: float) -> float:
 
 def money(value: float) -> str:
     """$B amounts for read-outs: "$13.0B", "−$9.0B", "$1,400B"."""
-    sign = "\u2212" if value < 0 else ""
-    magnitude = abs(value)
-    text = f"{magnitude:,.0f}" if magnitude >= 100 else f"{magnitude:,.1f}"
-    return f"{sign}${text}B"
+    return money_text(value, minus="\u2212")
 
 
 def colour(hex_colour: str, alpha: int = 255) -> pg.QtGui.QColor:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import main, money
+from planner.cli import column, main, money
 from planner.io.project_file import save_project
 from planner.model import Project, Uncertainty
 
@@ -215,3 +215,5 @@ def test_money() -> None:
     assert money(-61.84) == "-$61.8B"
     assert money(5.0, signed=True) == "+$5.0B"
     assert money(0.0, signed=True) == "$0.0B"
+    assert column(-61.84, 8) == "   -61.8"
+    assert column(-1e306, 8) == " -1e+306"  # an absurd input keeps the table's columns

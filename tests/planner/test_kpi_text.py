@@ -20,6 +20,8 @@ from planner.kpis import format_kpi
         ("cash_zero", None, "never"),
         ("breakeven_year", 2033, "2033"),
         ("breakeven_year", None, "not in horizon"),
+        ("peak_funding_need", 1e306, "$1e+306B"),  # an absurd input, still one short line
+        ("commitments_to_revenue", 4e17, "4e+17x"),
     ],
 )
 def test_kpi_text(kpi: str, value: float | str | None, text: str) -> None:

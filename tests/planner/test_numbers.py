@@ -15,6 +15,7 @@ from planner.numbers import (
     format_value,
     grown,
     growth_rate,
+    money_text,
     parse_cell,
     parse_number,
     read_unit,
@@ -185,6 +186,22 @@ def test_display_uses_a_real_minus_and_sensible_precision() -> None:
     assert format_value(0.004, "$B") == "0.004"
     assert format_value(float("nan"), "$B") == "—"
     assert format_value(-0.00001, "$B", 1) == "0.0"
+
+
+def test_sizes_no_plan_reaches_show_in_powers_of_ten() -> None:
+    """1e306 is a valid input; its 307 digits would fill the cell and the card."""
+    assert format_value(1e306, "$B") == "1e+306"
+    assert format_value(-2.5e20, "M users", 1) == "\u22122.5e+20"
+    assert format_value(999e12, "$B") == "999,000,000,000,000"
+    assert money_text(-1e306) == "-$1e+306B"
+    assert money_text(-1e306, minus="\u2212") == "\u2212$1e+306B"
+
+
+def test_money_reads_as_people_write_it() -> None:
+    assert money_text(1234.4) == "$1,234B"
+    assert money_text(-61.84) == "-$61.8B"
+    assert money_text(5.0, signed=True) == "+$5.0B"
+    assert money_text(-0.04) == money_text(0.04, signed=True) == "$0.0B"  # no sign on zero
 
 
 def test_small_percentages_keep_their_decimals() -> None:
