@@ -724,31 +724,35 @@ def test_renamed_scenario_sheets_are_found_by_their_ids(
         import_workbook(path)
 
 
-def test_a_scenario_sheet_that_cannot_be_told_is_refused_asking_for_its_name(
-    exported: Path, tmp_path: Path
-) -> None:
-    workbook = openpyxl.load_workbook(exported)
+def _deleted(workbook: openpyxl.Workbook) -> None:
     del workbook["Bear case"]
-    path = tmp_path / "deleted.xlsx"
-    workbook.save(path)
-    with pytest.raises(
-        WorkbookError, match="the sheet 'Bear case' is missing; if it was renamed, give it back"
-    ):
-        import_workbook(path)
 
-    workbook = openpyxl.load_workbook(exported)
+
+def _swapped(workbook: openpyxl.Workbook) -> None:
     workbook["Bear case"].title = "swap"
     workbook["Bull case"].title = "Bear case"
     workbook["swap"].title = "Bull case"
-    workbook.save(path)
-    with pytest.raises(
-        WorkbookError, match="the sheet 'Bull case' is headed 'Bear case', which is another"
-    ):
-        import_workbook(path)
 
-    workbook = openpyxl.load_workbook(exported)
+
+def _renamed_and_copied(workbook: openpyxl.Workbook) -> None:
     workbook["Bear case"].title = "Bear 1"
     workbook.copy_worksheet(workbook["Bear 1"]).title = "Bear 2"
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (_deleted, "the sheet 'Bear case' is missing; if it was renamed, give it back"),
+        (_swapped, "the sheet 'Bull case' is headed 'Bear case', which is another"),
+        (_renamed_and_copied, "'Bear 1' and 'Bear 2' could each be it renamed"),
+    ],
+)
+def test_a_scenario_sheet_that_cannot_be_told_is_refused_asking_for_its_name(
+    exported: Path, tmp_path: Path, edit: Callable[[openpyxl.Workbook], None], said: str
+) -> None:
+    workbook = openpyxl.load_workbook(exported)
+    edit(workbook)
+    path = tmp_path / "sheets.xlsx"
     workbook.save(path)
-    with pytest.raises(WorkbookError, match="'Bear 1' and 'Bear 2' could each be it renamed"):
+    with pytest.raises(WorkbookError, match=said):
         import_workbook(path)
