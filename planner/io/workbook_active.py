@@ -169,7 +169,8 @@ class ActiveSheet(ScenarioSheet):
         row_texts: RowTexts,
     ) -> None:
         result = sheets.results[sheets.chosen]
-        super().__init__(worksheet, ACTIVE_SHEET, project, result, styles, None, row_texts)
+        heading = sheets.names[sheets.chosen]
+        super().__init__(worksheet, ACTIVE_SHEET, heading, project, result, styles, None, row_texts)
         self.sheets = sheets
         self.number = number
         self.scenario = None

@@ -96,17 +96,17 @@ class ScenarioSheet:
         self,
         worksheet: Any,
         title: str,
+        heading: str,
         project: Project,
         result: Result,
         styles: Styles,
         base_links: BaseLinks | None,
         row_texts: RowTexts | None = None,
-        heading: str | None = None,
     ) -> None:
         self.ws = worksheet
         self.title = title
         # the scenario's name as the workbook holds it (see xlsx_export._writable_names)
-        self.heading = result.scenario if heading is None else heading
+        self.heading = heading
         self.project = project
         self.result = result
         self.resolved = result.resolved

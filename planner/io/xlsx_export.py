@@ -191,12 +191,14 @@ def _fill(
         column_letter(FIRST_PERIOD_COL - 1),
     )
     plans_by_index: dict[int, SheetPlan] = {}
+    # each scenario's name as the workbook holds it: heading, Control list and structure
     names = _writable_names(project.scenario_names)
+    headings = [names[result.scenario] for result in results]
     for n in order:
         result = results[n]
         is_base = result.scenario == project.base_name
         writer = ScenarioSheet(
-            sheets[n], titles[n], project, result, styles, links, row_texts, names[result.scenario]
+            sheets[n], titles[n], headings[n], project, result, styles, links, row_texts
         )
         plan = writer.write(steps.step(f"Writing the sheet {titles[n]}"))
         _add_sheet_charts(workbook, sheets[n], titles[n], plan, len(result.periods))
@@ -211,14 +213,16 @@ def _fill(
     plans = [plans_by_index[n] for n in range(len(results))]
     if switch is not None:
         on_row = steps.step(f"Writing the sheet {ACTIVE_SHEET}")
-        _write_switch(workbook, switch, project, styles, results, titles, plans, row_texts, on_row)
+        _write_switch(
+            workbook, switch, project, styles, results, titles, plans, row_texts, headings, on_row
+        )
     steps.step("Writing the Summary, Risk and Sources sheets", 0.5)
     write_summary(workbook, summary_ws, styles, project, results, titles, plans)
     risk_sheets.write(workbook, styles)
     _write_sources(sources_ws, styles, project, results)
     for ws, explanation in zip(explain_sheets, explained, strict=True):
         write_explanation(workbook, ws, styles, explanation)
-    _write_metadata(meta_ws, project, results, titles, plans, links is not None)
+    _write_metadata(meta_ws, project, results, titles, plans, names, links is not None)
     summary_ws.activate()
 
 
@@ -252,13 +256,13 @@ def _write_switch(
     titles: list[str],
     plans: list[SheetPlan],
     row_texts: RowTexts,
+    headings: list[str],
     on_row: StepShare | None = None,
 ) -> None:
     from planner.io.workbook_active import ScenarioSheets, write_active
 
-    names = _writable_names(project.scenario_names)  # as the structure sheet names them
     chosen = next((n for n, r in enumerate(results) if r.scenario == project.base_name), 0)
-    sheets = ScenarioSheets([names[r.scenario] for r in results], titles, plans, results, chosen)
+    sheets = ScenarioSheets(headings, titles, plans, results, chosen)
     control_ws, active_ws = switch
     plan = write_active(workbook, control_ws, active_ws, project, styles, sheets, row_texts, on_row)
     _add_sheet_charts(workbook, active_ws, ACTIVE_SHEET, plan, len(project.periods))
@@ -401,10 +405,11 @@ def _write_metadata(
     results: list[Result],
     titles: list[str],
     plans: list[SheetPlan],
+    names: dict[str, str],
     linked: bool,
 ) -> None:
-    """The structure the importer needs; values and notes are read from the visible cells."""
-    names = _writable_names(project.scenario_names)
+    """The structure the importer needs; values and notes are read from the visible cells.
+    ``names``: each scenario's name as the workbook holds it."""
     sheets = []
     for result, title, plan in zip(results, titles, plans, strict=True):
         scenario = project.scenario(result.scenario)
