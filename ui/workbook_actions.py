@@ -79,7 +79,7 @@ class WorkbookActions(QObject):
         """
         from planner.io.xlsx_export import ExportCancelled, ExportError, export_workbook
         from ui import workbook_dialogs
-        from ui.export_progress import run_with_progress
+        from ui.progress_task import run_with_progress
 
         target = path or workbook_dialogs.export_file_name(self.window, self._suggested_name())
         if not target:
@@ -129,7 +129,7 @@ class WorkbookActions(QObject):
         from planner.io.workbook_safety import WorkbookError
         from planner.io.xlsx_import import import_workbook
         from ui import import_review, workbook_dialogs
-        from ui.export_progress import run_with_progress
+        from ui.progress_task import run_with_progress
 
         source = path or workbook_dialogs.import_file_name(self.window, "Import workbook")
         if not source:
@@ -183,7 +183,7 @@ class WorkbookActions(QObject):
         from planner.io.workbook_plain import plain_sheet_edits, propose_mapping, read_plain_sheet
         from planner.io.workbook_safety import WorkbookError
         from ui import workbook_dialogs
-        from ui.export_progress import run_with_progress
+        from ui.progress_task import run_with_progress
 
         source = path or workbook_dialogs.import_file_name(self.window, "Import plain sheet")
         if not source:

@@ -16,7 +16,7 @@ from planner.io.xlsx_export import export_workbook
 from planner.io.xlsx_import import import_workbook
 from planner.model import Project
 from tests.ui.conftest import DialogLog
-from ui import export_progress, import_review, workbook_dialogs
+from ui import import_review, progress_task, workbook_dialogs
 from ui.main_window import MainWindow
 from ui.workbook_dialogs import PlainSheetPreview
 
@@ -83,7 +83,7 @@ class CancelOnFirstStep(QProgressDialog):
 def test_cancelling_an_export_keeps_the_old_file_and_says_so(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialog_log: DialogLog
 ) -> None:
-    monkeypatch.setattr(export_progress, "QProgressDialog", CancelOnFirstStep)
+    monkeypatch.setattr(progress_task, "QProgressDialog", CancelOnFirstStep)
     CancelOnFirstStep.shown = []
     target = tmp_path / "plan.xlsx"
     target.write_bytes(b"the workbook exported yesterday")
@@ -96,7 +96,7 @@ def test_cancelling_an_export_keeps_the_old_file_and_says_so(
     assert dialog_log.errors == []
     assert any(text.startswith("Running the risk of") for _, text in CancelOnFirstStep.shown)
     # The window is usable again: a second export, not cancelled, writes the file.
-    monkeypatch.setattr(export_progress, "QProgressDialog", QProgressDialog)
+    monkeypatch.setattr(progress_task, "QProgressDialog", QProgressDialog)
     assert window.workbook_actions.export_workbook(str(target))
     assert import_workbook(target) == window.document.project
 
